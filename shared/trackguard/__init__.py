@@ -1,0 +1,3 @@
+"""trackguard: a tracking guard for marketplace sellers."""
+
+__version__ = "0.1.0"

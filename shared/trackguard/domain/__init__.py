@@ -1,0 +1,1 @@
+"""trackguard's own vocabulary: statuses, events, orders, packages, flags."""
