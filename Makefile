@@ -37,10 +37,10 @@ bench: setup
 	$(BIN)/python -m bench
 
 package: setup
-	$(BIN)/python -m trackguard.packaging
+	$(BIN)/python scripts/package.py
 
 demo: setup
-	$(BIN)/python -m trackguard.demo
+	$(BIN)/trackguard demo
 
 clean:
 	rm -rf $(VENV) tools/node_modules build .aws-sam
