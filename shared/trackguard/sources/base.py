@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from trackguard.domain.events import CarrierEvent
+
 
 @dataclass(frozen=True)
 class RawDelivery:
@@ -50,3 +52,17 @@ def hmac_sha256(key: str | bytes, message: bytes) -> bytes:
 def body_digest(body: bytes) -> str:
     """A stable id for a delivery whose sender gives none."""
     return hashlib.sha256(body).hexdigest()
+
+
+@dataclass(frozen=True)
+class CarrierDelivery:
+    """What a carrier source's delivery says, normalised.
+
+    ``delivery_id`` is the sender's own id for the delivery when it has one (deduplication key);
+    ``stopped_numbers`` lists numbers the sender stopped tracking (17TRACK ``TRACKING_STOPPED``).
+    """
+
+    source: str
+    delivery_id: str | None
+    events: tuple[CarrierEvent, ...]
+    stopped_numbers: tuple[str, ...] = ()
