@@ -1,0 +1,147 @@
+"""Raw inbound deliveries, stored before anything is done with them: accepted data is never lost.
+
+Bodies are zlib-compressed (webhook JSON shrinks 5-10×), which keeps a 1 MiB delivery inside
+DynamoDB's 400 KB item limit in practice; one that still does not fit is refused as too large.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from trackguard.storage import keys
+from trackguard.storage.dynamo import Table, key, to_attributes
+
+MAX_STORED_BODY_BYTES = 380_000
+RETENTION = timedelta(days=30)
+
+
+class DeliveryStatus(StrEnum):
+    RECEIVED = "received"
+    PROCESSED = "processed"
+    FAILED = "failed"
+
+
+class DeliveryTooLargeError(Exception):
+    """The compressed body still does not fit one item."""
+
+
+@dataclass(frozen=True)
+class StoredDelivery:
+    source: str
+    delivery_id: str
+    received_at: datetime
+    status: DeliveryStatus
+    body: bytes
+    headers: dict[str, str]
+    attempts: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    """``created`` is False for a duplicate; ``status`` is then the stored delivery's status."""
+
+    created: bool
+    status: DeliveryStatus
+
+
+class DeliveryRepository:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def record(
+        self, source: str, delivery_id: str, body: bytes, headers: dict[str, str], received_at: datetime
+    ) -> RecordOutcome:
+        """Store the delivery once (one conditional PutItem); a duplicate changes nothing."""
+        compressed = zlib.compress(body, 6)
+        if len(compressed) > MAX_STORED_BODY_BYTES:
+            raise DeliveryTooLargeError(f"{len(body)} bytes do not fit one stored delivery")
+        item = to_attributes(
+            {
+                "pk": keys.delivery_pk(source, delivery_id),
+                "sk": keys.DELIVERY_SK,
+                "source": source,
+                "delivery_id": delivery_id,
+                "received_at": keys.timestamp(received_at),
+                "status": DeliveryStatus.RECEIVED.value,
+                "headers": headers,
+                "attempts": 0,
+                "gsi1pk": keys.deliveries_by_day_pk(source, received_at.strftime("%Y-%m-%d")),
+                "gsi1sk": f"{keys.timestamp(received_at)}#{delivery_id}",
+                "expires_at": int((received_at + RETENTION).timestamp()),
+            }
+        )
+        item["body"] = {"B": compressed}
+        try:
+            self._table.client.put_item(
+                TableName=self._table.name,
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            existing: dict[str, Any] = error.response.get("Item") or {}  # type: ignore[assignment]
+            status = existing.get("status", {}).get("S", DeliveryStatus.RECEIVED.value)
+            return RecordOutcome(created=False, status=DeliveryStatus(status))
+        return RecordOutcome(created=True, status=DeliveryStatus.RECEIVED)
+
+    def get(self, source: str, delivery_id: str) -> StoredDelivery | None:
+        item = self._table.get(keys.delivery_pk(source, delivery_id), keys.DELIVERY_SK, consistent=True)
+        return _stored(item) if item else None
+
+    def mark(self, source: str, delivery_id: str, status: DeliveryStatus, error: str | None = None) -> None:
+        names = {"#status": "status"}
+        values: dict[str, Any] = {":status": {"S": status.value}, ":one": {"N": "1"}}
+        expression = "SET #status = :status ADD attempts :one"
+        if error:
+            expression = "SET #status = :status, last_error = :error ADD attempts :one"
+            values[":error"] = {"S": error[:500]}
+        self._table.client.update_item(
+            TableName=self._table.name,
+            Key=key(keys.delivery_pk(source, delivery_id), keys.DELIVERY_SK),
+            UpdateExpression=expression,
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def received_between(self, source: str, start: datetime, end: datetime) -> list[StoredDelivery]:
+        """Deliveries of one source received in [start, end): one Query per UTC day."""
+        found: list[StoredDelivery] = []
+        day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        while day < end:
+            found.extend(
+                _stored(item)
+                for item in self._table.query_all(
+                    IndexName="GSI1",
+                    KeyConditionExpression="gsi1pk = :pk AND gsi1sk BETWEEN :start AND :end",
+                    ExpressionAttributeValues={
+                        ":pk": {"S": keys.deliveries_by_day_pk(source, day.strftime("%Y-%m-%d"))},
+                        ":start": {"S": keys.timestamp(start)},
+                        ":end": {"S": keys.timestamp(end)},
+                    },
+                )
+            )
+            day += timedelta(days=1)
+        return [delivery for delivery in found if start <= delivery.received_at < end]
+
+
+def _stored(full: dict[str, Any]) -> StoredDelivery:
+    return StoredDelivery(
+        source=full["source"],
+        delivery_id=full["delivery_id"],
+        received_at=datetime.fromisoformat(full["received_at"]),
+        status=DeliveryStatus(full["status"]),
+        body=zlib.decompress(full["body"]),
+        headers=full.get("headers", {}),
+        attempts=int(full.get("attempts", 0)),
+        error=full.get("last_error"),
+    )

@@ -1,0 +1,95 @@
+"""DynamoDB plumbing: one low-level client per process, and plain Python ↔ attribute-value mapping."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+Item = dict[str, Any]
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+_CLIENT_CONFIG = Config(
+    connect_timeout=2,
+    read_timeout=5,
+    retries={"mode": "standard", "max_attempts": 4},
+    tcp_keepalive=True,
+)
+
+
+@lru_cache(maxsize=1)
+def dynamodb_client() -> DynamoDBClient:
+    """Created once per process and reused across invocations (connection reuse)."""
+    return boto3.client("dynamodb", config=_CLIENT_CONFIG)
+
+
+def to_attributes(item: Mapping[str, Any]) -> dict[str, Any]:
+    """Python values → DynamoDB attribute values (floats become Decimals; None values are dropped)."""
+    plain = json.loads(json.dumps(item, default=str), parse_float=Decimal)
+    return {key: _serializer.serialize(value) for key, value in plain.items() if value is not None}
+
+
+def to_value(value: Any) -> Any:
+    return _serializer.serialize(json.loads(json.dumps(value, default=str), parse_float=Decimal))
+
+
+def from_attributes(attributes: Mapping[str, Any]) -> Item:
+    return {key: _plain(_deserializer.deserialize(value)) for key, value in attributes.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _plain(inner) for key, inner in value.items()}
+    if isinstance(value, list | set):
+        return [_plain(inner) for inner in value]
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    return value
+
+
+class Table:
+    """A table name bound to the process's client, with paging helpers."""
+
+    def __init__(self, name: str, client: DynamoDBClient | None = None) -> None:
+        self.name = name
+        self.client = client or dynamodb_client()
+
+    def query_pages(self, **kwargs: Any) -> Iterator[list[Item]]:
+        """Yield each page of a Query as plain items, following LastEvaluatedKey."""
+        request = {"TableName": self.name, **kwargs}
+        while True:
+            answer = self.client.query(**request)
+            yield [from_attributes(item) for item in answer.get("Items", [])]
+            last_key = answer.get("LastEvaluatedKey")
+            if not last_key:
+                return
+            request["ExclusiveStartKey"] = last_key
+
+    def query_all(self, **kwargs: Any) -> list[Item]:
+        return [item for page in self.query_pages(**kwargs) for item in page]
+
+    def get(self, pk: str, sk: str, consistent: bool = False) -> Item | None:
+        answer = self.client.get_item(
+            TableName=self.name,
+            Key={"pk": {"S": pk}, "sk": {"S": sk}},
+            ConsistentRead=consistent,
+        )
+        item = answer.get("Item")
+        return from_attributes(item) if item else None
+
+
+def key(pk: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}

@@ -1,0 +1,206 @@
+"""Flags: one open flag per (package, code), guarded by an ``OPENFLAG#`` item in the order partition.
+
+Raising writes the guard and the flag in one transaction (a concurrent or repeated raise finds the
+guard and does nothing); resolving deletes the guard and closes the flag together.
+GSI1 lists a seller's flags newest first; GSI2 does the same per status.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from trackguard.domain.flags import Flag
+from trackguard.domain.status import FlagCode, FlagStatus
+from trackguard.storage import keys
+from trackguard.storage.dynamo import Table, from_attributes, key, to_attributes
+
+
+class FlagNotFoundError(LookupError):
+    pass
+
+
+class InvalidCursorError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class FlagPage:
+    flags: tuple[Flag, ...]
+    cursor: str | None
+
+
+class FlagRepository:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def raise_flag(self, flag: Flag) -> bool:
+        """Store a new open flag unless one is already open for its (package, code). True if stored."""
+        order_pk = keys.order_pk(flag.seller_id, flag.order_id)
+        guard_sk = keys.open_flag_guard_sk(flag.subject)
+        guard = to_attributes({"pk": order_pk, "sk": guard_sk, "flag_id": flag.flag_id})
+        try:
+            self._table.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table.name,
+                            "Item": guard,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {"Put": {"TableName": self._table.name, "Item": self._flag_item(flag)}},
+                ]
+            )
+        except ClientError as error:
+            if _cancelled_by_condition(error):
+                return False
+            raise
+        return True
+
+    def resolve(self, flag: Flag, at: datetime, resolution: str) -> Flag | None:
+        """Close an open or acknowledged flag; None when it was already resolved."""
+        resolved = flag.model_copy(
+            update={"status": FlagStatus.RESOLVED, "resolved_at": at, "resolution": resolution}
+        )
+        order_pk = keys.order_pk(flag.seller_id, flag.order_id)
+        try:
+            self._table.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self._table.name,
+                            "Key": key(order_pk, keys.open_flag_guard_sk(flag.subject)),
+                            "ConditionExpression": "flag_id = :flag_id",
+                            "ExpressionAttributeValues": {":flag_id": {"S": flag.flag_id}},
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._table.name,
+                            "Item": self._flag_item(resolved),
+                            "ConditionExpression": "#status <> :resolved",
+                            "ExpressionAttributeNames": {"#status": "status"},
+                            "ExpressionAttributeValues": {":resolved": {"S": FlagStatus.RESOLVED.value}},
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if _cancelled_by_condition(error):
+                return None
+            raise
+        return resolved
+
+    def acknowledge(self, seller_id: str, flag_id: str, at: datetime) -> Flag:
+        """Mark an open flag acknowledged; an acknowledged or resolved flag is returned unchanged."""
+        flag = self.get(seller_id, flag_id)
+        if flag.status is not FlagStatus.OPEN:
+            return flag
+        acknowledged = flag.model_copy(update={"status": FlagStatus.ACKNOWLEDGED, "acknowledged_at": at})
+        try:
+            self._table.client.put_item(
+                TableName=self._table.name,
+                Item=self._flag_item(acknowledged),
+                ConditionExpression="#status = :open",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":open": {"S": FlagStatus.OPEN.value}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return self.get(seller_id, flag_id)
+            raise
+        return acknowledged
+
+    def get(self, seller_id: str, flag_id: str) -> Flag:
+        items = self._table.query_all(
+            IndexName="GSI1",
+            KeyConditionExpression="gsi1pk = :pk AND gsi1sk = :flag_id",
+            ExpressionAttributeValues={
+                ":pk": {"S": keys.seller_flags_pk(seller_id)},
+                ":flag_id": {"S": flag_id},
+            },
+        )
+        if not items:
+            raise FlagNotFoundError(flag_id)
+        return Flag.model_validate(items[0])
+
+    def list(
+        self,
+        seller_id: str,
+        status: FlagStatus | None,
+        code: FlagCode | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> FlagPage:
+        """A page of a seller's flags, newest first (flag ids are time-ordered ULIDs)."""
+        if status is None:
+            index, partition = "GSI1", ("gsi1pk", keys.seller_flags_pk(seller_id))
+        else:
+            index, partition = "GSI2", ("gsi2pk", keys.seller_flags_by_status_pk(seller_id, status.value))
+        request: dict[str, Any] = {
+            "TableName": self._table.name,
+            "IndexName": index,
+            "KeyConditionExpression": f"{partition[0]} = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": partition[1]}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if code is not None:
+            request["FilterExpression"] = "code = :code"
+            request["ExpressionAttributeValues"][":code"] = {"S": code.value}
+        if cursor:
+            request["ExclusiveStartKey"] = _decode_cursor(cursor, partition)
+        flags: list[Flag] = []
+        while True:
+            answer = self._table.client.query(**request)
+            flags.extend(Flag.model_validate(from_attributes(item)) for item in answer.get("Items", []))
+            last_key = answer.get("LastEvaluatedKey")
+            if len(flags) >= limit or not last_key:
+                break
+            request["ExclusiveStartKey"] = last_key
+            request["Limit"] = limit - len(flags)
+        return FlagPage(tuple(flags), _encode_cursor(last_key) if last_key else None)
+
+    def _flag_item(self, flag: Flag) -> dict[str, Any]:
+        return to_attributes(
+            {
+                **flag.model_dump(mode="json"),
+                "pk": keys.order_pk(flag.seller_id, flag.order_id),
+                "sk": keys.flag_sk(flag.flag_id),
+                "gsi1pk": keys.seller_flags_pk(flag.seller_id),
+                "gsi1sk": flag.flag_id,
+                "gsi2pk": keys.seller_flags_by_status_pk(flag.seller_id, flag.status.value),
+                "gsi2sk": flag.flag_id,
+            }
+        )
+
+
+def _cancelled_by_condition(error: ClientError) -> bool:
+    if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        return True
+    if error.response["Error"]["Code"] != "TransactionCanceledException":
+        return False
+    reasons = error.response.get("CancellationReasons", [])
+    return any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons)
+
+
+def _encode_cursor(last_key: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode()
+
+
+def _decode_cursor(cursor: str, partition: tuple[str, str]) -> dict[str, Any]:
+    """A cursor is only good for the listing that made it (never another seller's partition)."""
+    try:
+        decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        belongs = decoded[partition[0]]["S"] == partition[1]
+    except (ValueError, KeyError, TypeError) as error:
+        raise InvalidCursorError(cursor) from error
+    if not belongs:
+        raise InvalidCursorError(cursor)
+    return decoded

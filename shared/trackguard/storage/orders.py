@@ -1,0 +1,225 @@
+"""Orders, their packages and flags share one partition, so one Query reads an order whole.
+
+The order item also carries the sparse due-index keys (``due_pk``/``due_sk``): only orders that
+need a check are in that index, spread over write shards, so the reconciler never scans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from trackguard.domain.flags import Flag
+from trackguard.domain.orders import Order, Package, ShipmentState
+from trackguard.domain.status import TrackingStatus
+from trackguard.storage import keys
+from trackguard.storage.dynamo import Item, Table, key, to_value
+from trackguard.storage.tracking import PackageRef, link_item
+
+_PACKAGE_FIELDS = (
+    "tracking_number",
+    "declared_carrier",
+    "detected_carrier",
+    "number_verdict",
+    "number_first_seen_at",
+    "shipped_at",
+    "combined_order_ids",
+)
+
+
+@dataclass(frozen=True)
+class OrderView:
+    order: Order | None
+    packages: tuple[Package, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    open_flag_ids: dict[str, str] = field(default_factory=dict)
+    next_check_at: str | None = None
+
+
+@dataclass(frozen=True)
+class DueOrder:
+    seller_id: str
+    order_id: str
+
+
+class OrderRepository:
+    def __init__(self, table: Table, due_shards: int) -> None:
+        self._table = table
+        self._due_shards = due_shards
+
+    def view(self, seller_id: str, order_id: str) -> OrderView:
+        items = self._table.query_all(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": keys.order_pk(seller_id, order_id)}},
+            ConsistentRead=True,
+        )
+        by_kind: dict[str, list[Item]] = {"ORDER": [], "PKG": [], "FLAG": [], "OPENFLAG": []}
+        for item in items:
+            by_kind.setdefault(item["sk"].split("#", 1)[0], []).append(item)
+        order_items = by_kind["ORDER"]
+        return OrderView(
+            order=Order.model_validate(order_items[0]) if order_items else None,
+            packages=tuple(_package(item) for item in by_kind["PKG"]),
+            flags=tuple(Flag.model_validate(item) for item in by_kind["FLAG"]),
+            open_flag_ids={item["sk"].split("#", 1)[1]: item["flag_id"] for item in by_kind["OPENFLAG"]},
+            next_check_at=_next_check(order_items[0]) if order_items else None,
+        )
+
+    def save_order(self, order: Order) -> bool:
+        """Write the order unless a newer platform update is already stored. False when stale."""
+        fields = order.model_dump(mode="json")
+        fields["source_updated_key"] = keys.timestamp(order.source_updated_at)
+        names = {f"#{name}": name for name in fields}
+        values = {f":{name}": to_value(value) for name, value in fields.items()}
+        assignments = ", ".join(f"#{name} = :{name}" for name in fields)
+        try:
+            self._table.client.update_item(
+                TableName=self._table.name,
+                Key=key(keys.order_pk(order.seller_id, order.order_id), keys.ORDER_SK),
+                UpdateExpression=f"SET {assignments}",
+                ConditionExpression="attribute_not_exists(pk) OR #source_updated_key <= :source_updated_key",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def save_package(self, package: Package, previous: Package | None) -> None:
+        """Upsert a package and keep its tracking-number link in step, in one transaction.
+
+        A new tracking number starts from an empty shipment state; the caller then derives it
+        from the events already stored under that number.
+        """
+        number_changed = previous is None or previous.tracking_number != package.tracking_number
+        fields: dict[str, Any] = {
+            name: value
+            for name, value in package.model_dump(mode="json").items()
+            if name in _PACKAGE_FIELDS or name in {"seller_id", "order_id", "package_id"}
+        }
+        if number_changed:
+            fields["state"] = ShipmentState().model_dump(mode="json")
+            fields["state_number"] = package.tracking_number or ""
+            fields["state_event_count"] = 0
+        present = {name: value for name, value in fields.items() if value is not None}
+        absent = [name for name, value in fields.items() if value is None]
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in present)
+        if absent:
+            expression += " REMOVE " + ", ".join(f"#{name}" for name in absent)
+        ref = PackageRef(package.seller_id, package.order_id, package.package_id)
+        actions: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self._table.name,
+                    "Key": key(keys.order_pk(ref.seller_id, ref.order_id), keys.package_sk(ref.package_id)),
+                    "UpdateExpression": expression,
+                    "ExpressionAttributeNames": {f"#{name}": name for name in fields},
+                    "ExpressionAttributeValues": {f":{name}": to_value(v) for name, v in present.items()},
+                }
+            }
+        ]
+        if number_changed and package.tracking_number:
+            link = link_item(package.tracking_number, ref)
+            actions.append({"Put": {"TableName": self._table.name, "Item": link}})
+        if number_changed and previous is not None and previous.tracking_number:
+            link_key = key(
+                keys.tracking_pk(previous.tracking_number),
+                keys.tracking_link_sk(ref.seller_id, ref.order_id, ref.package_id),
+            )
+            actions.append({"Delete": {"TableName": self._table.name, "Key": link_key}})
+        self._table.client.transact_write_items(TransactItems=actions)  # type: ignore[arg-type]
+
+    def update_state(
+        self, ref: PackageRef, tracking_number: str, state: ShipmentState
+    ) -> TrackingStatus | None:
+        """Store a derived state unless one derived from more events is already there.
+
+        Returns the previous status when the state was written, None when it was not (stale, or the
+        package no longer carries this number).
+        """
+        try:
+            answer = self._table.client.update_item(
+                TableName=self._table.name,
+                Key=key(keys.order_pk(ref.seller_id, ref.order_id), keys.package_sk(ref.package_id)),
+                UpdateExpression="SET #state = :state, state_number = :number, state_event_count = :count",
+                ConditionExpression=(
+                    "tracking_number = :number AND (state_number <> :number OR state_event_count <= :count)"
+                ),
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":state": to_value(state.model_dump(mode="json")),
+                    ":number": {"S": tracking_number},
+                    ":count": {"N": str(state.event_count)},
+                },
+                ReturnValues="UPDATED_OLD",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise
+        previous = answer.get("Attributes", {}).get("state", {}).get("M", {}).get("status", {}).get("S")
+        return TrackingStatus(previous) if previous else TrackingStatus.PENDING
+
+    def schedule_check(self, seller_id: str, order_id: str, at: datetime | None) -> None:
+        """Put the order in the due index at `at`, or take it out of the index when `at` is None."""
+        order_key = key(keys.order_pk(seller_id, order_id), keys.ORDER_SK)
+        if at is None:
+            self._table.client.update_item(
+                TableName=self._table.name,
+                Key=order_key,
+                UpdateExpression="REMOVE due_pk, due_sk",
+                ConditionExpression="attribute_exists(pk)",
+            )
+            return
+        shard = keys.due_shard(seller_id, order_id, self._due_shards)
+        self._table.client.update_item(
+            TableName=self._table.name,
+            Key=order_key,
+            UpdateExpression="SET due_pk = :due_pk, due_sk = :due_sk",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={
+                ":due_pk": {"S": keys.due_shard_pk(shard)},
+                ":due_sk": {"S": keys.due_sk(at, seller_id, order_id)},
+            },
+        )
+
+    def due_orders(
+        self, shard: int, until: datetime, limit: int, cursor: dict[str, Any] | None = None
+    ) -> tuple[list[DueOrder], dict[str, Any] | None]:
+        """One page of the orders due by `until` in one shard (reads only due items)."""
+        request: dict[str, Any] = {
+            "TableName": self._table.name,
+            "IndexName": "DueIndex",
+            "KeyConditionExpression": "due_pk = :shard AND due_sk <= :until",
+            "ExpressionAttributeValues": {
+                ":shard": {"S": keys.due_shard_pk(shard)},
+                ":until": {"S": keys.timestamp(until) + "~"},
+            },
+            "Limit": limit,
+        }
+        if cursor:
+            request["ExclusiveStartKey"] = cursor
+        answer = self._table.client.query(**request)
+        due = []
+        for item in answer.get("Items", []):
+            _, seller_id, order_id = item["due_sk"]["S"].split("#", 2)
+            due.append(DueOrder(seller_id, order_id))
+        return due, answer.get("LastEvaluatedKey")
+
+    @property
+    def due_shards(self) -> int:
+        return self._due_shards
+
+
+def _next_check(order_item: Item) -> str | None:
+    due: str = order_item.get("due_sk", "")
+    return due.split("#", 1)[0] or None
+
+
+def _package(item: Item) -> Package:
+    return Package.model_validate(item)
