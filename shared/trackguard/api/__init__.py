@@ -1,0 +1,1 @@
+"""The HTTP edge shared by the API functions: request limits, raw deliveries, JSON errors."""

@@ -1,0 +1,131 @@
+"""The webhook endpoint shared by the shop and carrier ingestion functions.
+
+It reads the raw delivery, hands it to one ingest service and maps every refusal to the contract's
+answer. Services and secrets are built on first use and reused while the function stays warm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any, Protocol
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+
+from trackguard.api.webhooks import (
+    JSON_CONTENT_TYPE,
+    RequestRefusedError,
+    error_response,
+    read_delivery,
+    refusal_response,
+)
+from trackguard.observability import logger, metrics
+from trackguard.secrets import WebhookSecrets, load_webhook_secrets
+from trackguard.services.ingest import Accepted, UnknownSourceError
+from trackguard.settings import Settings, get_settings
+from trackguard.sources.base import PayloadError, RawDelivery, SignatureError
+from trackguard.storage.deliveries import DeliveryTooLargeError
+
+
+class IngestService(Protocol):
+    def accept(self, source: str, delivery: RawDelivery) -> Accepted: ...
+
+
+class WebhookEndpoint:
+    def __init__(self, settings: Settings, build_service: Callable[[Settings], IngestService]) -> None:
+        self._settings = settings
+        self._build_service = build_service
+
+    @cached_property
+    def service(self) -> IngestService:
+        return self._build_service(self._settings)
+
+    def accept(self, source: str, event: APIGatewayProxyEventV2) -> Response[Any]:
+        try:
+            accepted = self.service.accept(source, read_delivery(event, self._settings.max_body_bytes))
+        except RequestRefusedError as refusal:
+            return self._refused(source, refusal)
+        except SignatureError as error:
+            return self._refused(source, RequestRefusedError(401, "invalid_signature", str(error)))
+        except PayloadError as error:
+            return self._refused(
+                source, RequestRefusedError(400, "invalid_payload", str(error), error.details)
+            )
+        except UnknownSourceError:
+            return self._refused(
+                source, RequestRefusedError(404, "unknown_source", f"no source named {source}")
+            )
+        except DeliveryTooLargeError as error:
+            return self._refused(source, RequestRefusedError(413, "payload_too_large", str(error)))
+        metrics.add_metric(
+            name="DuplicateDeliveries" if accepted.duplicate else "DeliveriesAccepted",
+            unit=MetricUnit.Count,
+            value=1,
+        )
+        logger.info(
+            "delivery accepted",
+            source=source,
+            delivery_id=accepted.delivery_id,
+            duplicate=accepted.duplicate,
+            events=accepted.events,
+        )
+        body = {
+            "status": "duplicate" if accepted.duplicate else "accepted",
+            "delivery_id": accepted.delivery_id,
+        }
+        return Response(status_code=200, content_type=JSON_CONTENT_TYPE, body=body)
+
+    @staticmethod
+    def _refused(source: str, refusal: RequestRefusedError) -> Response[Any]:
+        metrics.add_metric(name=f"Refused{refusal.status}", unit=MetricUnit.Count, value=1)
+        logger.warning(
+            "delivery refused",
+            source=source,
+            status=refusal.status,
+            error=refusal.error,
+            reason=refusal.message,
+        )
+        return refusal_response(refusal)
+
+
+def storage_failure(error: Exception) -> Response[Any]:
+    """Nothing was durably stored: answer 503 so the sender retries."""
+    logger.exception("delivery not stored", error_type=type(error).__name__)
+    metrics.add_metric(name="DeliveriesNotStored", unit=MetricUnit.Count, value=1)
+    return error_response(503, "not_stored", "the delivery could not be stored; retry later")
+
+
+def webhook_secrets_loader(settings: Settings) -> Callable[[], WebhookSecrets]:
+    return lambda: load_webhook_secrets(settings.webhook_secrets_id)
+
+
+def shop_ingest_service(settings: Settings) -> IngestService:
+    from trackguard.messaging import MessageQueue
+    from trackguard.services.ingest import ShopIngestService
+    from trackguard.storage.deliveries import DeliveryRepository
+    from trackguard.storage.dynamo import Table
+
+    return ShopIngestService(
+        DeliveryRepository(Table(settings.table_name)),
+        MessageQueue(settings.processing_queue_url),
+        webhook_secrets_loader(settings),
+    )
+
+
+def carrier_ingest_service(settings: Settings) -> IngestService:
+    from trackguard.messaging import MessageQueue
+    from trackguard.services.ingest import CarrierIngestService
+    from trackguard.storage.dynamo import Table
+    from trackguard.storage.tracking import TrackingRepository
+
+    return CarrierIngestService(
+        TrackingRepository(Table(settings.table_name)),
+        MessageQueue(settings.processing_queue_url),
+        webhook_secrets_loader(settings),
+    )
+
+
+def default_endpoint(build_service: Callable[[Settings], IngestService]) -> WebhookEndpoint:
+    return WebhookEndpoint(get_settings(), build_service)

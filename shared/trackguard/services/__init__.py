@@ -1,0 +1,1 @@
+"""Use cases: each function's handler calls exactly one of these."""

@@ -1,0 +1,101 @@
+"""Accepting deliveries: verify the signature over the raw body, validate, store durably, enqueue.
+
+Nothing is written before the signature and the payload have both passed. Once stored, a delivery is
+acknowledged; a failure to store or enqueue surfaces as an exception (5xx) so the sender retries.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from trackguard.secrets import WebhookSecrets
+from trackguard.services.messages import ShopDeliveryMessage, TrackingUpdateMessage
+from trackguard.sources.base import RawDelivery
+from trackguard.storage.deliveries import DeliveryRepository, DeliveryStatus
+from trackguard.storage.tracking import TrackingRepository
+
+SHOP_SOURCES = {
+    "tiktok_shop": "trackguard.sources.shops.tiktok_shop",
+    "shopify": "trackguard.sources.shops.shopify",
+}
+
+STORED_HEADERS = frozenset(
+    {
+        "content-type",
+        "user-agent",
+        "x-shopify-topic",
+        "x-shopify-shop-domain",
+        "x-shopify-event-id",
+        "x-shopify-webhook-id",
+        "x-shopify-triggered-at",
+        "x-shopify-api-version",
+    }
+)
+
+
+class Queue(Protocol):
+    def send(self, message: ShopDeliveryMessage | TrackingUpdateMessage) -> None: ...
+
+
+class UnknownSourceError(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Accepted:
+    delivery_id: str | None
+    duplicate: bool = False
+    events: int = 0
+
+
+class ShopIngestService:
+    def __init__(
+        self, deliveries: DeliveryRepository, queue: Queue, secrets: Callable[[], WebhookSecrets]
+    ) -> None:
+        self._deliveries = deliveries
+        self._queue = queue
+        self._secrets = secrets
+
+    def accept(self, source: str, delivery: RawDelivery) -> Accepted:
+        if source not in SHOP_SOURCES:
+            raise UnknownSourceError(source)
+        adapter = importlib.import_module(SHOP_SOURCES[source])
+        adapter.verify(delivery, self._secrets())
+        notification = adapter.parse(delivery)
+        delivery_id: str = notification.delivery_id
+        headers = {name: value for name, value in delivery.headers.items() if name in STORED_HEADERS}
+        outcome = self._deliveries.record(source, delivery_id, delivery.body, headers, delivery.received_at)
+        if outcome.created or outcome.status is DeliveryStatus.RECEIVED:
+            # A duplicate of a delivery not yet processed is queued again: the first enqueue may have failed.
+            self._queue.send(ShopDeliveryMessage(source=source, delivery_id=delivery_id))
+        return Accepted(delivery_id=delivery_id, duplicate=not outcome.created)
+
+
+class CarrierIngestService:
+    """A carrier callback costs one DynamoDB request: the events are the durable record."""
+
+    def __init__(
+        self, tracking: TrackingRepository, queue: Queue, secrets: Callable[[], WebhookSecrets]
+    ) -> None:
+        self._tracking = tracking
+        self._queue = queue
+        self._secrets = secrets
+
+    def accept(self, source: str, delivery: RawDelivery) -> Accepted:
+        from trackguard.sources.carriers import load_carrier_source
+
+        try:
+            adapter = load_carrier_source(source)
+        except LookupError as error:
+            raise UnknownSourceError(source) from error
+        adapter.verify(delivery, self._secrets())
+        parsed = adapter.parse(delivery)
+        if parsed.events:
+            self._tracking.put_events(parsed.events)
+        numbers = sorted({event.tracking_number for event in parsed.events} | set(parsed.stopped_numbers))
+        if numbers:
+            self._queue.send(TrackingUpdateMessage(numbers=tuple(numbers)))
+        return Accepted(delivery_id=parsed.delivery_id, events=len(parsed.events))
