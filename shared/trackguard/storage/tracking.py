@@ -7,7 +7,7 @@ in a single request — and an event for a number no order has yet simply waits 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -75,8 +75,16 @@ class TrackingRepository:
         )
         return TrackingRecord(tracking_number, packages, events)
 
-    def events_of(self, tracking_numbers: Iterable[str]) -> dict[str, tuple[CarrierEvent, ...]]:
-        return {number: self.load(number).events for number in set(tracking_numbers)}
+    def packages_of(self, tracking_number: str) -> tuple[PackageRef, ...]:
+        """Only the links of a number (no events): who else carries it."""
+        items = self._table.query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :links)",
+            ExpressionAttributeValues={
+                ":pk": {"S": keys.tracking_pk(tracking_number)},
+                ":links": {"S": "LINK#"},
+            },
+        )
+        return tuple(PackageRef(item["seller_id"], item["order_id"], item["package_id"]) for item in items)
 
 
 def _event_item(event: CarrierEvent) -> dict[str, Any]:
