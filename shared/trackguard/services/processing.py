@@ -1,0 +1,90 @@
+"""The processing queue's consumer: apply stored shop deliveries and carrier events, then judge.
+
+Every step is idempotent, so SQS redelivery, duplicates and replays are harmless. A shop delivery that
+fails is marked failed (with its reason) and the message fails, so SQS retries it and finally moves it
+to the dead-letter queue; `trackguard replay` can re-drive it after a fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Protocol
+
+from trackguard.observability import logger
+from trackguard.services.judging import OrderJudge
+from trackguard.services.messages import ProcessingMessage, ShopDeliveryMessage, TrackingUpdateMessage
+from trackguard.services.shipments import ShipmentUpdater
+from trackguard.settings import Settings, get_settings
+from trackguard.storage.deliveries import DeliveryStatus, StoredDelivery
+from trackguard.storage.store import Store
+
+OrderKey = tuple[str, str]
+
+
+class ShopSync(Protocol):
+    def apply(self, delivery: StoredDelivery, now: datetime) -> set[OrderKey]:
+        """Apply one stored shop delivery; return the (seller, order) pairs it touched."""
+        ...
+
+
+class MissingDeliveryError(LookupError):
+    """The message names a delivery the table does not hold (it was never stored, or it expired)."""
+
+
+class Processor:
+    def __init__(
+        self,
+        store: Store,
+        shop_sync: ShopSync,
+        updater: ShipmentUpdater,
+        judge: OrderJudge,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._shop_sync = shop_sync
+        self._updater = updater
+        self._judge = judge
+        self._clock = clock
+
+    def handle(self, message: ProcessingMessage) -> None:
+        now = self._clock()
+        if isinstance(message, TrackingUpdateMessage):
+            touched = self._updater.refresh(message.numbers, now)
+        else:
+            touched = self._apply_shop_delivery(message, now)
+        for seller_id, order_id in sorted(touched):
+            self._judge.judge(seller_id, order_id, now)
+
+    def _apply_shop_delivery(self, message: ShopDeliveryMessage, now: datetime) -> set[OrderKey]:
+        delivery = self._store.deliveries.get(message.source, message.delivery_id)
+        if delivery is None:
+            raise MissingDeliveryError(f"{message.source}/{message.delivery_id}")
+        if delivery.status is DeliveryStatus.PROCESSED:
+            return set()
+        try:
+            touched = self._shop_sync.apply(delivery, now)
+        except Exception as error:
+            logger.exception("shop delivery failed", source=delivery.source, delivery_id=delivery.delivery_id)
+            self._store.deliveries.mark(
+                delivery.source, delivery.delivery_id, DeliveryStatus.FAILED, str(error)
+            )
+            raise
+        self._store.deliveries.mark(delivery.source, delivery.delivery_id, DeliveryStatus.PROCESSED)
+        return touched
+
+
+def build_processor(settings: Settings | None = None) -> Processor:
+    """The processor as deployed: every collaborator built from the settings, once per process."""
+    from trackguard.messaging import EventPublisher
+    from trackguard.services.shop_sync import PlatformShopSync
+
+    settings = settings or get_settings()
+    store = Store.from_settings(settings)
+    publisher = EventPublisher(settings.event_bus_name)
+    return Processor(
+        store=store,
+        shop_sync=PlatformShopSync.from_settings(settings, store),
+        updater=ShipmentUpdater(store, publisher),
+        judge=OrderJudge(store, publisher, settings.thresholds),
+    )
