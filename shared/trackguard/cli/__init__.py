@@ -9,7 +9,7 @@ import argparse
 import importlib
 from collections.abc import Sequence
 
-COMMAND_MODULES = ("trackguard.cli.local",)
+COMMAND_MODULES = ("trackguard.cli.local", "trackguard.cli.sellers", "trackguard.cli.openapi")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,31 @@
+"""Seller API authorizer: HTTP API Lambda REQUEST authorizer, payload 2.0, simple responses.
+
+Why it authorises every request: API Gateway turns ``isAuthorized: false`` into a bare 403, yet the
+contract wants 401 for a missing, malformed, unknown or revoked key and 403 only for another seller's
+path. So the authorizer lets each request through with its verdict in the context —
+``{"seller_id", "key_id"}`` for an active key, ``{"refusal": "<why>"}`` otherwise — and the seller API
+function, which every seller route reaches, answers 401 (refusal) or 403 (path seller differs) in the
+contract's JSON error shape before any handler runs. Deploy it without an identity source and with
+caching off (a revoked key is refused at once, and a missing header also gets the JSON 401); with an
+identity source, API Gateway itself answers 401 to a missing header.
+
+Only what authorising needs is imported (no Tracer: the X-Ray SDK costs about 0.3 s of cold start).
+The key is never logged.
+"""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from trackguard.services.sellers import Authorizer, key_finder_from_settings
+
+logger = Logger()
+authorizer = Authorizer(key_finder_from_settings)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
+    answer = authorizer.answer(event)
+    logger.info("seller key checked", **answer["context"])
+    return answer

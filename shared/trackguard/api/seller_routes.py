@@ -1,0 +1,255 @@
+"""The seller API: routes, access control and the JSON error shape, over one SellerApiService.
+
+Access is decided before anything else, for every ``/sellers/{seller_id}/...`` request: no active key
+in the authorizer's verdict → 401, a key of another seller → 403 (see functions/seller_authorizer).
+Request validation runs earlier in Powertools' middleware stack, so its error handler applies the same
+check first: a caller without access never learns more than 401 or 403.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cached_property
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
+from trackguard import __version__
+from trackguard.api.models import (
+    ErrorBody,
+    FlagOut,
+    FlagPageOut,
+    FlagStatusFilter,
+    HealthOut,
+    OrderOut,
+    ReportFormat,
+)
+from trackguard.api.webhooks import RequestRefusedError, error_response, refusal_response
+from trackguard.domain.status import FlagCode
+from trackguard.observability import logger
+from trackguard.services.seller_api import (
+    OrderNotFoundError,
+    ReportNotFoundError,
+    SellerApiService,
+    seller_api_from_settings,
+)
+from trackguard.services.sellers import REFUSAL_MESSAGES, KeyRefusal, caller_from_context
+from trackguard.storage.flags import FlagNotFoundError, InvalidCursorError
+
+BEARER = "bearerAuth"
+SELLER_SECURITY: list[dict[str, list[str]]] = [{BEARER: []}]
+
+
+def _errors(*statuses: int) -> dict[int, OpenAPIResponse]:
+    return {
+        status: {
+            "description": _ERROR_DESCRIPTIONS[status],
+            "content": {"application/json": {"model": ErrorBody}},
+        }
+        for status in statuses
+    }
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "a query parameter or cursor is not valid",
+    401: "no valid API key: missing, malformed, unknown or revoked",
+    403: "the key belongs to another seller",
+    404: "no such order, flag or report",
+}
+_ACCESS_ERRORS = (401, 403)
+
+
+class SellerApi:
+    """The service behind the routes, built on first use (tests give their own)."""
+
+    def __init__(self, build: Callable[[], SellerApiService]) -> None:
+        self._build = build
+
+    @cached_property
+    def service(self) -> SellerApiService:
+        return self._build()
+
+
+app = APIGatewayHttpResolver(enable_validation=True)
+seller_api = SellerApi(seller_api_from_settings)
+
+
+def access_refusal(path: str, authorizer_context: dict[str, Any]) -> RequestRefusedError | None:
+    """Why this caller may not use this path, or None. Paths outside /sellers/ are public."""
+    segments = path.strip("/").split("/")
+    if segments[0] != "sellers":
+        return None
+    caller = caller_from_context(authorizer_context)
+    if isinstance(caller, KeyRefusal):
+        return RequestRefusedError(401, "unauthorized", REFUSAL_MESSAGES[caller])
+    if len(segments) < 2 or segments[1] != caller.seller_id:
+        return RequestRefusedError(403, "forbidden", "this API key opens its own seller's paths only")
+    return None
+
+
+def _refusal_for_current_request(resolver: APIGatewayHttpResolver) -> RequestRefusedError | None:
+    event = resolver.current_event
+    return access_refusal(event.path, event.request_context.authorizer.get_lambda)
+
+
+def require_access(resolver: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    refusal = _refusal_for_current_request(resolver)
+    if refusal is not None:
+        logger.info("seller request refused", status=refusal.status, reason=refusal.message)
+        return refusal_response(refusal)
+    return next_middleware(resolver)
+
+
+app.use(middlewares=[require_access])
+
+
+@app.get("/health", summary="Liveness", tags=["health"], operation_id="health")
+def health() -> HealthOut:
+    return HealthOut()
+
+
+@app.get(
+    "/sellers/<seller_id>/orders/<order_id>",
+    operation_id="getOrder",
+    summary="An order with its packages, tracking timelines and flags",
+    tags=["orders"],
+    security=SELLER_SECURITY,
+    responses=_errors(*_ACCESS_ERRORS, 404),
+)
+def get_order(seller_id: Annotated[str, Path()], order_id: Annotated[str, Path()]) -> OrderOut:
+    return seller_api.service.order(seller_id, order_id)
+
+
+@app.get(
+    "/sellers/<seller_id>/flags",
+    operation_id="listFlags",
+    summary="The seller's flags, newest first, paginated",
+    tags=["flags"],
+    security=SELLER_SECURITY,
+    responses=_errors(400, *_ACCESS_ERRORS),
+)
+def list_flags(
+    seller_id: Annotated[str, Path()],
+    status: Annotated[FlagStatusFilter, Query(description="which flags; `all` for every status")] = "open",
+    code: Annotated[FlagCode | None, Query(description="only flags with this code")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="flags per page")] = 50,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
+) -> FlagPageOut:
+    return seller_api.service.flags(seller_id, status, code, limit, cursor)
+
+
+@app.post(
+    "/sellers/<seller_id>/flags/<flag_id>/acknowledge",
+    operation_id="acknowledgeFlag",
+    summary="Acknowledge a flag: the seller has seen it and is following up",
+    tags=["flags"],
+    security=SELLER_SECURITY,
+    responses=_errors(*_ACCESS_ERRORS, 404),
+)
+def acknowledge_flag(seller_id: Annotated[str, Path()], flag_id: Annotated[str, Path()]) -> FlagOut:
+    return seller_api.service.acknowledge(seller_id, flag_id)
+
+
+@app.get(
+    "/sellers/<seller_id>/reports/latest",
+    operation_id="getLatestReport",
+    summary="The latest flagged-order report",
+    tags=["reports"],
+    security=SELLER_SECURITY,
+    responses={
+        200: {
+            "description": "the report, in the format asked for",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/csv": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}},
+            },
+        },
+        **_errors(400, *_ACCESS_ERRORS, 404),
+    },
+)
+def latest_report(
+    seller_id: Annotated[str, Path()],
+    report_format: Annotated[ReportFormat, Query(alias="format")] = "json",
+) -> Response[str]:
+    report = seller_api.service.latest_report(seller_id, report_format)
+    return Response(
+        status_code=200,
+        content_type=report.content_type,
+        body=report.body.decode("utf-8"),
+        headers={"Content-Disposition": f'inline; filename="{report.filename}"'},
+    )
+
+
+def invalid_request(error: RequestValidationError) -> Response[Any]:
+    refusal = _refusal_for_current_request(app) or RequestRefusedError(
+        400,
+        "invalid_request",
+        "the request's parameters are not valid",
+        [_problem(problem) for problem in error.errors()],
+    )
+    return refusal_response(refusal)
+
+
+def _problem(problem: dict[str, Any]) -> dict[str, str]:
+    """Where and what, without echoing the value sent."""
+    location = [str(part) for part in problem.get("loc", ()) if part != "query"]
+    return {"field": ".".join(location), "problem": str(problem.get("msg", "invalid"))}
+
+
+def invalid_cursor(_: InvalidCursorError) -> Response[Any]:
+    return error_response(400, "invalid_cursor", "the cursor does not belong to this listing")
+
+
+def not_found(error: LookupError) -> Response[Any]:
+    return error_response(404, "not_found", str(error))
+
+
+def flag_not_found(error: FlagNotFoundError) -> Response[Any]:
+    return error_response(404, "not_found", f"no flag {error}")
+
+
+@app.not_found
+def unknown_route(_: Exception) -> Response[Any]:
+    return error_response(404, "not_found", "no such route")
+
+
+def internal_error(error: Exception) -> Response[Any]:
+    logger.exception("seller request failed", error_type=type(error).__name__)
+    return error_response(500, "internal_error", "something went wrong; retry later")
+
+
+app.exception_handler(RequestValidationError)(invalid_request)
+app.exception_handler(InvalidCursorError)(invalid_cursor)
+app.exception_handler([OrderNotFoundError, ReportNotFoundError])(not_found)
+app.exception_handler(FlagNotFoundError)(flag_not_found)
+app.exception_handler(Exception)(internal_error)
+
+
+def openapi_document() -> str:
+    """The seller API's OpenAPI document, exactly as committed in openapi.json.
+
+    Powertools documents its own 422 for invalid requests; this API answers those with 400 and the
+    contract's error shape instead, so the 422 entries and their schemas are taken out.
+    """
+    document: dict[str, Any] = json.loads(
+        app.get_openapi_json_schema(
+            title="trackguard",
+            version=__version__,
+            description="The seller API: flags for follow-up, orders with their tracking, and daily reports.",
+            security_schemes={BEARER: HTTPBearer(description="a seller API key: tg_<key_id>_<secret>")},
+        )
+    )
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            operation["responses"].pop("422", None)
+    schemas = document["components"]["schemas"]
+    for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
+        schemas.pop(name, None)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,164 @@
+"""`trackguard sellers`: register sellers, issue, rotate and revoke their API keys, set their delivery.
+
+The table comes from the environment like every function's (``TABLE_NAME``; boto3 reads
+``AWS_ENDPOINT_URL_DYNAMODB``, ``AWS_REGION`` and credentials): against the local stack, export what
+`trackguard local up` uses; against AWS, the deployed table's name. A new key is printed last, alone
+on its line, so scripts can take the last word of the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from trackguard.services.sellers import IssuedKey, SellerService
+
+PLATFORMS = ("tiktok_shop", "shopify")
+_UNREACHABLE_HINT = (
+    "Start the local stack with `make run` (or `trackguard local up`) and export its TABLE_NAME and "
+    "AWS_ENDPOINT_URL_DYNAMODB, with AWS_REGION and any credentials; for AWS, set TABLE_NAME to the "
+    "deployed table."
+)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sellers = subparsers.add_parser("sellers", help="manage sellers and their API keys")
+    commands = sellers.add_subparsers(dest="sellers_command", required=True)
+
+    add = commands.add_parser("add", help="register a seller and print its first API key")
+    add.add_argument("seller_id", help="the shop id: TikTok shop_id, or the Shopify shop domain")
+    add.add_argument("--platform", choices=PLATFORMS, help="default: shopify for *.myshopify.com")
+    add.add_argument("--email", help="where daily reports are e-mailed")
+    add.add_argument("--webhook-url", help="where daily reports are posted (https)")
+    add.set_defaults(handler=_handled(_add))
+
+    listing = commands.add_parser("list", help="list sellers and their active key ids")
+    listing.set_defaults(handler=_handled(_list))
+
+    rotate = commands.add_parser("rotate-key", help="issue another API key (old keys stay active)")
+    rotate.add_argument("seller_id")
+    rotate.set_defaults(handler=_handled(_rotate))
+
+    revoke = commands.add_parser("revoke", help="revoke one API key")
+    revoke.add_argument("seller_id")
+    revoke.add_argument("key_id", help="the id after tg_ in the key, as `sellers list` shows")
+    revoke.set_defaults(handler=_handled(_revoke))
+
+    settings = commands.add_parser("set", help="change how a seller receives its reports")
+    settings.add_argument("seller_id")
+    settings.add_argument("--email")
+    settings.add_argument("--webhook-url")
+    secret = settings.add_mutually_exclusive_group()
+    secret.add_argument("--webhook-secret", help="a Standard Webhooks secret: whsec_<base64>")
+    secret.add_argument("--new-webhook-secret", action="store_true", help="generate one and print it")
+    settings.add_argument("--timezone", help="IANA name, e.g. Europe/Paris: the report hour's zone")
+    settings.add_argument("--report-hour", type=int, help="local hour of the daily report, 0-23")
+    settings.set_defaults(handler=_handled(_set))
+
+
+def _handled(
+    command: Callable[[SellerService, argparse.Namespace], None],
+) -> Callable[[argparse.Namespace], int]:
+    """Run a command, turning the operator's mistakes and an unreachable table into one-line errors."""
+
+    def run(args: argparse.Namespace) -> int:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        from trackguard.services.sellers import InvalidSellerSettingError, KeyNotFoundError, SellerService
+        from trackguard.settings import Settings
+        from trackguard.storage.sellers import SellerExistsError, SellerNotFoundError
+        from trackguard.storage.store import Store
+
+        settings = Settings.from_environ()
+        where = settings.table_name
+        try:
+            store = Store.from_settings(settings)
+            where = f"{store.table.name} ({store.table.client.meta.endpoint_url})"
+            command(SellerService(store.sellers), args)
+        except SellerExistsError as error:
+            return _fail(f"seller {error} is already registered: use `trackguard sellers rotate-key {error}`")
+        except SellerNotFoundError as error:
+            return _fail(f"no seller {error}: register it with `trackguard sellers add {error}`")
+        except (InvalidSellerSettingError, KeyNotFoundError) as error:
+            return _fail(str(error))
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+            return _fail(f"no table at {where}. {_UNREACHABLE_HINT}")
+        except BotoCoreError as error:
+            return _fail(f"cannot reach the table at {where}: {error}. {_UNREACHABLE_HINT}")
+        return 0
+
+    return run
+
+
+def _fail(message: str) -> int:
+    print(f"trackguard sellers: {message}", file=sys.stderr)
+    return 1
+
+
+def _add(service: SellerService, args: argparse.Namespace) -> None:
+    from trackguard.domain.orders import Platform
+
+    platform = Platform(args.platform) if args.platform else None
+    issued = service.register(args.seller_id, platform, email=args.email, webhook_url=args.webhook_url)
+    print(f"registered seller {issued.seller_id}")
+    _print_key(issued)
+
+
+def _rotate(service: SellerService, args: argparse.Namespace) -> None:
+    issued = service.rotate_key(args.seller_id)
+    print(f"issued another key for {issued.seller_id}; its older keys stay active until revoked")
+    _print_key(issued)
+
+
+def _print_key(issued: IssuedKey) -> None:
+    print(f"API key {issued.key_id} (shown only now; trackguard keeps only its hash):")
+    print(issued.api_key)
+
+
+def _revoke(service: SellerService, args: argparse.Namespace) -> None:
+    revoked = service.revoke_key(args.seller_id, args.key_id)
+    print(f"revoked key {revoked.key_id} of seller {revoked.seller_id}")
+
+
+def _list(service: SellerService, _: argparse.Namespace) -> None:
+    from trackguard.domain.sellers import KeyStatus
+
+    sellers = service.sellers()
+    if not sellers:
+        print("no sellers yet: add one with `trackguard sellers add <seller_id>`")
+    for seller in sellers:
+        active = [key.key_id for key in service.keys(seller.seller_id) if key.status is KeyStatus.ACTIVE]
+        print(
+            f"{seller.seller_id}  platform={seller.platform}  email={seller.email or '-'}  "
+            f"webhook={seller.webhook_url or '-'}  webhook_secret={'set' if seller.webhook_secret else '-'}  "
+            f"report={seller.report_hour:02d}:00 {seller.timezone}  active_keys={','.join(active) or '-'}"
+        )
+
+
+def _set(service: SellerService, args: argparse.Namespace) -> None:
+    from trackguard.services.sellers import SellerChanges
+
+    configured = service.configure(
+        args.seller_id,
+        SellerChanges(
+            email=args.email,
+            webhook_url=args.webhook_url,
+            webhook_secret=args.webhook_secret,
+            new_webhook_secret=args.new_webhook_secret,
+            timezone=args.timezone,
+            report_hour=args.report_hour,
+        ),
+    )
+    seller = configured.seller
+    print(
+        f"seller {seller.seller_id}: email={seller.email or '-'}  webhook={seller.webhook_url or '-'}  "
+        f"report={seller.report_hour:02d}:00 {seller.timezone}"
+    )
+    if configured.generated_webhook_secret:
+        print("webhook signing secret (shown only now):")
+        print(configured.generated_webhook_secret)
