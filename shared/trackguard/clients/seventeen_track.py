@@ -1,0 +1,224 @@
+"""17TRACK API v2.2 (register, gettrackinfo): async, batched by 40, rate-limited, retried with backoff.
+
+17TRACK refuses more than 40 numbers a request and answers HTTP 429 beyond about 3 requests a second,
+so every call is split into batches of 40, each request waits for a slot of a client-side rate limit,
+at most ``max_concurrency`` requests are in flight, and a 429, a 5xx or a transport error is retried
+after an exponential backoff with full jitter (honouring ``Retry-After`` when given).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+MAX_NUMBERS_PER_REQUEST = 40
+REGISTER_PATH = "/track/v2.2/register"
+TRACK_INFO_PATH = "/track/v2.2/gettrackinfo"
+TOKEN_HEADER = "17token"  # noqa: S105 (a header name, not a secret)
+
+ALREADY_REGISTERED = -18019901
+NOT_REGISTERED = -18019902
+TOO_MANY_NUMBERS = -18010014
+_AUTH_CODES = frozenset({-18010001, -18010002, -18010004, -18010005})
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class SeventeenTrackError(RuntimeError):
+    """17TRACK refused a whole request; ``code`` is its error code (0 when it gave none)."""
+
+    def __init__(self, message: str, code: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class SeventeenTrackAuthError(SeventeenTrackError):
+    """Wrong or disabled security key, or the caller's IP is not allowed: retrying cannot help."""
+
+
+class SeventeenTrackUnavailableError(SeventeenTrackError):
+    """Still rate-limited, failing with 5xx or unreachable after every retry."""
+
+
+@dataclass(frozen=True)
+class TrackedNumber:
+    number: str
+    carrier: int | None = None
+
+    def payload(self) -> dict[str, Any]:
+        return (
+            {"number": self.number}
+            if self.carrier is None
+            else {"number": self.number, "carrier": self.carrier}
+        )
+
+
+@dataclass(frozen=True)
+class Rejection:
+    number: str
+    code: int
+    message: str
+
+
+@dataclass(frozen=True)
+class TrackAnswer:
+    """Merged answer of one or more requests: 17TRACK's ``accepted`` items as sent, and the rejections."""
+
+    accepted: tuple[dict[str, Any], ...] = ()
+    rejected: tuple[Rejection, ...] = ()
+
+    def __add__(self, other: TrackAnswer) -> TrackAnswer:
+        return TrackAnswer(self.accepted + other.accepted, self.rejected + other.rejected)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Full jitter: uniform in [0, min(cap, base·2^attempt)], never below the server's Retry-After."""
+        jittered = random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))  # noqa: S311
+        return max(jittered, retry_after or 0.0)
+
+
+class RateLimiter:
+    """Spaces request starts at least ``1 / per_second`` apart (no limit when ``per_second`` is None)."""
+
+    def __init__(
+        self,
+        per_second: float | None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._interval = 1.0 / per_second if per_second else 0.0
+        self._sleep = sleep
+        self._clock = clock
+        self._next_slot = 0.0
+
+    async def wait_for_slot(self) -> None:
+        now = self._clock()
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + self._interval
+        if slot > now:
+            await self._sleep(slot - now)
+
+
+class SeventeenTrackClient:
+    """One per process: the underlying ``httpx.AsyncClient`` keeps its connections between calls."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        http: httpx.AsyncClient | None = None,
+        max_concurrency: int = 3,
+        requests_per_second: float | None = 3.0,
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Sleep = asyncio.sleep,
+        timeout: float = 10.0,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._api_key = api_key
+        self._http = http or httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=3.0),
+            limits=httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency),
+        )
+        self._slots = asyncio.Semaphore(max_concurrency)
+        self._rate = RateLimiter(requests_per_second, sleep)
+        self._retry = retry
+        self._sleep = sleep
+
+    async def register(self, numbers: Sequence[TrackedNumber]) -> TrackAnswer:
+        return await self._call_batched(REGISTER_PATH, numbers)
+
+    async def get_track_info(self, numbers: Sequence[TrackedNumber]) -> TrackAnswer:
+        return await self._call_batched(TRACK_INFO_PATH, numbers)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _call_batched(self, path: str, numbers: Sequence[TrackedNumber]) -> TrackAnswer:
+        batches = [
+            numbers[start : start + MAX_NUMBERS_PER_REQUEST]
+            for start in range(0, len(numbers), MAX_NUMBERS_PER_REQUEST)
+        ]
+        answers = await asyncio.gather(*(self._call(path, batch) for batch in batches))
+        return sum(answers, TrackAnswer())
+
+    async def _call(self, path: str, batch: Sequence[TrackedNumber]) -> TrackAnswer:
+        async with self._slots:
+            response = await self._post_with_retries(path, [number.payload() for number in batch])
+        return _parse(response)
+
+    async def _post_with_retries(self, path: str, payload: list[dict[str, Any]]) -> httpx.Response:
+        last: httpx.Response | None = None
+        failure = ""
+        for attempt in range(self._retry.attempts):
+            if attempt:
+                await self._sleep(self._retry.delay(attempt - 1, _retry_after(last)))
+            await self._rate.wait_for_slot()
+            try:
+                last = await self._http.post(
+                    self._base_url + path, json=payload, headers={TOKEN_HEADER: self._api_key}
+                )
+            except httpx.TransportError as error:
+                last, failure = None, f"{type(error).__name__}: {error}"
+                continue
+            if not _is_retryable(last.status_code):
+                return last
+            failure = f"HTTP {last.status_code}"
+        raise SeventeenTrackUnavailableError(
+            f"17TRACK {path} failed {self._retry.attempts} times ({failure})"
+        )
+
+
+def _is_retryable(status: int) -> bool:
+    return status == 429 or status >= 500
+
+
+def _retry_after(response: httpx.Response | None) -> float | None:
+    value = response.headers.get("retry-after") if response is not None else None
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def _parse(response: httpx.Response) -> TrackAnswer:
+    try:
+        document = response.json()
+    except ValueError as error:
+        raise SeventeenTrackError(
+            f"17TRACK answered HTTP {response.status_code} with a non-JSON body"
+        ) from error
+    code = int(document.get("code", -1)) if isinstance(document, dict) else -1
+    data = document.get("data") if isinstance(document, dict) else None
+    if response.status_code == 401 or code in _AUTH_CODES:
+        raise SeventeenTrackAuthError(_error_message(data, "17TRACK refused the security key"), code)
+    if response.status_code != 200 or code != 0 or not isinstance(data, dict):
+        raise SeventeenTrackError(_error_message(data, f"17TRACK answered HTTP {response.status_code}"), code)
+    return TrackAnswer(
+        accepted=tuple(item for item in data.get("accepted") or () if isinstance(item, dict)),
+        rejected=tuple(_rejection(item) for item in data.get("rejected") or () if isinstance(item, dict)),
+    )
+
+
+def _rejection(item: dict[str, Any]) -> Rejection:
+    error = item.get("error") or {}
+    return Rejection(str(item.get("number", "")), int(error.get("code", 0)), str(error.get("message", "")))
+
+
+def _error_message(data: Any, fallback: str) -> str:
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        return str(errors[0].get("message") or fallback)
+    return fallback
