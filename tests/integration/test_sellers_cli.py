@@ -1,0 +1,159 @@
+"""`trackguard sellers` against DynamoDB Local, configured through the environment as an operator would."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+
+import pytest
+
+from tests.unit.api.seller_events import FakeLambdaContext, authorizer_event, load_function
+from trackguard.cli import sellers as sellers_cli
+from trackguard.local.dynamodb_local import DynamoDBLocal
+from trackguard.services.sellers import Authorizer, checked_webhook_secret
+from trackguard.storage.dynamo import Table, dynamodb_client
+from trackguard.storage.store import Store
+
+pytestmark = pytest.mark.integration
+
+authorizer_function = load_function("seller_authorizer")
+
+
+@pytest.fixture
+def environment(
+    dynamodb_local: DynamoDBLocal, table: Table, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    for name, value in {
+        "TABLE_NAME": table.name,
+        "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_local.endpoint_url,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(authorizer_function, "authorizer", Authorizer(lambda: store.sellers))
+    dynamodb_client.cache_clear()
+    yield
+    dynamodb_client.cache_clear()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser(prog="trackguard")
+    sellers_cli.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    code = args.handler(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def authorizer_context(api_key: str) -> dict[str, str]:
+    event = authorizer_event("/sellers/shop-a/flags", f"Bearer {api_key}")
+    context: dict[str, str] = authorizer_function.lambda_handler(event, FakeLambdaContext())["context"]
+    return context
+
+
+@pytest.mark.usefixtures("environment")
+def test_add_rotate_and_revoke_print_keys_last_and_the_authorizer_follows(
+    capsys: pytest.CaptureFixture[str], store: Store
+) -> None:
+    code, out, _ = run(capsys, "sellers", "add", "shop-a", "--email", "ops@shop-a.example")
+    first = out.split()[-1]
+    assert code == 0
+    assert authorizer_context(first)["seller_id"] == "shop-a"
+
+    code, out, _ = run(capsys, "sellers", "rotate-key", "shop-a")
+    second = out.split()[-1]
+    assert code == 0
+    assert second != first
+    assert authorizer_context(first)["seller_id"] == "shop-a"
+    assert authorizer_context(second)["seller_id"] == "shop-a"
+
+    first_id = authorizer_context(first)["key_id"]
+    code, out, _ = run(capsys, "sellers", "revoke", "shop-a", first_id)
+    assert code == 0
+    assert authorizer_context(first) == {"refusal": "revoked_key"}
+    assert authorizer_context(second)["seller_id"] == "shop-a"
+
+    code, out, _ = run(capsys, "sellers", "list")
+    assert code == 0
+    assert "shop-a" in out
+    assert f"active_keys={authorizer_context(second)['key_id']}" in out
+    assert first not in out
+    assert second not in out
+
+
+@pytest.mark.usefixtures("environment")
+def test_the_platform_is_shopify_for_a_shop_domain(capsys: pytest.CaptureFixture[str], store: Store) -> None:
+    run(capsys, "sellers", "add", "my-shop.myshopify.com")
+    run(capsys, "sellers", "add", "7495614880318359851", "--platform", "tiktok_shop")
+
+    platforms = {seller.seller_id: seller.platform for seller in store.sellers.all()}
+    assert platforms == {"my-shop.myshopify.com": "shopify", "7495614880318359851": "tiktok_shop"}
+
+
+@pytest.mark.usefixtures("environment")
+def test_set_stores_delivery_settings_and_prints_a_new_secret_last(
+    capsys: pytest.CaptureFixture[str], store: Store
+) -> None:
+    run(capsys, "sellers", "add", "shop-a")
+
+    code, out, _ = run(
+        capsys,
+        "sellers",
+        "set",
+        "shop-a",
+        "--webhook-url",
+        "https://hooks.shop-a.example/tg",
+        "--new-webhook-secret",
+        "--timezone",
+        "America/New_York",
+        "--report-hour",
+        "6",
+    )
+
+    secret = out.split()[-1]
+    assert code == 0
+    assert checked_webhook_secret(secret) == secret
+    seller = store.sellers.get("shop-a")
+    assert seller is not None
+    assert (seller.webhook_url, seller.webhook_secret) == ("https://hooks.shop-a.example/tg", secret)
+    assert (seller.timezone, seller.report_hour) == ("America/New_York", 6)
+
+
+@pytest.mark.usefixtures("environment")
+@pytest.mark.parametrize(
+    ("argv", "complaint"),
+    [
+        (("set", "shop-a", "--timezone", "Mars/Olympus"), "not an IANA time zone"),
+        (("set", "shop-a", "--report-hour", "24"), "not between 0 and 23"),
+        (("set", "shop-a", "--webhook-secret", "hunter2"), "whsec_"),
+        (("set", "shop-z", "--report-hour", "5"), "no seller shop-z"),
+        (("add", "shop-a"), "already registered"),
+        (("revoke", "shop-a", "deadbeef"), "has no key deadbeef"),
+    ],
+)
+def test_mistakes_are_one_line_errors_and_change_nothing(
+    capsys: pytest.CaptureFixture[str], store: Store, argv: tuple[str, ...], complaint: str
+) -> None:
+    run(capsys, "sellers", "add", "shop-a")
+    before = store.sellers.get("shop-a")
+
+    code, out, err = run(capsys, "sellers", *argv)
+
+    assert code == 1
+    assert complaint in err
+    assert out == ""
+    assert store.sellers.get("shop-a") == before
+
+
+@pytest.mark.usefixtures("environment")
+def test_a_missing_table_says_how_to_start_the_stack(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TABLE_NAME", "no-such-table")
+
+    code, _, err = run(capsys, "sellers", "list")
+
+    assert code == 1
+    assert "no-such-table" in err
+    assert "make run" in err
