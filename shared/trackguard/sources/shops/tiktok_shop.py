@@ -1,0 +1,162 @@
+"""TikTok Shop Partner API webhooks (every ``type``): signature check and typed envelope.
+
+The ``Authorization`` header (no ``Bearer``) is lowercase hex HMAC-SHA256 keyed with the app secret over
+``app_key + raw body``. No timestamp is signed: replays are stopped by deduplicating on ``delivery_id``.
+Webhooks carry no tracking data; the order itself is fetched from the API afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from trackguard.secrets import WebhookSecrets
+from trackguard.sources.base import (
+    RawDelivery,
+    SignatureError,
+    body_digest,
+    constant_time_equals,
+    hmac_sha256,
+)
+from trackguard.sources.shops._payload import Id64, load_json_object, validate
+
+SOURCE = "tiktok_shop"
+
+
+class TikTokNotificationType(IntEnum):
+    ORDER_STATUS_CHANGE = 1
+    RECIPIENT_ADDRESS_UPDATE = 3
+    PACKAGE_UPDATE = 4
+    SELLER_DEAUTHORIZATION = 6
+    CANCELLATION_STATUS_CHANGE = 11
+    RETURN_STATUS_CHANGE = 12
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class TikTokEnvelope(_Model):
+    type: int
+    tts_notification_id: str | None = None
+    shop_id: Id64
+    timestamp: int
+    data: dict[str, Any]
+
+
+class OrderStatusChange(_Model):
+    order_id: Id64
+    order_status: str
+    is_on_hold_order: bool | None = None
+    update_time: int
+
+
+class RecipientAddressUpdate(_Model):
+    order_id: Id64
+    update_time: int
+
+
+class PackageChange(_Model):
+    package_id: Id64
+    order_id_list: tuple[Id64, ...]
+
+
+class PackageUpdate(_Model):
+    sc_type: Literal["SPLIT", "COMBINE"]
+    role_type: str | None = None
+    package_list: tuple[PackageChange, ...]
+    update_time: int
+
+
+class SellerDeauthorization(_Model):
+    message: str | None = None
+
+
+class CancellationStatusChange(_Model):
+    order_id: Id64
+    cancellations_role: str | None = None
+    cancel_status: str
+    cancel_id: Id64 | None = None
+    create_time: int
+
+
+class ReturnStatusChange(_Model):
+    order_id: Id64
+    return_role: str | None = None
+    return_type: str | None = None
+    return_status: str
+    return_id: Id64 | None = None
+    create_time: int | None = None
+    update_time: int | None = None
+
+
+TikTokData = (
+    OrderStatusChange
+    | RecipientAddressUpdate
+    | PackageUpdate
+    | SellerDeauthorization
+    | CancellationStatusChange
+    | ReturnStatusChange
+)
+
+DATA_MODELS: dict[int, type[TikTokData]] = {
+    TikTokNotificationType.ORDER_STATUS_CHANGE: OrderStatusChange,
+    TikTokNotificationType.RECIPIENT_ADDRESS_UPDATE: RecipientAddressUpdate,
+    TikTokNotificationType.PACKAGE_UPDATE: PackageUpdate,
+    TikTokNotificationType.SELLER_DEAUTHORIZATION: SellerDeauthorization,
+    TikTokNotificationType.CANCELLATION_STATUS_CHANGE: CancellationStatusChange,
+    TikTokNotificationType.RETURN_STATUS_CHANGE: ReturnStatusChange,
+}
+
+
+@dataclass(frozen=True)
+class TikTokNotification:
+    """A verified, validated webhook. ``typed_data()`` is None for types trackguard does not know."""
+
+    delivery_id: str
+    envelope: TikTokEnvelope
+    _typed: TikTokData | None
+
+    @property
+    def shop_id(self) -> str:
+        return self.envelope.shop_id
+
+    @property
+    def type(self) -> int:
+        return self.envelope.type
+
+    @property
+    def timestamp(self) -> int:
+        return self.envelope.timestamp
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.envelope.data
+
+    def typed_data(self) -> TikTokData | None:
+        return self._typed
+
+
+def expected_signature(app_key: str, app_secret: str, body: bytes) -> str:
+    return hmac_sha256(app_secret, app_key.encode() + body).hex()
+
+
+def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
+    received = delivery.header("authorization")
+    if not received:
+        raise SignatureError("the Authorization header is missing")
+    section = secrets.tiktok_shop
+    expected = expected_signature(section.app_key, section.app_secret.get_secret_value(), delivery.body)
+    if not constant_time_equals(expected, received.strip().lower()):
+        raise SignatureError("the Authorization signature does not match the body")
+
+
+def parse(delivery: RawDelivery) -> TikTokNotification:
+    envelope = validate(TikTokEnvelope, load_json_object(delivery.body), "TikTok Shop notification")
+    model = DATA_MODELS.get(envelope.type)
+    typed = validate(model, envelope.data, f"type {envelope.type} data", ("data",)) if model else None
+    delivery_id = envelope.tts_notification_id or "sha256:" + body_digest(delivery.body)
+    return TikTokNotification(delivery_id=delivery_id, envelope=envelope, _typed=typed)

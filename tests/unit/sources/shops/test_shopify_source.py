@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from tests.unit.sources.shops.shopify_payloads import FULFILLMENT, ORDER
+from trackguard.secrets import WebhookSecrets
+from trackguard.sources.base import PayloadError, RawDelivery, SignatureError
+from trackguard.sources.shops import shopify
+
+CLIENT_SECRET = "dev-shopify-client-secret"
+
+
+def signed(
+    body: bytes,
+    topic: str | None = "orders/create",
+    secret: str = CLIENT_SECRET,
+    **extra_headers: str,
+) -> RawDelivery:
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
+    headers = {
+        "content-type": "application/json",
+        "x-shopify-hmac-sha256": base64.b64encode(digest).decode(),
+        "x-shopify-shop-domain": "trail-gear.myshopify.com",
+        "x-shopify-event-id": "98880550-7158-44d4-b7cd-2c97c8a091b5",
+        "x-shopify-webhook-id": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
+        "x-shopify-triggered-at": "2024-05-02T14:15:04.617Z",
+    }
+    if topic is not None:
+        headers["x-shopify-topic"] = topic
+    headers.update({name.replace("_", "-"): value for name, value in extra_headers.items()})
+    return RawDelivery(headers={k: v for k, v in headers.items() if v}, body=body)
+
+
+def body_of(document: dict[str, Any]) -> bytes:
+    return json.dumps(document).encode()
+
+
+class TestVerify:
+    def test_accepts_the_documented_signature(self, secrets: WebhookSecrets) -> None:
+        shopify.verify(signed(body_of(ORDER)), secrets)
+
+    def test_refuses_a_signature_over_another_body(self, secrets: WebhookSecrets) -> None:
+        delivery = signed(body_of(ORDER))
+        tampered = RawDelivery(headers=delivery.headers, body=delivery.body.replace(b"#1042", b"#1043"))
+        with pytest.raises(SignatureError, match="does not match"):
+            shopify.verify(tampered, secrets)
+
+    def test_refuses_a_signature_made_with_another_secret(self, secrets: WebhookSecrets) -> None:
+        with pytest.raises(SignatureError):
+            shopify.verify(signed(body_of(ORDER), secret="another-app-secret"), secrets)
+
+    def test_refuses_a_hex_encoded_signature(self, secrets: WebhookSecrets) -> None:
+        body = body_of(ORDER)
+        hex_signature = hmac.new(CLIENT_SECRET.encode(), body, hashlib.sha256).hexdigest()
+        with pytest.raises(SignatureError):
+            shopify.verify(signed(body, x_shopify_hmac_sha256=hex_signature), secrets)
+
+    def test_refuses_a_missing_signature(self, secrets: WebhookSecrets) -> None:
+        with pytest.raises(SignatureError, match="missing"):
+            shopify.verify(signed(body_of(ORDER), x_shopify_hmac_sha256=""), secrets)
+
+
+class TestParseOrders:
+    @pytest.mark.parametrize(
+        "topic", ["orders/create", "orders/updated", "orders/cancelled", "orders/fulfilled", "orders/paid"]
+    )
+    def test_every_order_topic_carries_the_order(self, topic: str) -> None:
+        notification = shopify.parse(signed(body_of(ORDER), topic=topic))
+        assert notification.topic == topic
+        assert notification.handled
+        assert notification.order is not None
+        assert notification.order.id == "5736153350282"
+        assert notification.fulfillment is None
+
+    def test_order_fields(self) -> None:
+        notification = shopify.parse(signed(body_of(ORDER)))
+        order = notification.order
+        assert order is not None
+        assert order.name == "#1042"
+        assert order.financial_status == "paid"
+        assert order.created_at == datetime(2024, 5, 1, 22, 22, 41, tzinfo=UTC)
+        assert notification.updated_at == datetime(2024, 5, 1, 22, 22, 43, tzinfo=UTC)
+        assert notification.shop_domain == "trail-gear.myshopify.com"
+
+    def test_only_the_destination_of_the_shipping_address_is_kept(self) -> None:
+        order = shopify.parse(signed(body_of(ORDER))).order
+        assert order is not None
+        assert order.shipping_address is not None
+        assert order.shipping_address.model_dump() == {
+            "zip": "K2P 1L4",
+            "country_code": "CA",
+            "province_code": "ON",
+            "city": "Ottawa",
+        }
+        kept = order.model_dump_json()
+        for personal in ("Jane", "123 Elm Street", "+15555550123", "jane.buyer@example.com"):
+            assert personal not in kept
+
+    def test_an_order_with_fulfillments(self) -> None:
+        fulfilled = {**ORDER, "fulfillment_status": "fulfilled", "fulfillments": [FULFILLMENT]}
+        order = shopify.parse(signed(body_of(fulfilled), topic="orders/fulfilled")).order
+        assert order is not None
+        assert [f.tracking_number for f in order.fulfillments] == ["1Z999AA10123456784"]
+
+    def test_a_cancelled_order(self) -> None:
+        cancelled = {**ORDER, "cancelled_at": "2024-05-02T09:00:00-04:00", "financial_status": "refunded"}
+        order = shopify.parse(signed(body_of(cancelled), topic="orders/cancelled")).order
+        assert order is not None
+        assert order.cancelled_at == datetime(2024, 5, 2, 13, 0, tzinfo=UTC)
+
+
+class TestParseFulfillments:
+    @pytest.mark.parametrize("topic", ["fulfillments/create", "fulfillments/update"])
+    def test_every_fulfillment_topic_carries_the_fulfillment(self, topic: str) -> None:
+        notification = shopify.parse(signed(body_of(FULFILLMENT), topic=topic))
+        fulfillment = notification.fulfillment
+        assert notification.order is None
+        assert fulfillment is not None
+        assert fulfillment.id == "4451159933066"
+        assert fulfillment.order_id == "5736153350282"
+        assert fulfillment.tracking_company == "UPS"
+        assert fulfillment.tracking_numbers == ("1Z999AA10123456784",)
+        assert fulfillment.line_items[0].sku == "TR-42-BLK"
+        assert notification.updated_at == datetime(2024, 5, 2, 14, 15, 4, tzinfo=UTC)
+
+    def test_a_delivered_shipment_status(self) -> None:
+        update = {**FULFILLMENT, "shipment_status": "delivered"}
+        fulfillment = shopify.parse(signed(body_of(update), topic="fulfillments/update")).fulfillment
+        assert fulfillment is not None
+        assert fulfillment.shipment_status == "delivered"
+
+
+class TestOtherTopics:
+    def test_are_accepted_and_ignored(self) -> None:
+        notification = shopify.parse(signed(b'{"id": 1, "title": "Trail Runner"}', topic="products/update"))
+        assert not notification.handled
+        assert notification.order is None
+        assert notification.fulfillment is None
+        assert notification.updated_at is None
+
+    def test_topic_is_matched_case_insensitively(self) -> None:
+        assert shopify.parse(signed(body_of(ORDER), topic="Orders/Create")).order is not None
+
+
+class TestDeliveryId:
+    def test_is_the_event_id(self) -> None:
+        assert shopify.parse(signed(body_of(ORDER))).delivery_id == "98880550-7158-44d4-b7cd-2c97c8a091b5"
+
+    def test_falls_back_to_the_webhook_id(self) -> None:
+        delivery = signed(body_of(ORDER), x_shopify_event_id="")
+        assert shopify.parse(delivery).delivery_id == "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"
+
+    def test_falls_back_to_the_body_hash(self) -> None:
+        body = body_of(ORDER)
+        delivery = signed(body, x_shopify_event_id="", x_shopify_webhook_id="")
+        assert shopify.parse(delivery).delivery_id == "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+class TestPayloadErrors:
+    def test_missing_topic(self) -> None:
+        with pytest.raises(PayloadError, match="x-shopify-topic") as caught:
+            shopify.parse(signed(body_of(ORDER), topic=None))
+        assert caught.value.details[0]["loc"] == ["headers", "x-shopify-topic"]
+
+    def test_missing_shop_domain(self) -> None:
+        with pytest.raises(PayloadError, match="x-shopify-shop-domain"):
+            shopify.parse(signed(body_of(ORDER), x_shopify_shop_domain=""))
+
+    def test_not_json(self) -> None:
+        with pytest.raises(PayloadError, match="not JSON"):
+            shopify.parse(signed(b"<order/>"))
+
+    def test_an_order_without_updated_at(self) -> None:
+        incomplete = {key: value for key, value in ORDER.items() if key != "updated_at"}
+        with pytest.raises(PayloadError) as caught:
+            shopify.parse(signed(body_of(incomplete)))
+        assert caught.value.details == [{"loc": ["updated_at"], "msg": "Field required", "type": "missing"}]
+
+    def test_a_fulfillment_without_order_id(self) -> None:
+        incomplete = {key: value for key, value in FULFILLMENT.items() if key != "order_id"}
+        with pytest.raises(PayloadError) as caught:
+            shopify.parse(signed(body_of(incomplete), topic="fulfillments/create"))
+        assert [detail["loc"] for detail in caught.value.details] == [["order_id"]]
+
+    def test_details_never_echo_values(self) -> None:
+        broken = {**FULFILLMENT, "created_at": "Jane Buyer, 123 Elm Street"}
+        with pytest.raises(PayloadError) as caught:
+            shopify.parse(signed(body_of(broken), topic="fulfillments/create"))
+        details = json.dumps(caught.value.details)
+        assert "created_at" in details
+        assert "Elm Street" not in details
