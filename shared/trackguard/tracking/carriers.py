@@ -59,6 +59,43 @@ CARRIER_NAMES: dict[str, str] = {
     UPU_S10: "a national post (UPU S10)",
 }
 
+_SEVENTEEN_TRACK_PAGE = "https://t.17track.net/en#nums={}"
+
+# Public tracking pages; carriers without a stable per-number page use 17TRACK's public page.
+TRACKING_URLS: dict[str, str] = {
+    "ups": "https://www.ups.com/track?tracknum={}",
+    "fedex": "https://www.fedex.com/fedextrack/?trknbr={}",
+    "usps": "https://tools.usps.com/go/TrackConfirmAction?tLabels={}",
+    "dhl": "https://www.dhl.com/en/express/tracking.html?AWB={}&brand=DHL",
+    "dhl_ecommerce": "https://www.dhl.com/global-en/home/tracking.html?tracking-id={}",
+    "canada_post": "https://www.canadapost-postescanada.ca/track-reperage/en#/search?searchFor={}",
+    "royal_mail": "https://www.royalmail.com/track-your-item#/tracking-results/{}",
+    "ontrac": "https://www.ontrac.com/tracking/?number={}",
+    "amazon": "https://track.amazon.com/tracking/{}",
+    "lasership": "https://www.lasership.com/track/{}",
+    "yodel": "https://www.yodel.co.uk/tracking/{}",
+    "dpd": "https://www.dpdgroup.com/nl/mydpd/my-parcels/track?lang=en&parcelNumber={}",
+    "purolator": "https://www.purolator.com/en/shipping/tracker?searchValue={}",
+    "canpar": "https://www.canpar.com/en/track/tracking.jsp?reference={}&locale=en",
+    "speedee": "https://www.speedeedelivery.com/track/?tracking={}",
+    "gofo": "https://www.gofoexpress.com/tracking.html?searchID={}",
+    "landmark": "https://track.landmarkglobal.com/?search={}",
+    "old_dominion": "https://www.odfl.com/us/en/tools/trace-track-ltl-freight/trace.html?proNumbers={}",
+    "yunexpress": "https://www.yuntrack.com/parcelTracking?id={}",
+    "cainiao": "https://global.cainiao.com/newDetail.htm?mailNoList={}",
+    "4px": "https://track.4px.com/#/result/0/{}",
+    "australia_post": "https://auspost.com.au/mypost/track/details/{}",
+}
+
+
+def tracking_url(carrier: str, normalized_number: str) -> str:
+    return TRACKING_URLS.get(carrier, _SEVENTEEN_TRACK_PAGE).format(normalized_number)
+
+
+def display_name(carrier: str) -> str:
+    return CARRIER_NAMES.get(carrier, carrier)
+
+
 _NAME_ALIASES: dict[str, str] = {
     # UPS
     "ups": "ups",
