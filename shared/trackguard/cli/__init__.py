@@ -9,7 +9,12 @@ import argparse
 import importlib
 from collections.abc import Sequence
 
-COMMAND_MODULES = ("trackguard.cli.local", "trackguard.cli.sellers", "trackguard.cli.openapi")
+COMMAND_MODULES = (
+    "trackguard.cli.local",
+    "trackguard.cli.sellers",
+    "trackguard.cli.openapi",
+    "trackguard.cli.check_number",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
