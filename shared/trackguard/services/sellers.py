@@ -110,12 +110,16 @@ class SellerService:
         return self._issue_key(seller_id)
 
     def revoke_key(self, seller_id: str, key_id: str) -> ApiKey:
+        """Revoke one key (at once: the authorizer reads the key's status on every request)."""
         self._require(seller_id)
         for api_key in self._sellers.keys_of(seller_id):
-            if api_key.key_id == key_id:
-                if api_key.status is KeyStatus.ACTIVE:
-                    self._sellers.revoke_key(api_key, self._now())
-                return api_key.model_copy(update={"status": KeyStatus.REVOKED})
+            if api_key.key_id != key_id:
+                continue
+            if api_key.status is KeyStatus.REVOKED:
+                return api_key
+            revoked_at = self._now()
+            self._sellers.revoke_key(api_key, revoked_at)
+            return api_key.model_copy(update={"status": KeyStatus.REVOKED, "revoked_at": revoked_at})
         raise KeyNotFoundError(f"seller {seller_id} has no key {key_id}")
 
     def configure(self, seller_id: str, changes: SellerChanges) -> Configured:
