@@ -44,6 +44,13 @@ from trackguard.storage.flags import FlagNotFoundError, InvalidCursorError
 
 BEARER = "bearerAuth"
 SELLER_SECURITY: list[dict[str, list[str]]] = [{BEARER: []}]
+_ERROR_DESCRIPTIONS = {
+    400: "a query parameter or cursor is not valid",
+    401: "no valid API key: missing, malformed, unknown or revoked",
+    403: "the key belongs to another seller",
+    404: "no such order, flag or report",
+}
+_ACCESS_ERRORS = (401, 403)
 
 
 def _errors(*statuses: int) -> dict[int, OpenAPIResponse]:
@@ -54,15 +61,6 @@ def _errors(*statuses: int) -> dict[int, OpenAPIResponse]:
         }
         for status in statuses
     }
-
-
-_ERROR_DESCRIPTIONS = {
-    400: "a query parameter or cursor is not valid",
-    401: "no valid API key: missing, malformed, unknown or revoked",
-    403: "the key belongs to another seller",
-    404: "no such order, flag or report",
-}
-_ACCESS_ERRORS = (401, 403)
 
 
 class SellerApi:
