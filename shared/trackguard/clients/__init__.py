@@ -1,0 +1,1 @@
+"""Outbound API clients (they import httpx; source modules never do, to keep cold starts short)."""
