@@ -77,14 +77,16 @@ class Processor:
 def build_processor(settings: Settings | None = None) -> Processor:
     """The processor as deployed: every collaborator built from the settings, once per process."""
     from trackguard.messaging import EventPublisher
-    from trackguard.services.shop_sync import PlatformShopSync
+    from trackguard.services.order_writer import OrderWriter
+    from trackguard.services.shop_sync import PlatformShopSync, TikTokApiOrders
 
     settings = settings or get_settings()
     store = Store.from_settings(settings)
     publisher = EventPublisher(settings.event_bus_name)
+    updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=PlatformShopSync.from_settings(settings, store),
-        updater=ShipmentUpdater(store, publisher),
+        shop_sync=PlatformShopSync(store, OrderWriter(store, updater), TikTokApiOrders(settings)),
+        updater=updater,
         judge=OrderJudge(store, publisher, settings.thresholds),
     )
