@@ -8,18 +8,17 @@ S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 _ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _mod10_value(char: str) -> int:
+def _mod10_values(chars: str) -> list[int]:
     """A digit is itself; a letter counts as (ord - 3) % 10, the dataset's rule for UPS serials."""
-    return int(char) if char.isdigit() else (ord(char) - 3) % 10
+    if chars.isdigit():
+        return list(map(int, chars))
+    return [int(char) if char.isdigit() else (ord(char) - 3) % 10 for char in chars]
 
 
 def mod10_check_digit(serial: str, evens_multiplier: int, odds_multiplier: int, reverse: bool = False) -> int:
     """Weighted sum mod 10 where position 0 is even; products are not digit-summed (this is not Luhn)."""
-    chars = reversed(serial) if reverse else serial
-    total = sum(
-        _mod10_value(char) * (odds_multiplier if position % 2 else evens_multiplier)
-        for position, char in enumerate(chars)
-    )
+    values = _mod10_values(serial[::-1] if reverse else serial)
+    total = evens_multiplier * sum(values[0::2]) + odds_multiplier * sum(values[1::2])
     return (10 - total % 10) % 10
 
 
@@ -30,10 +29,8 @@ def mod10(
 
 
 def luhn_check_digit(serial: str) -> int:
-    total = 0
-    for position, char in enumerate(reversed(serial)):
-        value = int(char) * (2 if position % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
+    doubled = [2 * int(char) for char in serial[::-2]]
+    total = sum(value - 9 if value > 9 else value for value in doubled) + sum(map(int, serial[-2::-2]))
     return (10 - total % 10) % 10
 
 

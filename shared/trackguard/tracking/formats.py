@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from trackguard.tracking import checksums
 from trackguard.tracking.carriers import UPU_S10, tracking_url
@@ -67,20 +67,22 @@ FEDEX_317 = (3, 1, 7) * 4
 FEDEX_173 = (1, 7, 3) * 5
 
 
-@dataclass(frozen=True, slots=True)
-class FormatMatch:
-    """One format a number fits. `valid` is false when its check digit or a required part is wrong."""
+class FormatMatch(NamedTuple):
+    """One format a number fits. `valid` is false when its check digit or a required part is wrong.
+
+    A NamedTuple: identification builds many of these, and tuples are the cheapest immutable records.
+    """
 
     carrier: str
     format: str
     valid: bool
     check: CheckVerdict
-    tracking_url: str
+    number: str
     distinctive: bool
 
     @property
-    def checked(self) -> bool:
-        return self.check != "none"
+    def tracking_url(self) -> str:
+        return tracking_url(self.carrier, self.number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +111,7 @@ class TrackingFormat:
         parts_ok = self.parts_valid is None or self.parts_valid(found)
         carrier = self.carrier if self.carrier_of is None else self.carrier_of(found)
         return FormatMatch(
-            carrier=carrier,
-            format=self.name,
-            valid=verdict != "fail" and parts_ok,
-            check=verdict,
-            tracking_url=tracking_url(carrier, number),
-            distinctive=self.distinctive,
+            carrier, self.name, verdict != "fail" and parts_ok, verdict, number, self.distinctive
         )
 
 

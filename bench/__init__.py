@@ -1,0 +1,1 @@
+"""trackguard's benchmarks: `make bench` runs every module in `bench.__main__.BENCHMARKS`."""
