@@ -408,8 +408,12 @@ def normalize_number(raw: str) -> str:
 def identify_normalized(number: str) -> tuple[FormatMatch, ...]:
     if not number:
         return ()
-    candidates = _CANDIDATES.get((len(number), number[0]), ())
-    return tuple(found for found in (fmt.match(number) for fmt in candidates) if found is not None)
+    matches = []
+    for candidate in _CANDIDATES.get((len(number), number[0]), ()):
+        found = candidate.match(number)
+        if found is not None:
+            matches.append(found)
+    return tuple(matches)
 
 
 def identify(raw: str) -> tuple[FormatMatch, ...]:
