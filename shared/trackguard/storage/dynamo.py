@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.config import Config
 
 if TYPE_CHECKING:
@@ -55,8 +55,8 @@ def _plain(value: Any) -> Any:
         return {key: _plain(inner) for key, inner in value.items()}
     if isinstance(value, list | set):
         return [_plain(inner) for inner in value]
-    if isinstance(value, bytes | bytearray):
-        return bytes(value)
+    if isinstance(value, Binary):
+        return bytes(value.value)
     return value
 
 
