@@ -9,7 +9,7 @@ from __future__ import annotations
 from trackguard.domain.flags import Evidence, FlagFinding
 from trackguard.domain.orders import Package
 from trackguard.domain.status import ExceptionReason, FlagCode, Severity, TrackingStatus
-from trackguard.rules.common import package_finding
+from trackguard.rules.common import iso, package_finding
 from trackguard.rules.facts import OrderFacts
 
 _SEVERE = frozenset({ExceptionReason.LOST, ExceptionReason.DAMAGED, ExceptionReason.RETURNED})
@@ -54,7 +54,7 @@ def _finding(package: Package) -> FlagFinding:
         "reason": state.reason.value if state.reason else None,
         "carrier_code": state.last_source_code,
         "carrier_description": state.last_description,
-        "last_event_at": state.last_event_at.isoformat() if state.last_event_at else None,
+        "last_event_at": iso(state.last_event_at) if state.last_event_at else None,
     }
     severity = Severity.HIGH if not failed and reason in _SEVERE else Severity.MEDIUM
     return package_finding(package, FlagCode.DELIVERY_EXCEPTION, severity, message, evidence)
