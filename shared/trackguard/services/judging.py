@@ -86,16 +86,13 @@ class OrderJudge:
         return Judgement(tuple(raised), tuple(resolved), next_check, tuple(findings))
 
     def _facts(self, view: OrderView, as_of: datetime) -> OrderFacts:
+        own = _order_key(view)
         numbers = {p.tracking_number for p in view.packages if p.tracking_number}
-        order_id = view.order.order_id if view.order else (view.packages[0].order_id if view.packages else "")
         elsewhere = {
             number: tuple(
                 sorted(
-                    {
-                        (ref.seller_id, ref.order_id)
-                        for ref in self._store.tracking.packages_of(number)
-                        if ref.order_id != order_id
-                    }
+                    {(ref.seller_id, ref.order_id) for ref in self._store.tracking.packages_of(number)}
+                    - {own}
                 )
             )
             for number in numbers
@@ -128,6 +125,13 @@ class OrderJudge:
         events += [("FlagResolved", flag.model_dump(mode="json")) for flag in resolved]
         if events:
             self._publisher.publish(events)
+
+
+def _order_key(view: OrderView) -> tuple[str, str]:
+    if view.order is not None:
+        return (view.order.seller_id, view.order.order_id)
+    first = view.packages[0] if view.packages else None
+    return (first.seller_id, first.order_id) if first else ("", "")
 
 
 def _subject(finding: FlagFinding) -> str:
