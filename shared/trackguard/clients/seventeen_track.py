@@ -1,21 +1,24 @@
 """17TRACK API v2.2 (register, gettrackinfo): async, batched by 40, rate-limited, retried with backoff.
 
 17TRACK refuses more than 40 numbers a request and answers HTTP 429 beyond about 3 requests a second,
-so every call is split into batches of 40, each request waits for a slot of a client-side rate limit,
-at most ``max_concurrency`` requests are in flight, and a 429, a 5xx or a transport error is retried
-after an exponential backoff with full jitter (honouring ``Retry-After`` when given).
+so every call is split into batches of 40, at most ``max_concurrency`` requests are in flight, every
+attempt (retries included) waits for a slot of a client-side rate limit, and a 429, a 5xx or a network
+error is retried by the shared policy of ``trackguard.clients.http`` (backoff with full jitter, or
+``Retry-After``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
+import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+from trackguard.clients.http import DEFAULT_TIMEOUT, AsyncRetryingHttp, RetriesExhaustedError, RetryPolicy
 
 MAX_NUMBERS_PER_REQUEST = 40
 REGISTER_PATH = "/track/v2.2/register"
@@ -28,6 +31,7 @@ TOO_MANY_NUMBERS = -18010014
 _AUTH_CODES = frozenset({-18010001, -18010002, -18010004, -18010005})
 
 Sleep = Callable[[float], Awaitable[None]]
+DEFAULT_RETRY = RetryPolicy(attempts=5, max_delay=8.0)
 
 
 class SeventeenTrackError(RuntimeError):
@@ -77,18 +81,6 @@ class TrackAnswer:
         return TrackAnswer(self.accepted + other.accepted, self.rejected + other.rejected)
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 5
-    base_delay: float = 0.5
-    max_delay: float = 20.0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Full jitter: uniform in [0, min(cap, base·2^attempt)], never below the server's Retry-After."""
-        jittered = random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))  # noqa: S311
-        return max(jittered, retry_after or 0.0)
-
-
 class RateLimiter:
     """Spaces request starts at least ``1 / per_second`` apart (no limit when ``per_second`` is None)."""
 
@@ -112,7 +104,7 @@ class RateLimiter:
 
 
 class SeventeenTrackClient:
-    """One per process: the underlying ``httpx.AsyncClient`` keeps its connections between calls."""
+    """One per process and event loop: the ``httpx.AsyncClient`` keeps its connections between calls."""
 
     def __init__(
         self,
@@ -122,20 +114,19 @@ class SeventeenTrackClient:
         http: httpx.AsyncClient | None = None,
         max_concurrency: int = 3,
         requests_per_second: float | None = 3.0,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Sleep = asyncio.sleep,
-        timeout: float = 10.0,
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._api_key = api_key
-        self._http = http or httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=3.0),
-            limits=httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency),
-        )
         self._slots = asyncio.Semaphore(max_concurrency)
         self._rate = RateLimiter(requests_per_second, sleep)
-        self._retry = retry
-        self._sleep = sleep
+        self._client = http or httpx.AsyncClient(
+            timeout=DEFAULT_TIMEOUT,
+            limits=httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency),
+        )
+        self._client.event_hooks["request"].append(self._wait_for_slot)
+        self._http = AsyncRetryingHttp(self._client, retry, sleep)
 
     async def register(self, numbers: Sequence[TrackedNumber]) -> TrackAnswer:
         return await self._call_batched(REGISTER_PATH, numbers)
@@ -144,7 +135,7 @@ class SeventeenTrackClient:
         return await self._call_batched(TRACK_INFO_PATH, numbers)
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self._client.aclose()
 
     async def _call_batched(self, path: str, numbers: Sequence[TrackedNumber]) -> TrackAnswer:
         batches = [
@@ -155,42 +146,20 @@ class SeventeenTrackClient:
         return sum(answers, TrackAnswer())
 
     async def _call(self, path: str, batch: Sequence[TrackedNumber]) -> TrackAnswer:
+        body = json.dumps([number.payload() for number in batch]).encode()
+        headers = {TOKEN_HEADER: self._api_key, "content-type": "application/json"}
         async with self._slots:
-            response = await self._post_with_retries(path, [number.payload() for number in batch])
+            try:
+                response = await self._http.request(
+                    "POST", self._base_url + path, headers=headers, content=body
+                )
+            except RetriesExhaustedError as error:
+                raise SeventeenTrackUnavailableError(f"17TRACK: {error}") from error
         return _parse(response)
 
-    async def _post_with_retries(self, path: str, payload: list[dict[str, Any]]) -> httpx.Response:
-        last: httpx.Response | None = None
-        failure = ""
-        for attempt in range(self._retry.attempts):
-            if attempt:
-                await self._sleep(self._retry.delay(attempt - 1, _retry_after(last)))
-            await self._rate.wait_for_slot()
-            try:
-                last = await self._http.post(
-                    self._base_url + path, json=payload, headers={TOKEN_HEADER: self._api_key}
-                )
-            except httpx.TransportError as error:
-                last, failure = None, f"{type(error).__name__}: {error}"
-                continue
-            if not _is_retryable(last.status_code):
-                return last
-            failure = f"HTTP {last.status_code}"
-        raise SeventeenTrackUnavailableError(
-            f"17TRACK {path} failed {self._retry.attempts} times ({failure})"
-        )
-
-
-def _is_retryable(status: int) -> bool:
-    return status == 429 or status >= 500
-
-
-def _retry_after(response: httpx.Response | None) -> float | None:
-    value = response.headers.get("retry-after") if response is not None else None
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
+    async def _wait_for_slot(self, _request: httpx.Request) -> None:
+        """An httpx request hook, so that every attempt, retries included, respects the rate limit."""
+        await self._rate.wait_for_slot()
 
 
 def _parse(response: httpx.Response) -> TrackAnswer:

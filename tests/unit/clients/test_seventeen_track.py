@@ -10,9 +10,9 @@ import httpx
 import pytest
 import respx
 
+from trackguard.clients.http import RetryPolicy
 from trackguard.clients.seventeen_track import (
     RateLimiter,
-    RetryPolicy,
     SeventeenTrackAuthError,
     SeventeenTrackClient,
     SeventeenTrackError,

@@ -1,0 +1,161 @@
+"""Poll 17TRACK only for numbers without recent carrier news.
+
+Callbacks are the normal path; polling fills the gaps. A number is *silent* when its last stored event is
+older than the silence window, or it has none; it is polled at most once per window. Each number is
+registered with 17TRACK once (remembered in its ``POLL`` record), then asked with gettrackinfo, 40 numbers
+a request. Accepted answers go through the 17TRACK adapter's mapping, the same normalisation as its
+callbacks; a refused number is stored as a ``NOT_FOUND`` event, the evidence NO_CARRIER_SCAN needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from trackguard.clients.seventeen_track import (
+    ALREADY_REGISTERED,
+    NOT_REGISTERED,
+    Rejection,
+    SeventeenTrackClient,
+    TrackedNumber,
+)
+from trackguard.domain.events import CarrierEvent
+from trackguard.domain.status import TrackingStatus
+from trackguard.observability import logger
+from trackguard.secrets import load_webhook_secrets
+from trackguard.settings import Settings
+from trackguard.sources.base import PayloadError
+from trackguard.sources.carriers.seventeen_track import events_from_track_data
+from trackguard.storage.polling import PollRecord, PollRepository
+from trackguard.storage.store import Store
+from trackguard.storage.tracking import TrackingRepository
+
+SOURCE = "17track-poll"
+DEFAULT_SILENCE_WINDOW = timedelta(hours=12)
+
+Normaliser = Callable[[Mapping[str, Any], datetime], Sequence[CarrierEvent]]
+
+
+@dataclass(frozen=True)
+class PollResult:
+    events: tuple[CarrierEvent, ...]
+    unregistered: frozenset[str]
+    """Numbers 17TRACK refused to register or says are not registered: registered again next time."""
+
+    @property
+    def changed(self) -> set[str]:
+        return {event.tracking_number for event in self.events}
+
+
+class SilentNumberPoller:
+    """Owns one event loop for the process, so the HTTP client's connections are reused across calls."""
+
+    def __init__(
+        self,
+        client: SeventeenTrackClient,
+        tracking: TrackingRepository,
+        polls: PollRepository,
+        normalise: Normaliser,
+        silence_window: timedelta = DEFAULT_SILENCE_WINDOW,
+    ) -> None:
+        self._client = client
+        self._tracking = tracking
+        self._polls = polls
+        self._normalise = normalise
+        self._window = silence_window
+        self._runner = asyncio.Runner()
+
+    def poll_silent(self, last_events: Mapping[str, datetime | None], now: datetime) -> set[str]:
+        """Poll the silent numbers among ``last_events`` (number → its last event time, if any).
+
+        Returns the numbers whose stored events changed.
+        """
+        silent = sorted({normalise_number(n) for n, last in last_events.items() if self.is_silent(last, now)})
+        records = self._polls.get_many(silent)
+        due = [number for number in silent if not self._polled_recently(records.get(number), now)]
+        return self.poll(due, now, records).changed if due else set()
+
+    def is_silent(self, last_event_at: datetime | None, now: datetime) -> bool:
+        return last_event_at is None or now - last_event_at > self._window
+
+    def poll(
+        self, numbers: Collection[str], now: datetime, records: Mapping[str, PollRecord] | None = None
+    ) -> PollResult:
+        """Register the numbers not yet registered, ask for all of them, store what 17TRACK says."""
+        wanted = sorted({normalise_number(number) for number in numbers})
+        records = self._polls.get_many(wanted) if records is None else records
+        result = self._runner.run(self._ask(wanted, records, now))
+        self._tracking.put_events(result.events)
+        self._polls.save_many(_record(number, records.get(number), result, now) for number in wanted)
+        logger.info("polled silent numbers", numbers=len(wanted), events=len(result.events))
+        return result
+
+    def close(self) -> None:
+        self._runner.run(self._client.aclose())
+        self._runner.close()
+
+    async def _ask(self, numbers: list[str], records: Mapping[str, PollRecord], now: datetime) -> PollResult:
+        unregistered = [n for n in numbers if not _is_registered(records.get(n))]
+        registration = await self._client.register([TrackedNumber(n) for n in unregistered])
+        refused = [r for r in registration.rejected if r.code != ALREADY_REGISTERED]
+        refused_numbers = {normalise_number(r.number) for r in refused}
+        asked = [n for n in numbers if n not in refused_numbers]
+        answer = await self._client.get_track_info([TrackedNumber(n) for n in asked])
+        events = [event for item in answer.accepted for event in self._events_of(item, now)]
+        events += [_not_found(rejection, now) for rejection in (*refused, *answer.rejected)]
+        forgotten = {normalise_number(r.number) for r in answer.rejected if r.code == NOT_REGISTERED}
+        return PollResult(tuple(events), frozenset(refused_numbers | forgotten))
+
+    def _events_of(self, item: Mapping[str, Any], now: datetime) -> Sequence[CarrierEvent]:
+        """One malformed answer item is logged and skipped; it must not lose the batch's other numbers."""
+        try:
+            return self._normalise(item, now)
+        except PayloadError:
+            logger.exception("17TRACK answered a malformed track_info", number=item.get("number"))
+            return ()
+
+    def _polled_recently(self, record: PollRecord | None, now: datetime) -> bool:
+        return (
+            record is not None
+            and record.last_polled_at is not None
+            and now - record.last_polled_at < self._window
+        )
+
+
+def _is_registered(record: PollRecord | None) -> bool:
+    return record is not None and record.registered_at is not None
+
+
+def _record(number: str, previous: PollRecord | None, result: PollResult, now: datetime) -> PollRecord:
+    if number in result.unregistered:
+        return PollRecord(number, None, now)
+    registered_at = previous.registered_at if previous is not None and previous.registered_at else now
+    return PollRecord(number, registered_at, now)
+
+
+def normalise_number(number: str) -> str:
+    """As carrier events store it (see CarrierEvent): no spaces, upper case."""
+    return "".join(number.split()).upper()
+
+
+def _not_found(rejection: Rejection, now: datetime) -> CarrierEvent:
+    return CarrierEvent(
+        tracking_number=rejection.number,
+        source=SOURCE,
+        occurred_at=now,
+        status=TrackingStatus.NOT_FOUND,
+        source_code=str(rejection.code),
+        source_description=rejection.message or "17TRACK does not know this number.",
+    )
+
+
+def build_poller(settings: Settings, store: Store) -> SilentNumberPoller:
+    """The deployed poller: the key from the settings (local stack) or the webhook-secrets document."""
+    api_key = settings.seventeen_track_api_key or (
+        load_webhook_secrets(settings.webhook_secrets_id).seventeen_track.api_key.get_secret_value()
+    )
+    client = SeventeenTrackClient(settings.seventeen_track_api_base_url, api_key)
+    return SilentNumberPoller(client, store.tracking, PollRepository(store.table), events_from_track_data)

@@ -1,0 +1,198 @@
+"""The scheduled reconciler: a planner queues the orders due for a check, workers judge them.
+
+The planner reads only the due index (sparse and sharded), so its cost grows with the orders due, never
+with the table. Workers are idempotent: a repeated or crashed message raises nothing twice, and an order
+whose message failed keeps its due key, so the next planner run queues it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+from trackguard.observability import logger
+from trackguard.services.judging import Judgement, OrderJudge
+from trackguard.services.shipments import ShipmentUpdater
+from trackguard.settings import Settings, get_settings
+from trackguard.storage.orders import OrderRepository
+from trackguard.storage.store import Store
+
+PAGE_SIZE = 500
+
+
+class ReconcileMessage(BaseModel):
+    """One order to judge as of the planner's instant."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seller_id: str
+    order_id: str
+    as_of: datetime
+
+
+class ReconcileInput(BaseModel):
+    """The schedule's input: an optional ``as_of`` (time travel for tests and backfills)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    as_of: datetime | None = None
+
+
+reconcile_input = TypeAdapter(ReconcileInput)
+
+
+class Queue(Protocol):
+    def send_all(self, messages: list[BaseModel]) -> None: ...
+
+
+class SilentPoller(Protocol):
+    def poll_silent(self, packages_by_number: dict[str, datetime | None], now: datetime) -> set[str]:
+        """Poll the numbers without recent carrier news; return those whose stored events changed."""
+        ...
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    as_of: datetime
+    due: int
+    sent: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {"as_of": self.as_of.isoformat(), "due": self.due, "sent": self.sent}
+
+
+class ReconcilePlanner:
+    """Queues every order due by ``as_of``, shard by shard (shards are read in parallel)."""
+
+    def __init__(self, orders: OrderRepository, queue: Queue, page_size: int = PAGE_SIZE) -> None:
+        self._orders = orders
+        self._queue = queue
+        self._page_size = page_size
+
+    def plan(self, as_of: datetime) -> PlanSummary:
+        shards = range(self._orders.due_shards)
+        with ThreadPoolExecutor(max_workers=len(shards)) as pool:
+            counts = list(pool.map(lambda shard: self._plan_shard(shard, as_of), shards))
+        summary = PlanSummary(as_of, due=sum(due for due, _ in counts), sent=sum(sent for _, sent in counts))
+        logger.info("reconcile planned", extra=summary.as_dict())
+        return summary
+
+    def _plan_shard(self, shard: int, as_of: datetime) -> tuple[int, int]:
+        due_count = sent = 0
+        cursor = None
+        while True:
+            due, cursor = self._orders.due_orders(shard, as_of, self._page_size, cursor)
+            due_count += len(due)
+            messages: list[BaseModel] = [
+                ReconcileMessage(seller_id=d.seller_id, order_id=d.order_id, as_of=as_of) for d in due
+            ]
+            if messages:
+                self._queue.send_all(messages)
+                sent += len(messages)
+            if not cursor:
+                return due_count, sent
+
+
+class ReconcileWorker:
+    """Judges the orders of a batch of reconcile messages, after polling their silent numbers."""
+
+    def __init__(
+        self,
+        store: Store,
+        judge: OrderJudge,
+        updater: ShipmentUpdater,
+        poller: SilentPoller | None = None,
+    ) -> None:
+        self._store = store
+        self._judge = judge
+        self._updater = updater
+        self._poller = poller
+
+    def prepare(self, messages: Sequence[ReconcileMessage]) -> set[str]:
+        """Poll the batch's silent numbers together (fewer 17TRACK requests) and refresh their packages.
+
+        Best effort: when 17TRACK cannot be reached the orders are still judged on what is stored.
+        Returns the numbers whose stored events changed.
+        """
+        if self._poller is None or not messages:
+            return set()
+        as_of = max(message.as_of for message in messages)
+        last_events = self._last_events_of_due_orders(messages)
+        try:
+            changed = self._poller.poll_silent(last_events, as_of)
+        except Exception:
+            logger.exception("polling silent numbers failed; judging on stored events")
+            return set()
+        if changed:
+            self._updater.refresh(changed, as_of)
+        return changed
+
+    def handle(self, message: ReconcileMessage) -> Judgement | None:
+        """Judge the order unless it is no longer due (already judged for this round, or finished)."""
+        view = self._store.orders.view(message.seller_id, message.order_id)
+        if view.order is None or not _is_due(view.next_check_at, message.as_of):
+            return None
+        return self._judge.judge(message.seller_id, message.order_id, message.as_of)
+
+    def _last_events_of_due_orders(self, messages: Sequence[ReconcileMessage]) -> dict[str, datetime | None]:
+        last_events: dict[str, datetime | None] = {}
+        for message in messages:
+            view = self._store.orders.view(message.seller_id, message.order_id)
+            if view.order is None or not _is_due(view.next_check_at, message.as_of):
+                continue
+            for package in view.packages:
+                if package.tracking_number:
+                    last_events[package.tracking_number] = package.state.last_event_at
+        return last_events
+
+
+def _is_due(next_check_at: str | None, as_of: datetime) -> bool:
+    return next_check_at is not None and datetime.fromisoformat(next_check_at) <= as_of
+
+
+def resolve_as_of(event: object, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> datetime:
+    """The schedule input's ``as_of``, or now. A naive instant is read as UTC."""
+    requested = reconcile_input.validate_python(event if isinstance(event, dict) else {}).as_of
+    if requested is None:
+        return clock()
+    return requested if requested.tzinfo else requested.replace(tzinfo=UTC)
+
+
+def parse_messages(bodies: Sequence[str]) -> list[ReconcileMessage]:
+    """The valid messages among raw bodies (an invalid one fails on its own when handled)."""
+    messages = []
+    for body in bodies:
+        try:
+            messages.append(ReconcileMessage.model_validate_json(body))
+        except ValueError:
+            continue
+    return messages
+
+
+def build_planner(settings: Settings | None = None) -> ReconcilePlanner:
+    from trackguard.messaging import MessageQueue
+
+    settings = settings or get_settings()
+    store = Store.from_settings(settings)
+    return ReconcilePlanner(store.orders, MessageQueue(settings.reconcile_queue_url))
+
+
+def build_worker(settings: Settings | None = None) -> ReconcileWorker:
+    """The worker as deployed; it polls 17TRACK only when a 17TRACK key is configured."""
+    from trackguard.messaging import EventPublisher
+    from trackguard.services.polling import build_poller
+
+    settings = settings or get_settings()
+    store = Store.from_settings(settings)
+    publisher = EventPublisher(settings.event_bus_name)
+    return ReconcileWorker(
+        store=store,
+        judge=OrderJudge(store, publisher, settings.thresholds),
+        updater=ShipmentUpdater(store, publisher),
+        poller=build_poller(settings, store),
+    )

@@ -1,0 +1,96 @@
+"""What trackguard asked 17TRACK about a number: when it was registered there, when it was last polled.
+
+One ``POLL`` item per number, in the number's own partition (``TRK#{number}``), read and written in
+batches: 100 numbers a BatchGetItem, 25 a BatchWriteItem.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from trackguard.storage import keys
+from trackguard.storage.dynamo import Table, from_attributes, key, to_attributes
+
+POLL_SK = "POLL"
+_GET_LIMIT = 100
+_WRITE_LIMIT = 25
+_MAX_RETRIES = 8
+
+
+@dataclass(frozen=True)
+class PollRecord:
+    tracking_number: str
+    registered_at: datetime | None = None
+    last_polled_at: datetime | None = None
+
+
+class PollRepository:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def get_many(self, numbers: Collection[str]) -> dict[str, PollRecord]:
+        """The records of the numbers that have one (numbers never polled are absent)."""
+        ordered = sorted(set(numbers))
+        found: dict[str, PollRecord] = {}
+        for start in range(0, len(ordered), _GET_LIMIT):
+            for item in self._get_batch(ordered[start : start + _GET_LIMIT]):
+                record = _record(from_attributes(item))
+                found[record.tracking_number] = record
+        return found
+
+    def save_many(self, records: Iterable[PollRecord]) -> None:
+        requests = [{"PutRequest": {"Item": _item(record)}} for record in records]
+        for start in range(0, len(requests), _WRITE_LIMIT):
+            self._write_batch(requests[start : start + _WRITE_LIMIT])
+
+    def _get_batch(self, numbers: list[str]) -> list[dict[str, Any]]:
+        pending: dict[str, Any] = {
+            self._table.name: {"Keys": [key(keys.tracking_pk(n), POLL_SK) for n in numbers]}
+        }
+        items: list[dict[str, Any]] = []
+        for attempt in range(_MAX_RETRIES):
+            answer = self._table.client.batch_get_item(RequestItems=pending)
+            items += answer.get("Responses", {}).get(self._table.name, [])
+            pending = dict(answer.get("UnprocessedKeys") or {})
+            if not pending:
+                return items
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+        raise RuntimeError("DynamoDB left poll records unread after retries")
+
+    def _write_batch(self, requests: list[dict[str, Any]]) -> None:
+        pending: dict[str, Any] = {self._table.name: requests}
+        for attempt in range(_MAX_RETRIES):
+            answer = self._table.client.batch_write_item(RequestItems=pending)
+            pending = dict(answer.get("UnprocessedItems") or {})
+            if not pending:
+                return
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+        raise RuntimeError("DynamoDB left poll records unwritten after retries")
+
+
+def _item(record: PollRecord) -> dict[str, Any]:
+    return to_attributes(
+        {
+            "pk": keys.tracking_pk(record.tracking_number),
+            "sk": POLL_SK,
+            "tracking_number": record.tracking_number,
+            "registered_at": record.registered_at.isoformat() if record.registered_at else None,
+            "last_polled_at": record.last_polled_at.isoformat() if record.last_polled_at else None,
+        }
+    )
+
+
+def _record(item: dict[str, Any]) -> PollRecord:
+    return PollRecord(
+        tracking_number=item["tracking_number"],
+        registered_at=_time(item.get("registered_at")),
+        last_polled_at=_time(item.get("last_polled_at")),
+    )
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
