@@ -1,0 +1,107 @@
+"""Any other carrier, 3PL or local post, sending trackguard's own canonical events (docs/generic-events.md).
+
+Signed with Standard Webhooks: ``webhook-id``, ``webhook-timestamp``, ``webhook-signature`` (``v1,<base64>``)
+over ``{id}.{timestamp}.{body}``, keyed with the ``whsec_`` secret; a timestamp more than 5 minutes old or
+ahead is refused. ``webhook-id`` is the delivery id. The body is ``{"events": [...]}``, 1 to 100 events, each
+already in trackguard's status vocabulary; ``carrier`` is resolved to a trackguard slug ("undeclared" when
+unknown).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import AwareDatetime, Field
+from standardwebhooks import Webhook, WebhookVerificationError
+
+from trackguard.domain.events import CarrierEvent
+from trackguard.domain.status import ExceptionReason, TrackingStatus
+from trackguard.secrets import WebhookSecrets
+from trackguard.sources.base import CarrierDelivery, RawDelivery, SignatureError
+from trackguard.sources.carriers import CarrierSource
+from trackguard.sources.carriers._common import (
+    SenderModel,
+    TrackingNumber,
+    location_of,
+    parse_body,
+    required_header,
+    text_or_none,
+    upper_or_none,
+)
+from trackguard.tracking import resolve_carrier
+
+NAME = "generic"
+MAX_EVENTS = 100
+COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
+
+
+class GenericLocation(SenderModel):
+    city: str | None = Field(default=None, max_length=100)
+    state: str | None = Field(default=None, max_length=100)
+    postal_code: str | None = Field(default=None, max_length=20)
+    country: str | None = Field(default=None, pattern=COUNTRY_PATTERN)
+
+
+class GenericDestination(SenderModel):
+    postal_code: str | None = Field(default=None, max_length=20)
+    country: str | None = Field(default=None, pattern=COUNTRY_PATTERN)
+
+
+class GenericEvent(SenderModel):
+    tracking_number: TrackingNumber
+    carrier: str = Field(min_length=1, max_length=64)
+    occurred_at: AwareDatetime
+    status: TrackingStatus
+    reason: ExceptionReason | None = None
+    code: str | None = Field(default=None, max_length=64)
+    description: str | None = Field(default=None, max_length=500)
+    location: GenericLocation | None = None
+    destination: GenericDestination | None = None
+    estimated_delivery: date | None = None
+    event_id: str | None = Field(default=None, max_length=128)
+
+
+class GenericBatch(SenderModel):
+    events: list[GenericEvent] = Field(min_length=1, max_length=MAX_EVENTS)
+
+
+def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
+    for name in ("webhook-id", "webhook-timestamp", "webhook-signature"):
+        required_header(delivery, name)
+    webhook = Webhook(secrets.generic.secret.get_secret_value())
+    try:
+        webhook.verify(delivery.body, dict(delivery.headers), json_parse=False)
+    except WebhookVerificationError as error:
+        raise SignatureError(f"the Standard Webhooks signature was refused: {error}") from error
+    except ValueError as error:
+        raise SignatureError("the Standard Webhooks headers or body are malformed") from error
+
+
+def parse(delivery: RawDelivery) -> CarrierDelivery:
+    batch = parse_body(delivery, GenericBatch, "generic event batch")
+    return CarrierDelivery(
+        NAME, delivery.header("webhook-id"), tuple(_event(event) for event in batch.events)
+    )
+
+
+def _event(event: GenericEvent) -> CarrierEvent:
+    place = event.location or GenericLocation()
+    destination = event.destination or GenericDestination()
+    return CarrierEvent(
+        tracking_number=event.tracking_number,
+        carrier=resolve_carrier(event.carrier, "any"),
+        source=NAME,
+        occurred_at=event.occurred_at,
+        status=event.status,
+        reason=event.reason,
+        source_code=event.code or event.status.value,
+        source_description=event.description or "",
+        location=location_of(place.city, place.state, place.postal_code, place.country),
+        destination_postal_code=text_or_none(destination.postal_code),
+        destination_country=upper_or_none(destination.country),
+        estimated_delivery=event.estimated_delivery,
+        source_event_id=event.event_id,
+    )
+
+
+SOURCE = CarrierSource(NAME, verify, parse)
