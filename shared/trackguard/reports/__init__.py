@@ -1,0 +1,1 @@
+"""The daily flagged-order report: its model and its JSON, CSV and HTML renderings."""
