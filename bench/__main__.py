@@ -12,7 +12,7 @@ import operator
 from collections.abc import Callable
 from pathlib import Path
 
-BENCHMARKS = ("bench.tracking_numbers",)
+BENCHMARKS = ("bench.tracking_numbers", "bench.reconcile")
 RESULTS = Path(__file__).with_name("results.json")
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,

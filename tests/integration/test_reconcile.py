@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -20,6 +21,7 @@ from trackguard.services.reconcile import (
     ReconcileMessage,
     ReconcilePlanner,
     ReconcileWorker,
+    parse_messages,
     resolve_as_of,
 )
 from trackguard.services.shipments import ShipmentUpdater
@@ -276,3 +278,14 @@ def test_a_malformed_message_fails_alone(
 
     assert answer == {"batchItemFailures": [{"itemIdentifier": "broken"}]}
     assert open_codes(store, "o-1") == [FlagCode.NO_CARRIER_SCAN]
+
+
+def test_the_sample_events_are_what_the_functions_expect() -> None:
+    events = Path(__file__).resolve().parents[2] / "events"
+    planner_input = json.loads((events / "reconcile_planner.json").read_text())
+    worker_input = json.loads((events / "reconcile_worker.json").read_text())
+
+    assert resolve_as_of(planner_input) == datetime(2026, 11, 3, 15, tzinfo=UTC)
+    assert parse_messages([record["body"] for record in worker_input["Records"]]) == [
+        ReconcileMessage(seller_id="shop-1", order_id="o-1", as_of=datetime(2026, 11, 3, 15, tzinfo=UTC))
+    ]
