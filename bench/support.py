@@ -1,0 +1,196 @@
+"""What the ingestion, cold-start and cost benchmarks share: the template, local AWS stand-ins, timing."""
+
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml
+from moto.server import ThreadedMotoServer
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from trackguard.local.dynamodb_local import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+FUNCTIONS = ROOT / "functions"
+TEMPLATE = ROOT / "template.yaml"
+LOCAL_SECRETS = ROOT / "local" / "secrets.json"
+LAYER_REQUIREMENTS = ROOT / "shared" / "requirements.txt"
+RUNTIME_DISTRIBUTIONS = ("boto3",)  # the Lambda Python runtime ships boto3
+LAYER_PACKAGES = ("trackguard",)
+REGION = "us-east-1"
+WEBHOOK_SECRETS_ID = "trackguard/webhook-secrets"
+DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
+@dataclass(frozen=True)
+class Intrinsic:
+    """A CloudFormation short-form function (!Ref, !Sub, !GetAtt…): resolved only when deployed."""
+
+    tag: str
+    argument: Any
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """Reads CloudFormation's short-form tags as `Intrinsic` values."""
+
+
+def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Intrinsic:
+    if isinstance(node, yaml.ScalarNode):
+        return Intrinsic(suffix, loader.construct_scalar(node))
+    if isinstance(node, yaml.SequenceNode):
+        return Intrinsic(suffix, loader.construct_sequence(node))
+    return Intrinsic(suffix, loader.construct_mapping(node))  # type: ignore[arg-type]
+
+
+_CloudFormationLoader.add_multi_constructor("!", _any_tag)
+
+
+def template() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)
+    return document
+
+
+def function_directories() -> list[str]:
+    return sorted(path.parent.name for path in FUNCTIONS.glob("*/app.py"))
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A function as the template declares it, with Globals.Function applied."""
+
+    directory: str
+    memory_mb: int
+    environment: dict[str, Any]
+    parameter_defaults: dict[str, Any]
+
+
+def function_spec(directory: str) -> FunctionSpec:
+    document = template()
+    defaults = document.get("Globals", {}).get("Function", {})
+    for resource in document["Resources"].values():
+        properties = resource.get("Properties", {})
+        if resource["Type"] == "AWS::Serverless::Function" and _code_directory(properties) == directory:
+            return FunctionSpec(
+                directory=directory,
+                memory_mb=int(properties.get("MemorySize", defaults.get("MemorySize", 128))),
+                environment={**_variables(defaults), **_variables(properties)},
+                parameter_defaults={
+                    name: parameter["Default"]
+                    for name, parameter in document.get("Parameters", {}).items()
+                    if "Default" in parameter
+                },
+            )
+    raise LookupError(f"template.yaml declares no function with code in functions/{directory}")
+
+
+def _code_directory(properties: dict[str, Any]) -> str:
+    return Path(str(properties.get("CodeUri", ""))).name
+
+
+def _variables(properties: dict[str, Any]) -> dict[str, Any]:
+    variables: dict[str, Any] = properties.get("Environment", {}).get("Variables", {})
+    return variables
+
+
+def lambda_environment(spec: FunctionSpec, stand_ins: dict[str, str]) -> dict[str, str]:
+    """The function's template variables: literals kept, the rest from `stand_ins` (else a local name)."""
+    return {name: _local_value(spec, name, value, stand_ins) for name, value in spec.environment.items()}
+
+
+def _local_value(spec: FunctionSpec, name: str, value: Any, stand_ins: dict[str, str]) -> str:
+    if name in stand_ins:
+        return stand_ins[name]
+    if isinstance(value, Intrinsic) and value.tag == "Ref" and value.argument in spec.parameter_defaults:
+        value = spec.parameter_defaults[value.argument]
+    if isinstance(value, Intrinsic):
+        return f"local-{name.lower().replace('_', '-')}"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def layer_distributions() -> set[str]:
+    """What a deployed function can import: the layer's requirements, their dependencies, and boto3."""
+    lines = LAYER_REQUIREMENTS.read_text(encoding="utf-8").splitlines()
+    pending = [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
+    pending += [Requirement(name) for name in RUNTIME_DISTRIBUTIONS]
+    extras_of: dict[str, set[str]] = {}
+    while pending:
+        requirement = pending.pop()
+        name = canonicalize_name(requirement.name)
+        if name in extras_of and set(requirement.extras) <= extras_of[name]:
+            continue
+        extras_of[name] = extras_of.get(name, set()) | set(requirement.extras)
+        pending += _dependencies(name, extras_of[name])
+    return set(extras_of)
+
+
+def _dependencies(name: str, extras: set[str]) -> list[Requirement]:
+    try:
+        declared = metadata.distribution(name).requires or []
+    except metadata.PackageNotFoundError:
+        return []
+    environments = [{"extra": extra} for extra in extras] or [{"extra": ""}]
+    requirements = [Requirement(line) for line in declared]
+    return [
+        requirement
+        for requirement in requirements
+        if requirement.marker is None or any(map(requirement.marker.evaluate, environments))
+    ]
+
+
+def modules_outside_layer() -> list[str]:
+    """Top-level modules installed here (dev tools, test servers) that a deployed function would lack."""
+    layer = layer_distributions()
+    return sorted(
+        module
+        for module, distributions in metadata.packages_distributions().items()
+        if module not in LAYER_PACKAGES and not any(canonicalize_name(d) in layer for d in distributions)
+    )
+
+
+def local_secrets() -> dict[str, Any]:
+    secrets: dict[str, Any] = json.loads(LOCAL_SECRETS.read_text(encoding="utf-8"))
+    return secrets
+
+
+def aws_client(service: str, endpoint_url: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=endpoint_url,
+        region_name=REGION,
+        aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def seed_webhook_secrets(moto_url: str) -> None:
+    """The webhook-secrets document in moto's Secrets Manager, from local/secrets.json."""
+    aws_client("secretsmanager", moto_url).create_secret(
+        Name=WEBHOOK_SECRETS_ID, SecretString=json.dumps(local_secrets())
+    )
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """moto's server on a free loopback port; yields its endpoint URL."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples)
