@@ -8,6 +8,7 @@ TOOLS_STAMP := tools/node_modules/.installed
 .PHONY: setup run test lint typecheck unit integration e2e bench package demo reliability clean
 
 setup: $(STAMP) $(TOOLS_STAMP)
+	@command -v chromium >/dev/null || ! command -v apt-get >/dev/null || apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || echo "chromium not installed: the HTML report's browser test will be skipped" >&2
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from trackguard.domain.orders import Order, Package
 from trackguard.services.shipments import ShipmentUpdater
+from trackguard.storage.stats import StatsRepository
 from trackguard.storage.store import Store
 from trackguard.tracking import judge_number
 
@@ -51,6 +52,9 @@ class OrderWriter:
                 previous is None or previous.tracking_number != merged.tracking_number
             ):
                 new_numbers.append(merged.tracking_number)
+                StatsRepository(self._store.table).count_package_with_number(
+                    merged.seller_id, merged.order_id, merged.package_id, merged.number_first_seen_at or now
+                )
         if new_numbers:
             self._updater.refresh(new_numbers, now)
         return {(snapshot.seller_id, snapshot.order_id)}

@@ -1,0 +1,374 @@
+"""Daily flagged-order reports: build, store in S3, deliver by webhook and e-mail, once per seller a day.
+
+The hourly schedule calls ``DailyReports.run(as_of)``. A seller is due when as_of falls in its report
+hour in its own time zone; the report is for that local date. Claiming the day's report record makes
+reruns harmless: a rerun in the same hour finds it done (or held by a live run) and delivers nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from hashlib import sha256
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from trackguard.api.models import FlagEvidence
+from trackguard.clients.email import Attachment, SesMailer, report_message
+from trackguard.clients.seller_webhooks import SellerWebhookSender
+from trackguard.domain.flags import Flag
+from trackguard.domain.sellers import Seller
+from trackguard.domain.status import FlagStatus
+from trackguard.observability import logger, metrics
+from trackguard.reports.advice import WHAT_TO_DO
+from trackguard.reports.formats import render_csv, render_json
+from trackguard.reports.html_page import format_rate, render_html
+from trackguard.reports.model import Channel, DeliveryOutcome, ReportFlag, ReportRecord, SellerReport
+from trackguard.reports.vtr import valid_tracking_rate, window_days, window_start
+from trackguard.services.seller_api import REPORT_CONTENT_TYPES
+from trackguard.settings import Settings
+from trackguard.storage.reports import ReportRecordRepository, ReportStore
+from trackguard.storage.stats import StatsRepository
+from trackguard.storage.store import Store
+
+RESOLVED_LOOKBACK = timedelta(hours=24)
+CLAIM_STALE_AFTER = timedelta(minutes=15)
+_PAGE = 100
+
+RunOutcome = Literal["delivered", "no_flags", "already_done", "failed"]
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    seller_id: str
+    report_date: date
+    outcome: RunOutcome
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def schedule_as_of(event: Mapping[str, Any], now: Callable[[], datetime] = _utc_now) -> datetime:
+    """The schedule's optional ``as_of`` (ISO-8601; a naive time is UTC), else now."""
+    value = event.get("as_of")
+    if not value:
+        return now()
+    as_of = datetime.fromisoformat(str(value))
+    return as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
+
+
+def local_report_date(seller: Seller, as_of: datetime) -> date | None:
+    """The seller's local date when as_of is in its report hour, else None."""
+    local = as_of.astimezone(_zone(seller))
+    return local.date() if local.hour == seller.report_hour else None
+
+
+def _zone(seller: Seller) -> ZoneInfo:
+    try:
+        return ZoneInfo(seller.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        logger.warning("unknown seller time zone, using UTC", extra={"seller_id": seller.seller_id})
+        return ZoneInfo("UTC")
+
+
+class ReportBuilder:
+    """What a seller's report says as of an instant: flags from the store, VTR from the daily stats."""
+
+    def __init__(self, store: Store, stats: StatsRepository, now: Callable[[], datetime] = _utc_now) -> None:
+        self._store = store
+        self._stats = stats
+        self._now = now
+
+    def build(self, seller: Seller, as_of: datetime, report_date: date) -> SellerReport:
+        seller_id = seller.seller_id
+        open_flags = self._flags(seller_id, (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED), as_of)
+        resolved = [
+            flag
+            for flag in self._flags(seller_id, (FlagStatus.RESOLVED,), as_of)
+            if flag.resolved_at is not None and as_of - RESOLVED_LOOKBACK <= flag.resolved_at <= as_of
+        ]
+        carriers = self._carriers(seller_id, [*open_flags, *resolved])
+        days = window_days(as_of)
+        vtr = valid_tracking_rate(
+            as_of,
+            self._stats.packages_with_number(seller_id, days[0], days[-1]),
+            self._stats.invalid_packages(seller_id, window_start(as_of), as_of),
+        )
+        return SellerReport(
+            seller_id=seller_id,
+            timezone=_zone(seller).key,
+            report_date=report_date,
+            generated_at=self._now(),
+            as_of=as_of,
+            counts=dict(Counter(flag.code.value for flag in open_flags)),
+            valid_tracking_rate=vtr,
+            open_flags=[report_flag(flag, carriers) for flag in open_flags],
+            resolved_flags=[report_flag(flag, carriers) for flag in resolved],
+            links=report_links(seller_id),
+        )
+
+    def _flags(self, seller_id: str, statuses: Iterable[FlagStatus], as_of: datetime) -> list[Flag]:
+        """Every flag of these statuses detected by as_of, newest first."""
+        found: list[Flag] = []
+        for status in statuses:
+            cursor: str | None = None
+            while True:
+                page = self._store.flags.list(seller_id, status, limit=_PAGE, cursor=cursor)
+                found.extend(flag for flag in page.flags if flag.detected_at <= as_of)
+                cursor = page.cursor
+                if cursor is None:
+                    break
+        return sorted(found, key=lambda flag: flag.flag_id, reverse=True)
+
+    def _carriers(self, seller_id: str, flags: list[Flag]) -> dict[tuple[str, str], str | None]:
+        """Each flagged package's carrier: the one its number belongs to, else the declared one."""
+        carriers: dict[tuple[str, str], str | None] = {}
+        for order_id in sorted({flag.order_id for flag in flags}):
+            for package in self._store.orders.view(seller_id, order_id).packages:
+                carrier = package.detected_carrier or package.declared_carrier
+                carriers[(order_id, package.package_id)] = None if carrier == "undeclared" else carrier
+        return carriers
+
+
+def report_links(seller_id: str) -> dict[str, str]:
+    base = f"/sellers/{seller_id}"
+    links = {fmt: f"{base}/reports/latest?format={fmt}" for fmt in REPORT_CONTENT_TYPES}
+    return {**links, "flags": f"{base}/flags?status=open"}
+
+
+def report_flag(flag: Flag, carriers: dict[tuple[str, str], str | None]) -> ReportFlag:
+    return ReportFlag(
+        **flag.model_dump(exclude={"message", "evidence"}),
+        evidence=FlagEvidence(message=flag.message, fields=flag.evidence),
+        carrier=carriers.get((flag.order_id, flag.package_id or "")),
+        what_to_do=WHAT_TO_DO[flag.code],
+    )
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    report: SellerReport
+    bodies: dict[str, bytes]
+
+
+def render(report: SellerReport) -> RenderedReport:
+    return RenderedReport(
+        report=report,
+        bodies={"json": render_json(report), "csv": render_csv(report), "html": render_html(report)},
+    )
+
+
+class ReportDelivery:
+    """Sends a stored report by the seller's channels; each returns an outcome, never raises."""
+
+    def __init__(
+        self,
+        objects: ReportStore,
+        webhooks: SellerWebhookSender,
+        mailer: SesMailer,
+        sender_email: str,
+        now: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self._objects = objects
+        self._webhooks = webhooks
+        self._mailer = mailer
+        self._sender_email = sender_email
+        self._now = now
+
+    def channels(self, seller: Seller) -> list[Channel]:
+        wanted: list[Channel] = []
+        if seller.webhook_url:
+            wanted.append("webhook")
+        if seller.email:
+            wanted.append("email")
+        return wanted
+
+    def deliver(
+        self, channel: Channel, seller: Seller, rendered: RenderedReport, objects: dict[str, str]
+    ) -> DeliveryOutcome:
+        if channel == "webhook":
+            return self._webhook(seller, rendered, objects)
+        return self._email(seller, rendered)
+
+    def _webhook(self, seller: Seller, rendered: RenderedReport, objects: dict[str, str]) -> DeliveryOutcome:
+        report = rendered.report
+        if not seller.webhook_url or not seller.webhook_secret:
+            return self._outcome("webhook", False, reason="no webhook secret set for the seller")
+        message_id = webhook_message_id(report.seller_id, report.report_date)
+        payload = {
+            "type": "report.daily",
+            "timestamp": report.generated_at.isoformat(),
+            "data": {
+                "report": json.loads(rendered.bodies["json"]),
+                "downloads": {fmt: self._objects.download_url(name) for fmt, name in objects.items()},
+            },
+        }
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        result = self._webhooks.send(seller.webhook_url, seller.webhook_secret, message_id, body)
+        reference = str(result.status_code) if result.status_code is not None else None
+        return self._outcome("webhook", result.delivered, reason=result.reason, reference=reference)
+
+    def _email(self, seller: Seller, rendered: RenderedReport) -> DeliveryOutcome:
+        report = rendered.report
+        message = report_message(
+            sender=self._sender_email,
+            recipient=seller.email or "",
+            subject=email_subject(report),
+            text=plain_text(report),
+            html=rendered.bodies["html"].decode(),
+            attachment=Attachment(
+                filename=f"trackguard-{report.seller_id}-{report.report_date.isoformat()}.csv",
+                content=rendered.bodies["csv"],
+                maintype="text",
+                subtype="csv",
+            ),
+        )
+        result = self._mailer.send(message)
+        return self._outcome("email", result.sent, reason=result.reason, reference=result.message_id)
+
+    def _outcome(
+        self, channel: Channel, delivered: bool, reason: str | None = None, reference: str | None = None
+    ) -> DeliveryOutcome:
+        return DeliveryOutcome(
+            channel=channel,
+            status="delivered" if delivered else "failed",
+            at=self._now(),
+            reason=reason,
+            reference=reference,
+        )
+
+
+def webhook_message_id(seller_id: str, report_date: date) -> str:
+    """Stable per seller and day, so a receiver deduplicates a redelivered report."""
+    digest = sha256(f"{seller_id}/{report_date.isoformat()}".encode()).hexdigest()[:24]
+    return f"msg_report_{report_date.strftime('%Y%m%d')}_{digest}"
+
+
+def email_subject(report: SellerReport) -> str:
+    return (
+        f"trackguard: {len(report.open_flags)} flagged orders, Valid Tracking Rate (7 days) "
+        f"{format_rate(report.valid_tracking_rate.last_7_days.rate)} — {report.report_date.isoformat()}"
+    )
+
+
+def plain_text(report: SellerReport) -> str:
+    vtr = report.valid_tracking_rate
+    lines = [
+        f"Flagged orders for {report.seller_id} on {report.report_date.isoformat()}",
+        "",
+        f"Valid Tracking Rate, 7 days: {format_rate(vtr.last_7_days.rate)} (threshold {vtr.threshold:.0%})",
+        f"Valid Tracking Rate, 30 days: {format_rate(vtr.last_30_days.rate)}",
+        "",
+        "Open flags by type:",
+        *(f"  {code}: {count}" for code, count in sorted(report.counts.items())),
+        "",
+        f"{len(report.open_flags)} open flags; {len(report.resolved_flags)} resolved in the last 24 hours.",
+        "Every flagged order is in the attached CSV and in the HTML version of this e-mail.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+class DailyReports:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        builder: ReportBuilder,
+        records: ReportRecordRepository,
+        objects: ReportStore,
+        delivery: ReportDelivery,
+        now: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self._store = store
+        self._builder = builder
+        self._records = records
+        self._objects = objects
+        self._delivery = delivery
+        self._now = now
+
+    def run(self, as_of: datetime) -> list[ReportRun]:
+        """Every seller whose report hour it is at as_of; one seller's failure does not stop the rest."""
+        runs: list[ReportRun] = []
+        for seller in self._store.sellers.all():
+            report_date = local_report_date(seller, as_of)
+            if report_date is None:
+                continue
+            try:
+                runs.append(self.run_for(seller, as_of, report_date))
+            except Exception:
+                logger.exception("seller report failed", extra={"seller_id": seller.seller_id})
+                runs.append(ReportRun(seller.seller_id, report_date, "failed"))
+        return runs
+
+    def run_for(self, seller: Seller, as_of: datetime, report_date: date) -> ReportRun:
+        existing = self._records.get(seller.seller_id, report_date)
+        if existing is not None and existing.state == "done":
+            return ReportRun(seller.seller_id, report_date, "already_done")
+        report = self._builder.build(seller, as_of, report_date)
+        if report.is_empty:
+            return ReportRun(seller.seller_id, report_date, "no_flags")
+        claimed_at = self._now()
+        record = self._records.claim(
+            seller.seller_id, report_date, claimed_at, stale_before=claimed_at - CLAIM_STALE_AFTER
+        )
+        if record is None:
+            return ReportRun(seller.seller_id, report_date, "already_done")
+        rendered = render(report)
+        objects = self._store_objects(rendered)
+        self._deliver(seller, rendered, objects, record)
+        self._records.complete(seller.seller_id, report_date, self._now())
+        logger.info(
+            "seller report delivered", extra={"seller_id": seller.seller_id, "date": str(report_date)}
+        )
+        return ReportRun(seller.seller_id, report_date, "delivered")
+
+    def _store_objects(self, rendered: RenderedReport) -> dict[str, str]:
+        report = rendered.report
+        objects = {
+            fmt: self._objects.put(
+                report.seller_id, report.report_date.isoformat(), fmt, body, REPORT_CONTENT_TYPES[fmt]
+            )
+            for fmt, body in rendered.bodies.items()
+        }
+        self._records.record_objects(report.seller_id, report.report_date, objects)
+        return objects
+
+    def _deliver(
+        self, seller: Seller, rendered: RenderedReport, objects: dict[str, str], record: ReportRecord
+    ) -> None:
+        """Each channel once: one already delivered by a run that then crashed is not sent again."""
+        for channel in self._delivery.channels(seller):
+            previous = record.deliveries.get(channel)
+            if previous is not None and previous.status == "delivered":
+                continue
+            outcome = self._delivery.deliver(channel, seller, rendered, objects)
+            self._records.record_delivery(seller.seller_id, rendered.report.report_date, outcome)
+            if outcome.status == "failed":
+                metrics.add_metric(name="ReportDeliveryFailed", unit=MetricUnit.Count, value=1)
+            logger.info(
+                "report delivery",
+                extra={"seller_id": seller.seller_id, "channel": channel, "status": outcome.status},
+            )
+
+
+def daily_reports_from_settings(settings: Settings) -> DailyReports:
+    store = Store.from_settings(settings)
+    objects = ReportStore(settings.reports_bucket)
+    return DailyReports(
+        store=store,
+        builder=ReportBuilder(store, StatsRepository(store.table)),
+        records=ReportRecordRepository(store.table),
+        objects=objects,
+        delivery=ReportDelivery(
+            objects=objects,
+            webhooks=SellerWebhookSender(allow_loopback=settings.allow_loopback_webhooks),
+            mailer=SesMailer(),
+            sender_email=settings.report_sender_email,
+        ),
+    )

@@ -1,0 +1,84 @@
+"""The HTML report as a browser shows it: headless Chromium renders it, we read its DOM and save a picture."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.unit.reports.sample import sample_report
+from trackguard.reports.html_page import render_html
+
+CHROMIUM = shutil.which("chromium")
+OUTPUT = Path(__file__).resolve().parents[3] / "test-output"
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (make setup installs it where apt-get is available)"
+)
+
+
+def chromium(page: Path, profile: Path, *action: str) -> subprocess.CompletedProcess[str]:
+    assert CHROMIUM is not None
+    return subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--window-size=1280,1600",
+            *action,
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    directory = tmp_path_factory.mktemp("report")
+    page = directory / "report.html"
+    page.write_bytes(render_html(sample_report()))
+    OUTPUT.mkdir(exist_ok=True)
+    screenshot = OUTPUT / "report.png"
+    screenshot.unlink(missing_ok=True)
+    chromium(page, directory / "profile-shot", f"--screenshot={screenshot}")
+    dom = chromium(page, directory / "profile-dom", "--dump-dom").stdout
+    return screenshot, dom
+
+
+def test_the_screenshot_is_saved(rendered: tuple[Path, str]) -> None:
+    screenshot, _ = rendered
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert screenshot.stat().st_size > 10_000
+
+
+def test_the_page_shows_both_rates_against_the_threshold(rendered: tuple[Path, str]) -> None:
+    _, dom = rendered
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom))
+    assert "Valid Tracking Rate, 7 days 93.6% below the 95% threshold · 9 invalid of 140 packages" in text
+    assert (
+        "Valid Tracking Rate, 30 days 97.7% at or above the 95% threshold · 14 invalid of 600 packages"
+        in text
+    )
+
+
+def test_the_page_shows_the_flag_rows_and_the_chart(rendered: tuple[Path, str]) -> None:
+    _, dom = rendered
+    row = re.search(r"<tr><td>o-3</td>.*?</tr>", dom)
+    assert row is not None
+    cells = re.findall(r"<td>(.*?)</td>", row.group(0))
+    assert cells[:5] == ["o-3", "p-3", "=HYPERLINK(1)", "fedex", "DESTINATION_MISMATCH"]
+    assert cells[5] == 'Carrier delivers to 10001, buyer is in &lt;95110&gt; &amp; "CA"'
+    assert dom.count("<rect") == 30
+    assert "<script" not in dom
