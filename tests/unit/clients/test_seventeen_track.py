@@ -218,3 +218,15 @@ def test_no_rate_limit_never_waits() -> None:
     asyncio.run(limiter.wait_for_slot())
 
     assert sleeps.delays == []
+
+
+@respx.mock
+def test_every_attempt_waits_for_a_rate_limit_slot() -> None:
+    respx.post(REGISTER).mock(side_effect=[httpx.Response(429), accept_all])
+    sleeps = RecordedSleeps()
+    client = a_client(sleeps, requests_per_second=0.5, retry=RetryPolicy(base_delay=0.001))
+
+    asyncio.run(client.register(numbers(1)))
+
+    assert len(sleeps.delays) == 2
+    assert 1.0 < max(sleeps.delays) <= 2.0
