@@ -27,7 +27,7 @@ Id64 = Annotated[str, BeforeValidator(_id_as_string)]
 def load_json_object(body: bytes) -> dict[str, Any]:
     try:
         document = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise PayloadError("the body is not JSON") from error
     if not isinstance(document, dict):
         raise PayloadError("the body is not a JSON object")
