@@ -54,7 +54,7 @@ def read_delivery(event: APIGatewayProxyEventV2, max_body_bytes: int) -> RawDeli
 def _raw_body(event: APIGatewayProxyEventV2) -> bytes:
     body = event.get("body") or ""
     if not event.get("isBase64Encoded"):
-        return str(body).encode("utf-8")
+        return str(body).encode("utf-8", "surrogatepass")
     try:
         return base64.b64decode(body, validate=True)
     except binascii.Error as error:
