@@ -161,7 +161,8 @@ class TestAfterShip:
         assert event.status is TrackingStatus.DELIVERY_FAILED
         assert event.carrier == "fedex"
         assert event.occurred_at == datetime(2026, 11, 2, 19, 20, tzinfo=UTC)
-        assert event.location is not None and (event.location.country, event.location.postal_code) == (
+        assert event.location is not None
+        assert (event.location.country, event.location.postal_code) == (
             "US",
             "38118",
         )

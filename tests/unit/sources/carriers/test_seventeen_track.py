@@ -103,7 +103,8 @@ class TestParse:
             "CN",
         )
         assert first.estimated_delivery == date(2026, 11, 5)
-        assert first.location is not None and first.location.city == "Chicago"
+        assert first.location is not None
+        assert first.location.city == "Chicago"
 
     def test_latest_fields_directly_under_data_are_read(self) -> None:
         only_latest = push(
