@@ -2,7 +2,8 @@
 
 The state is a pure function of the *set* of events: any arrival order, and any number of duplicates,
 gives the same state. Events are put in one total order — time, then how far along the journey the
-status is, then the natural key — and the state is read off that order.
+status is, then the natural key — and the state is read off that order. "No record" answers
+(NOT_FOUND, PENDING) never hide or outdate what the carrier already said.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def derive_state(events: Iterable[CarrierEvent]) -> ShipmentState:
     timeline = sorted(unique.values(), key=_order_key)
     if not timeline:
         return ShipmentState()
-    current = _current_event(timeline)
+    informative = [event for event in timeline if event.status not in _NO_NEWS] or timeline
+    current = informative[-1]
     scans = [event for event in timeline if event.status.is_physical_scan]
     delivered = [event for event in timeline if event.status is TrackingStatus.DELIVERED]
     customs_run = _trailing_customs_run(timeline) if _is_customs(current) else []
@@ -52,7 +54,7 @@ def derive_state(events: Iterable[CarrierEvent]) -> ShipmentState:
         event_count=len(timeline),
         first_event_at=timeline[0].occurred_at,
         first_scan_at=scans[0].occurred_at if scans else None,
-        last_event_at=timeline[-1].occurred_at,
+        last_event_at=informative[-1].occurred_at,
         delivered_at=delivered[0].occurred_at if delivered else None,
         customs_since=customs_run[0].occurred_at if customs_run else None,
         customs_information_requested=any(e.reason is ExceptionReason.CUSTOMS for e in customs_run),
@@ -63,12 +65,6 @@ def derive_state(events: Iterable[CarrierEvent]) -> ShipmentState:
         last_description=current.source_description,
         last_location=current.location.describe() if current.location else "",
     )
-
-
-def _current_event(timeline: list[CarrierEvent]) -> CarrierEvent:
-    """The latest event, except that 'no record' never hides what the carrier already said."""
-    informative = [event for event in timeline if event.status not in _NO_NEWS]
-    return (informative or timeline)[-1]
 
 
 def _is_customs(event: CarrierEvent) -> bool:

@@ -91,3 +91,9 @@ def test_an_exception_keeps_its_reason() -> None:
     state = derive_state(events)
 
     assert (state.status, state.reason) == (TrackingStatus.EXCEPTION, ExceptionReason.LOST)
+
+
+def test_a_later_not_found_does_not_move_the_last_carrier_event() -> None:
+    events = [*JOURNEY[:2], an_event(TrackingStatus.NOT_FOUND, T0 + timedelta(days=9), code="-18019902")]
+
+    assert derive_state(events).last_event_at == JOURNEY[1].occurred_at
