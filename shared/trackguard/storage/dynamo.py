@@ -56,7 +56,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | set):
         return [_plain(inner) for inner in value]
     if isinstance(value, Binary):
-        return bytes(value)
+        return value.value  # type: ignore[attr-defined]  (the stubs omit Binary.value)
     return value
 
 
