@@ -55,8 +55,8 @@ def _plain(value: Any) -> Any:
         return {key: _plain(inner) for key, inner in value.items()}
     if isinstance(value, list | set):
         return [_plain(inner) for inner in value]
-    if isinstance(value, Binary):
-        return value.value  # type: ignore[attr-defined]  (the stubs omit Binary.value)
+    if isinstance(value, Binary):  # the stubs omit Binary.value
+        return value.value  # type: ignore[attr-defined]
     return value
 
 
