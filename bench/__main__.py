@@ -12,7 +12,13 @@ import operator
 from collections.abc import Callable
 from pathlib import Path
 
-BENCHMARKS = ("bench.tracking_numbers", "bench.reconcile")
+BENCHMARKS = (
+    "bench.tracking_numbers",
+    "bench.reconcile",
+    "bench.ingest",
+    "bench.cold_start",
+    "bench.cost",
+)
 RESULTS = Path(__file__).with_name("results.json")
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,

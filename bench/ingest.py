@@ -3,7 +3,9 @@
 The parent starts DynamoDB Local and moto's server (SQS, Secrets Manager), creates the template's table,
 the processing queue and the webhook secret, then measures in a fresh interpreter that has the function's
 environment (`python -m bench.ingest --child`): the handler initialises as it would in Lambda, and its log
-lines are counted rather than printed. Handler calls and PutItems alternate, so drift hits both alike.
+lines are counted rather than printed. Handler calls and PutItems alternate, so drift hits both alike;
+between them, the callback's two requests are also timed bare (one BatchWriteItem, one SendMessage to a
+queue of its own), which shows how much of a callback is the handler's own work.
 
 `python -m bench.ingest --profile` prints where a warm callback spends its time (cProfile).
 """
@@ -28,6 +30,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
+
+import boto3
 
 from bench.support import (
     DUMMY_CREDENTIALS,
@@ -58,6 +62,7 @@ TRACKING_NUMBER = "1Z5R89390357567127"
 WARM_UP_CALLS = 30
 TIMED_PAIRS = 300
 PROFILED_CALLS = 200
+BARE_QUEUE_VARIABLE = "BENCH_BARE_QUEUE_URL"
 CHILD_TIMEOUT_SECONDS = 300
 FIRST_SCAN = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
 
@@ -68,6 +73,8 @@ class IngestMeasurement:
 
     handler_seconds: float
     put_item_seconds: float
+    batch_write_seconds: float
+    send_seconds: float
     dynamodb_requests_per_callback: float
     write_units_per_callback: float
     sqs_messages_per_callback: float
@@ -81,6 +88,12 @@ def run() -> dict[str, float]:
         "ingest_handler_median_ms": measured.handler_seconds * 1000,
         "ingest_putitem_median_ms": measured.put_item_seconds * 1000,
         "ingest_latency_ratio_vs_putitem": measured.handler_seconds / measured.put_item_seconds,
+        "ingest_bare_batchwrite_median_ms": measured.batch_write_seconds * 1000,
+        "ingest_bare_sqs_send_median_ms": measured.send_seconds * 1000,
+        "ingest_handler_own_ms": (
+            measured.handler_seconds - measured.batch_write_seconds - measured.send_seconds
+        )
+        * 1000,
         "dynamodb_requests_per_carrier_callback": measured.dynamodb_requests_per_callback,
         "sqs_messages_per_carrier_callback": measured.sqs_messages_per_callback,
     }
@@ -93,6 +106,8 @@ def measure() -> IngestMeasurement:
     return IngestMeasurement(
         handler_seconds=counts["handler_seconds"],
         put_item_seconds=counts["put_item_seconds"],
+        batch_write_seconds=counts["batch_write_seconds"],
+        send_seconds=counts["send_seconds"],
         dynamodb_requests_per_callback=counts["dynamodb_requests_per_callback"],
         write_units_per_callback=counts["write_units_per_callback"],
         sqs_messages_per_callback=messages / counts["callbacks"],
@@ -106,7 +121,9 @@ def _run_child(profile: bool) -> tuple[dict[str, float], int]:
     with DynamoDBLocal.start() as dynamodb, moto_server() as moto_url:
         table_name = f"trackguard-bench-{uuid.uuid4().hex[:8]}"
         create_table(aws_client("dynamodb", dynamodb.endpoint_url), table_name)
-        queue_url = aws_client("sqs", moto_url).create_queue(QueueName="trackguard-processing")["QueueUrl"]
+        sqs = aws_client("sqs", moto_url)
+        queue_url = sqs.create_queue(QueueName="trackguard-processing")["QueueUrl"]
+        bare_queue_url = sqs.create_queue(QueueName="trackguard-bench-bare")["QueueUrl"]
         seed_webhook_secrets(moto_url)
         stand_ins = {
             "TABLE_NAME": table_name,
@@ -114,6 +131,7 @@ def _run_child(profile: bool) -> tuple[dict[str, float], int]:
             "WEBHOOK_SECRETS_ID": WEBHOOK_SECRETS_ID,
             "AWS_ENDPOINT_URL_DYNAMODB": dynamodb.endpoint_url,
             "AWS_ENDPOINT_URL": moto_url,
+            BARE_QUEUE_VARIABLE: bare_queue_url,
         }
         completed = subprocess.run(
             [sys.executable, "-m", "bench.ingest", "--child", *(["--profile"] if profile else [])],
@@ -126,7 +144,7 @@ def _run_child(profile: bool) -> tuple[dict[str, float], int]:
         )
         if completed.returncode != 0:
             raise RuntimeError(f"the ingest measurement failed:\n{completed.stderr}")
-        queued = _queued_messages(aws_client("sqs", moto_url), queue_url)
+        queued = _queued_messages(sqs, queue_url)
     print(completed.stderr, end="", file=sys.stderr)
     return json.loads(completed.stdout.splitlines()[-1]), queued
 
@@ -291,6 +309,9 @@ class _Bench:
         self.table_name = os.environ["TABLE_NAME"]
         self.credential = local_secrets()[SOURCE]["credential"]
         self.context = FakeLambdaContext()
+        self.sqs = boto3.client("sqs")
+        self.bare_queue_url = os.environ[BARE_QUEUE_VARIABLE]
+        self.message = json.dumps({"kind": "tracking_update", "numbers": [TRACKING_NUMBER]})
         self.calls = 0
 
     def callback(self) -> float:
@@ -304,27 +325,40 @@ class _Bench:
         return elapsed
 
     def put_item(self, index: int) -> float:
-        item = {**self.traffic.last_item, "sk": {"S": f"EVT#bench#{index:08d}"}}
+        item = {**self.traffic.last_item, "sk": {"S": f"EVT#bench-put#{index:08d}"}}
         started = time.perf_counter()
         self.client.put_item(TableName=self.table_name, Item=item)
+        return time.perf_counter() - started
+
+    def batch_write(self, index: int) -> float:
+        """The callback's own DynamoDB request, bare: one BatchWriteItem of one event."""
+        item = {**self.traffic.last_item, "sk": {"S": f"EVT#bench-batch#{index:08d}"}}
+        started = time.perf_counter()
+        self.client.batch_write_item(RequestItems={self.table_name: [{"PutRequest": {"Item": item}}]})
+        return time.perf_counter() - started
+
+    def send_message(self) -> float:
+        """The callback's SQS request, bare, to a queue of its own."""
+        started = time.perf_counter()
+        self.sqs.send_message(QueueUrl=self.bare_queue_url, MessageBody=self.message)
         return time.perf_counter() - started
 
 
 def _measure(bench: _Bench) -> dict[str, float]:
     for _ in range(WARM_UP_CALLS):
         bench.callback()
-    handler_samples: list[float] = []
-    put_item_samples: list[float] = []
+    samples: dict[str, list[float]] = {"handler": [], "put_item": [], "batch_write": [], "send": []}
     requests = units = 0
     for index in range(TIMED_PAIRS):
         before = (bench.traffic.requests, bench.traffic.write_units)
-        handler_samples.append(bench.callback())
+        samples["handler"].append(bench.callback())
         requests += bench.traffic.requests - before[0]
         units += bench.traffic.write_units - before[1]
-        put_item_samples.append(bench.put_item(index))
+        samples["put_item"].append(bench.put_item(index))
+        samples["batch_write"].append(bench.batch_write(index))
+        samples["send"].append(bench.send_message())
     return {
-        "handler_seconds": median(handler_samples),
-        "put_item_seconds": median(put_item_samples),
+        **{f"{step}_seconds": median(durations) for step, durations in samples.items()},
         "dynamodb_requests_per_callback": requests / TIMED_PAIRS,
         "write_units_per_callback": units / TIMED_PAIRS,
         "callbacks": float(bench.calls),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import statistics
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -181,13 +182,15 @@ def seed_webhook_secrets(moto_url: str) -> None:
 
 @contextmanager
 def moto_server() -> Iterator[str]:
-    """moto's server on a free loopback port; yields its endpoint URL."""
+    """moto's server on a free loopback port, emptied first (moto keeps state per process); yields its URL."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
+    url = f"http://127.0.0.1:{port}"
     try:
-        yield f"http://127.0.0.1:{port}"
+        urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=10)
+        yield url
     finally:
         server.stop()
 
