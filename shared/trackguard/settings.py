@@ -33,6 +33,7 @@ class Settings(BaseModel):
     environment: str = "dev"
     table_name: str = "trackguard"
     processing_queue_url: str = ""
+    processing_dlq_url: str = ""
     reconcile_queue_url: str = ""
     event_bus_name: str = "default"
     reports_bucket: str = ""

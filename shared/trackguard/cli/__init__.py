@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "trackguard.cli.sellers",
     "trackguard.cli.openapi",
     "trackguard.cli.check_number",
+    "trackguard.cli.replay",
 )
 
 

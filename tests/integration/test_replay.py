@@ -1,0 +1,187 @@
+"""`trackguard replay` against DynamoDB Local and a moto SQS server: what it selects, sends and moves."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from tests.support.builders import T0
+from trackguard import messaging
+from trackguard.cli.replay import register
+from trackguard.local.dynamodb_local import free_port
+from trackguard.storage import dynamo
+from trackguard.storage.deliveries import DeliveryStatus
+from trackguard.storage.store import Store
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def sqs() -> Iterator[Any]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield boto3.client(
+        "sqs",
+        endpoint_url=f"http://{host}:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    server.stop()
+
+
+@pytest.fixture
+def queues(store: Store, sqs: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """A processing queue and its DLQ; the command's table, queues and clients point at this test's."""
+    suffix = uuid.uuid4().hex[:8]
+    urls = {name: sqs.create_queue(QueueName=f"{name}-{suffix}")["QueueUrl"] for name in ("queue", "dlq")}
+    monkeypatch.setenv("TABLE_NAME", store.table.name)
+    monkeypatch.setenv("PROCESSING_QUEUE_URL", urls["queue"])
+    monkeypatch.setenv("PROCESSING_DLQ_URL", urls["dlq"])
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", sqs.meta.endpoint_url)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setattr(dynamo, "dynamodb_client", lambda: store.table.client)
+    monkeypatch.setattr(messaging, "_sqs", lambda: sqs)
+    return urls
+
+
+def bodies(sqs: Any, url: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for _ in range(100):
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
+            "Messages", []
+        )
+        if not batch:
+            return found
+        found += [json.loads(message["Body"]) for message in batch]
+        sqs.delete_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)],
+        )
+    return found
+
+
+def record(store: Store, source: str, delivery_id: str, hours: float, status: DeliveryStatus) -> None:
+    received = T0 + timedelta(hours=hours)
+    store.deliveries.record(source, delivery_id, b"{}", {"content-type": "application/json"}, received)
+    if status is not DeliveryStatus.RECEIVED:
+        store.deliveries.mark(
+            source, delivery_id, status, "boom" if status is DeliveryStatus.FAILED else None
+        )
+
+
+@pytest.fixture
+def stored(store: Store) -> None:
+    """TikTok deliveries over two days in every status, and one Shopify delivery in the same range."""
+    record(store, "tiktok_shop", "early", -1, DeliveryStatus.FAILED)
+    record(store, "tiktok_shop", "failed-1", 1, DeliveryStatus.FAILED)
+    record(store, "tiktok_shop", "received-1", 2, DeliveryStatus.RECEIVED)
+    record(store, "tiktok_shop", "processed-1", 3, DeliveryStatus.PROCESSED)
+    record(store, "tiktok_shop", "failed-2", 26, DeliveryStatus.FAILED)
+    record(store, "tiktok_shop", "late", 50, DeliveryStatus.FAILED)
+    record(store, "shopify", "shopify-failed", 2, DeliveryStatus.FAILED)
+
+
+def replay(*options: str) -> int:
+    """The command as `trackguard replay ...` runs it (only its own subcommand registered)."""
+    parser = argparse.ArgumentParser(prog="trackguard")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["replay", *options])
+    return int(args.handler(args))
+
+
+def sent_ids(sqs: Any, url: str) -> list[tuple[str, str, str]]:
+    return sorted((b["kind"], b["source"], b["delivery_id"]) for b in bodies(sqs, url))
+
+
+SINCE, UNTIL = T0.isoformat(), (T0 + timedelta(hours=48)).isoformat()
+
+
+@pytest.mark.usefixtures("stored")
+def test_failed_deliveries_of_one_source_in_the_range_are_sent(
+    queues: dict[str, str], sqs: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert replay("--source", "tiktok_shop", "--since", SINCE, "--until", UNTIL) == 0
+
+    assert sent_ids(sqs, queues["queue"]) == [
+        ("shop_delivery", "tiktok_shop", "failed-1"),
+        ("shop_delivery", "tiktok_shop", "failed-2"),
+    ]
+    assert "replay: 2 failed tiktok_shop deliveries" in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("stored")
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("received", ["received-1"]),
+        ("all", ["failed-1", "failed-2", "processed-1", "received-1"]),
+    ],
+)
+def test_the_status_option_selects_which_deliveries(
+    queues: dict[str, str], sqs: Any, status: str, expected: list[str]
+) -> None:
+    assert replay("--source", "tiktok_shop", "--since", SINCE, "--until", UNTIL, "--status", status) == 0
+
+    assert [delivery_id for _, _, delivery_id in sent_ids(sqs, queues["queue"])] == expected
+
+
+@pytest.mark.usefixtures("stored")
+def test_replaying_twice_sends_the_same_messages_again(queues: dict[str, str], sqs: Any) -> None:
+    replay("--source", "shopify", "--since", SINCE, "--until", UNTIL)
+    first = sent_ids(sqs, queues["queue"])
+
+    replay("--source", "shopify", "--since", SINCE, "--until", UNTIL)
+
+    assert first == sent_ids(sqs, queues["queue"]) == [("shop_delivery", "shopify", "shopify-failed")]
+
+
+def test_the_dead_letter_queue_is_moved_back_whole(
+    queues: dict[str, str], sqs: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dead = [{"kind": "shop_delivery", "source": "shopify", "delivery_id": f"d-{n:02}"} for n in range(23)]
+    for body in dead:
+        sqs.send_message(QueueUrl=queues["dlq"], MessageBody=json.dumps(body))
+
+    assert replay("--dlq") == 0
+
+    assert sorted(bodies(sqs, queues["queue"]), key=lambda b: b["delivery_id"]) == dead
+    assert bodies(sqs, queues["dlq"]) == []
+    assert "replay: 23 messages moved from the dead-letter queue" in capsys.readouterr().out
+
+
+def test_the_dead_letter_limit_leaves_the_rest_waiting(queues: dict[str, str], sqs: Any) -> None:
+    for n in range(15):
+        sqs.send_message(QueueUrl=queues["dlq"], MessageBody=json.dumps({"n": n}))
+
+    assert replay("--dlq", "--limit", "12") == 0
+
+    assert len(bodies(sqs, queues["queue"])) == 12
+    assert len(bodies(sqs, queues["dlq"])) == 3
+
+
+@pytest.mark.usefixtures("queues")
+@pytest.mark.parametrize(
+    ("options", "complaint"),
+    [
+        (["--source", "tiktok_shop"], "--source needs --since"),
+        (["--source", "shopify", "--since", UNTIL, "--until", SINCE], "--since must be before --until"),
+    ],
+)
+def test_a_wrong_range_is_refused_with_one_line(
+    options: list[str], complaint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert replay(*options) == 1
+
+    assert complaint in capsys.readouterr().err
