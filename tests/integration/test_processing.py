@@ -240,3 +240,40 @@ def test_carrier_events_update_the_package_state(
     processor.handle(TrackingUpdateMessage(numbers=("1Z5R89390357567127",)))
 
     assert store.orders.view(SHOP, ORDER).packages[0].state.status is TrackingStatus.DELIVERED
+
+
+def test_a_batch_fetches_its_tiktok_orders_together(
+    store: Store, processor: Processor, tiktok: FakeTikTokOrders
+) -> None:
+    messages = []
+    for order_id in ("o-1", "o-2", "o-3"):
+        tiktok.orders[order_id] = tiktok_order(order_id, packages=((f"pkg-{order_id}", None, "UPS"),))
+        body = tiktok_webhook(
+            1, {"order_id": order_id, "order_status": "AWAITING_SHIPMENT", "update_time": 1}, SHOP
+        )
+        store.deliveries.record("tiktok_shop", order_id, body, {"content-type": "application/json"}, T0)
+        messages.append(ShopDeliveryMessage(source="tiktok_shop", delivery_id=order_id))
+
+    processor.prefetch(messages)
+    for message in messages:
+        processor.handle(message)
+
+    assert tiktok.fetches == [(SHOP, ("o-1", "o-2", "o-3"))]
+    assert all(store.orders.view(SHOP, o).order is not None for o in ("o-1", "o-2", "o-3"))
+
+
+def test_a_failed_prefetch_falls_back_to_fetching_per_delivery(
+    store: Store, processor: Processor, tiktok: FakeTikTokOrders
+) -> None:
+    tiktok.orders[ORDER] = tiktok_order(ORDER)
+    body = tiktok_webhook(1, {"order_id": ORDER, "order_status": "IN_TRANSIT", "update_time": 1}, SHOP)
+    store.deliveries.record("tiktok_shop", "d-1", body, {"content-type": "application/json"}, T0)
+    message = ShopDeliveryMessage(source="tiktok_shop", delivery_id="d-1")
+    tiktok.failure = ConnectionError("TikTok unreachable")
+    processor.prefetch([message])
+    tiktok.failure = None
+
+    processor.handle(message)
+
+    assert len(tiktok.fetches) == 2
+    assert store.orders.view(SHOP, ORDER).order is not None

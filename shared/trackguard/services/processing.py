@@ -7,13 +7,20 @@ to the dead-letter queue; `trackguard replay` can re-drive it after a fix.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
+from pydantic import ValidationError
+
 from trackguard.observability import logger
 from trackguard.services.judging import OrderJudge
-from trackguard.services.messages import ProcessingMessage, ShopDeliveryMessage, TrackingUpdateMessage
+from trackguard.services.messages import (
+    ProcessingMessage,
+    ShopDeliveryMessage,
+    TrackingUpdateMessage,
+    processing_message,
+)
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.settings import Settings, get_settings
 from trackguard.storage.deliveries import DeliveryStatus, StoredDelivery
@@ -23,6 +30,10 @@ OrderKey = tuple[str, str]
 
 
 class ShopSync(Protocol):
+    def prefetch(self, deliveries: Iterable[StoredDelivery]) -> None:
+        """Gather what a whole batch of deliveries will need from the platform, in few calls."""
+        ...
+
     def apply(self, delivery: StoredDelivery, now: datetime) -> set[OrderKey]:
         """Apply one stored shop delivery; return the (seller, order) pairs it touched."""
         ...
@@ -46,6 +57,18 @@ class Processor:
         self._updater = updater
         self._judge = judge
         self._clock = clock
+
+    def prefetch(self, messages: Sequence[ProcessingMessage]) -> None:
+        """Let the shop sync fetch a batch's platform orders together before the messages are handled."""
+        deliveries = [
+            delivery
+            for message in messages
+            if isinstance(message, ShopDeliveryMessage)
+            for delivery in [self._store.deliveries.get(message.source, message.delivery_id)]
+            if delivery is not None and delivery.status is not DeliveryStatus.PROCESSED
+        ]
+        if deliveries:
+            self._shop_sync.prefetch(deliveries)
 
     def handle(self, message: ProcessingMessage) -> None:
         now = self._clock()
@@ -72,6 +95,17 @@ class Processor:
             raise
         self._store.deliveries.mark(delivery.source, delivery.delivery_id, DeliveryStatus.PROCESSED)
         return touched
+
+
+def readable_messages(bodies: Iterable[str]) -> list[ProcessingMessage]:
+    """The messages of a batch that parse; the others fail on their own when handled."""
+    messages: list[ProcessingMessage] = []
+    for body in bodies:
+        try:
+            messages.append(processing_message.validate_json(body))
+        except ValidationError:
+            continue
+    return messages
 
 
 def build_processor(settings: Settings | None = None) -> Processor:

@@ -7,7 +7,7 @@ webhooks carry the order or fulfillment itself. Both become platform-neutral `Or
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
@@ -58,9 +58,31 @@ class PlatformShopSync:
         self._store = store
         self._writer = writer
         self._tiktok_orders = tiktok_orders
+        self._prefetched: dict[tuple[str, str], TikTokOrder] = {}
+
+    def prefetch(self, deliveries: Iterable[StoredDelivery]) -> None:
+        """Fetch the TikTok orders a batch of deliveries needs in as few calls as possible (50 ids each).
+
+        Best effort: on failure each delivery fetches its own orders when it is applied.
+        """
+        self._prefetched.clear()
+        wanted: dict[str, list[str]] = {}
+        for delivery in deliveries:
+            if delivery.source == "tiktok_shop":
+                notification = tiktok_shop.parse(_raw(delivery))
+                wanted.setdefault(notification.shop_id, []).extend(tiktok_order_ids(notification))
+        for shop_id, order_ids in wanted.items():
+            if not order_ids or not self._store.sellers.shop_authorized(shop_id):
+                continue
+            try:
+                orders = self._tiktok_orders.fetch(shop_id, order_ids)
+            except Exception:
+                logger.warning("TikTok prefetch failed; orders will be fetched one delivery at a time")
+                continue
+            self._prefetched.update({(shop_id, order.id): order for order in orders})
 
     def apply(self, delivery: StoredDelivery, now: datetime) -> set[OrderKey]:
-        raw = RawDelivery(headers=delivery.headers, body=delivery.body, received_at=delivery.received_at)
+        raw = _raw(delivery)
         if delivery.source == "tiktok_shop":
             return self._apply_tiktok(tiktok_shop.parse(raw), now)
         if delivery.source == "shopify":
@@ -78,10 +100,9 @@ class PlatformShopSync:
             for change in data.package_list:
                 if data.sc_type == "COMBINE":
                     touched |= self._writer.combine(shop_id, change.package_id, change.order_id_list)
-            order_ids = [order_id for change in data.package_list for order_id in change.order_id_list]
-            return touched | self._refresh_tiktok_orders(shop_id, order_ids, now)
+            return touched | self._refresh_tiktok_orders(shop_id, tiktok_order_ids(notification), now)
         if isinstance(data, OrderStatusChange | RecipientAddressUpdate | CancellationStatusChange):
-            return self._refresh_tiktok_orders(shop_id, [data.order_id], now)
+            return self._refresh_tiktok_orders(shop_id, tiktok_order_ids(notification), now)
         if isinstance(data, ReturnStatusChange):
             return self._refresh_tiktok_orders(
                 shop_id, [data.order_id], now, return_status=data.return_status
@@ -96,7 +117,7 @@ class PlatformShopSync:
             logger.info("shop deauthorized: order not fetched", shop_id=shop_id)
             return set()
         touched: set[OrderKey] = set()
-        for order in self._tiktok_orders.fetch(shop_id, order_ids):
+        for order in self._tiktok_orders_of(shop_id, order_ids):
             snapshot = tiktok_snapshot(shop_id, order)
             if return_status and snapshot.order is not None:
                 snapshot = OrderSnapshot(
@@ -107,6 +128,11 @@ class PlatformShopSync:
                 )
             touched |= self._writer.save(snapshot, now)
         return touched
+
+    def _tiktok_orders_of(self, shop_id: str, order_ids: list[str]) -> list[TikTokOrder]:
+        ready = [self._prefetched.pop((shop_id, i)) for i in order_ids if (shop_id, i) in self._prefetched]
+        missing = [i for i in order_ids if i not in {order.id for order in ready}]
+        return ready + (self._tiktok_orders.fetch(shop_id, missing) if missing else [])
 
     def _apply_shopify(self, notification: ShopifyNotification, now: datetime) -> set[OrderKey]:
         if not notification.handled:
@@ -120,6 +146,22 @@ class PlatformShopSync:
             packages = shopify_packages(shop, fulfillment)
             return self._writer.save(OrderSnapshot(shop, fulfillment.order_id, None, packages), now)
         return set()
+
+
+def tiktok_order_ids(notification: TikTokNotification) -> list[str]:
+    """The orders a TikTok notification asks trackguard to fetch."""
+    data = notification.typed_data()
+    if isinstance(data, PackageUpdate):
+        return [order_id for change in data.package_list for order_id in change.order_id_list]
+    if isinstance(
+        data, OrderStatusChange | RecipientAddressUpdate | CancellationStatusChange | ReturnStatusChange
+    ):
+        return [data.order_id]
+    return []
+
+
+def _raw(delivery: StoredDelivery) -> RawDelivery:
+    return RawDelivery(headers=delivery.headers, body=delivery.body, received_at=delivery.received_at)
 
 
 def tiktok_snapshot(shop_id: str, order: TikTokOrder) -> OrderSnapshot:
