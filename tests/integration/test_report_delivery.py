@@ -17,6 +17,7 @@ from standardwebhooks.webhooks import Webhook
 from tests.support.builders import T0, a_flag
 from tests.unit.api.seller_events import FakeLambdaContext, load_function
 from tests.unit.reports.receiver import Receiver, receiver
+from trackguard.cli import main
 from trackguard.clients.email import SesMailer, outbox
 from trackguard.clients.http import RetryPolicy
 from trackguard.clients.seller_webhooks import SellerWebhookSender
@@ -230,3 +231,24 @@ def test_the_handler_reads_as_of_from_the_schedule_input(
         register(store, seller)
         answer = function.lambda_handler({"as_of": "2026-11-03T16:20:00Z"}, FakeLambdaContext())
     assert answer == {"reports": [{"seller_id": "shop-1", "date": "2026-11-03", "outcome": "delivered"}]}
+
+
+def test_the_outbox_command_lists_the_report_email(
+    store: Store, s3: Any, moto_endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    register(store, None, webhook_url=None)
+    daily_reports(store, s3, moto_endpoint).run(AS_OF)
+    assert main(["outbox", "--endpoint-url", moto_endpoint, "--json"]) == 0
+    [entry] = json.loads(capsys.readouterr().out)
+    assert entry["to"] == ["owner@shop-1.test"]
+    assert entry["from"] == SENDER
+    assert entry["subject"].startswith("trackguard: 1 open flag, Valid Tracking Rate (7 days) ")
+    assert entry["parts"] == [
+        "multipart/mixed",
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+        "text/csv",
+    ]
+    assert main(["outbox", "--endpoint-url", moto_endpoint]) == 0
+    assert "to=owner@shop-1.test" in capsys.readouterr().out

@@ -12,8 +12,10 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "trackguard.cli.local",
     "trackguard.cli.sellers",
+    "trackguard.cli.shops",
     "trackguard.cli.openapi",
     "trackguard.cli.check_number",
+    "trackguard.cli.outbox",
     "trackguard.cli.replay",
 )
 

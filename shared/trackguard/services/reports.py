@@ -252,7 +252,8 @@ def webhook_message_id(seller_id: str, report_date: date) -> str:
 
 def email_subject(report: SellerReport) -> str:
     return (
-        f"trackguard: {len(report.open_flags)} flagged orders, Valid Tracking Rate (7 days) "
+        f"trackguard: {len(report.open_flags)} open flag{'' if len(report.open_flags) == 1 else 's'}, "
+        "Valid Tracking Rate (7 days) "
         f"{format_rate(report.valid_tracking_rate.last_7_days.rate)} — {report.report_date.isoformat()}"
     )
 
