@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
+from moto.server import ThreadedMotoServer
 
 from tests.support.tables import create_table
-from trackguard.local.dynamodb_local import DynamoDBLocal
+from trackguard.local.dynamodb_local import DynamoDBLocal, free_port
 from trackguard.storage.dynamo import Table
 from trackguard.storage.store import Store
 
@@ -41,3 +42,13 @@ def table(dynamodb_client) -> Table:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def store(table: Table) -> Store:
     return Store.for_table(table, due_shards=4)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """moto's server on loopback, for the services with no AWS-made local build (SQS, S3, SES, Secrets)."""
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
