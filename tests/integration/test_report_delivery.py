@@ -6,6 +6,7 @@ import base64
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -41,6 +42,7 @@ SENDER = "reports@trackguard.test"
 SECRET = "whsec_" + base64.b64encode(b"seller-report-secret-0123456789a").decode()
 AS_OF = datetime(2026, 11, 3, 16, 20, tzinfo=UTC)  # 08:20 in Los Angeles
 REPORT_DATE = date(2026, 11, 3)
+SAMPLE_EVENT = Path(__file__).resolve().parents[2] / "events" / "reports.json"
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +223,7 @@ def test_a_stale_claim_is_taken_over_without_resending_what_was_delivered(
     assert len(outbox(moto_endpoint)) == 1
 
 
-def test_the_handler_reads_as_of_from_the_schedule_input(
+def test_the_sample_event_runs_the_handler_as_of_its_instant(
     store: Store, s3: Any, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
@@ -229,7 +231,7 @@ def test_the_handler_reads_as_of_from_the_schedule_input(
     monkeypatch.setattr(function, "daily_reports", daily_reports(store, s3, moto_endpoint))
     with receiver((200, {})) as seller:
         register(store, seller)
-        answer = function.lambda_handler({"as_of": "2026-11-03T16:20:00Z"}, FakeLambdaContext())
+        answer = function.lambda_handler(json.loads(SAMPLE_EVENT.read_text()), FakeLambdaContext())
     assert answer == {"reports": [{"seller_id": "shop-1", "date": "2026-11-03", "outcome": "delivered"}]}
 
 
