@@ -41,7 +41,7 @@ GOALS: dict[str, tuple[str, float]] = {
     "cold_init_network_connections": ("==", 0.0),
 }
 
-RUNS = 7
+RUNS = 9
 HEAVIEST_IMPORTS = 25
 BASELINE_INIT = "import boto3, pydantic\nfrom aws_lambda_powertools import Logger\n"
 PROBE = """
