@@ -11,6 +11,8 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
+FROM_STDIN = "-"
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     shops = subparsers.add_parser("shops", help="manage TikTok Shop API credentials")
@@ -30,7 +32,7 @@ def _set_token(args: argparse.Namespace) -> int:
     from trackguard.storage.store import Store
 
     settings = Settings.from_environ()
-    token = sys.stdin.readline().strip() if args.access_token == "-" else args.access_token
+    token = sys.stdin.readline().strip() if args.access_token == FROM_STDIN else args.access_token
     if not token:
         print("error: the access token is empty", file=sys.stderr)
         return 2
