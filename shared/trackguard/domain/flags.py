@@ -41,8 +41,8 @@ class Flag(BaseModel):
     flag_id: str
     seller_id: str
     order_id: str
-    package_id: str | None
-    tracking_number: str | None
+    package_id: str | None = None
+    tracking_number: str | None = None
     code: FlagCode
     severity: Severity
     detected_at: datetime
