@@ -34,6 +34,9 @@ typecheck: setup
 test: lint typecheck
 	$(BIN)/pytest -n 2 --dist loadgroup
 
+reliability: setup
+	$(BIN)/pytest -m "" tests/reliability
+
 bench: setup
 	$(BIN)/python -m bench
 

@@ -1,0 +1,155 @@
+"""The real webhook handlers, invoked in-process with API Gateway HTTP API (payload 2.0) events.
+
+Each handler's endpoint is wired to one test's table and queue through explicit boto3 clients, so a test
+can point it at its own DynamoDB Local (even one it stops and restarts).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import ModuleType
+from typing import Any
+
+from tests.reliability.senders import SHOP_ROUTES, Delivery, route_path
+from tests.unit.api.seller_events import FakeLambdaContext, load_function
+from trackguard.api.ingestion import IngestService, WebhookEndpoint, webhook_secrets_loader
+from trackguard.messaging import MessageQueue
+from trackguard.services.ingest import CarrierIngestService, ShopIngestService
+from trackguard.services.messages import ProcessingMessage, processing_message
+from trackguard.settings import Settings
+from trackguard.storage.deliveries import DeliveryRepository
+from trackguard.storage.dynamo import Table
+from trackguard.storage.tracking import TrackingRepository
+
+shop_function = load_function("shop_webhook")
+carrier_function = load_function("carrier_webhook")
+
+
+def http_event(delivery: Delivery, at: datetime, raw_body: str | None = None) -> dict[str, Any]:
+    """``raw_body`` replaces the body text as API Gateway hands it over (e.g. a lone surrogate)."""
+    path = route_path(delivery.route)
+    try:
+        body, encoded = (raw_body if raw_body is not None else delivery.body.decode("utf-8")), False
+    except UnicodeDecodeError:
+        body, encoded = base64.b64encode(delivery.body).decode(), True
+    return {
+        "version": "2.0",
+        "routeKey": f"POST {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": delivery.headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "local",
+            "domainName": "localhost",
+            "http": {"method": "POST", "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1"},
+            "requestId": "req",
+            "routeKey": f"POST {path}",
+            "stage": "$default",
+            "timeEpoch": int(at.timestamp() * 1000),
+        },
+        "body": body,
+        "isBase64Encoded": encoded,
+    }
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Any
+
+    @property
+    def error_shaped(self) -> bool:
+        return (
+            isinstance(self.body, dict)
+            and isinstance(self.body.get("error"), str)
+            and isinstance(self.body.get("message"), str)
+        )
+
+
+@dataclass
+class Ingestion:
+    """Both webhook functions wired to ``table`` and ``queue_url``."""
+
+    table: Table
+    queue_url: str
+    sqs: Any
+    settings: Settings = field(default_factory=Settings)
+
+    def endpoints(self) -> dict[ModuleType, WebhookEndpoint]:
+        settings = self.settings.model_copy(
+            update={"table_name": self.table.name, "processing_queue_url": self.queue_url}
+        )
+        return {
+            shop_function: WebhookEndpoint(settings, self._shop_service),
+            carrier_function: WebhookEndpoint(settings, self._carrier_service),
+        }
+
+    def _shop_service(self, settings: Settings) -> IngestService:
+        return ShopIngestService(
+            DeliveryRepository(self.table),
+            MessageQueue(self.queue_url, self.sqs),
+            webhook_secrets_loader(settings),
+        )
+
+    def _carrier_service(self, settings: Settings) -> IngestService:
+        return CarrierIngestService(
+            TrackingRepository(self.table),
+            MessageQueue(self.queue_url, self.sqs),
+            webhook_secrets_loader(settings),
+        )
+
+
+def post(delivery: Delivery, at: datetime, raw_body: str | None = None) -> Answer:
+    function = shop_function if delivery.route in SHOP_ROUTES else carrier_function
+    answer = function.lambda_handler(http_event(delivery, at, raw_body), FakeLambdaContext())
+    text = answer.get("body") or ""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = text
+    return Answer(answer["statusCode"], body)
+
+
+def table_snapshot(table: Table) -> list[dict[str, Any]]:
+    """Every item exactly as stored (attribute values), in key order."""
+    items: list[dict[str, Any]] = []
+    request: dict[str, Any] = {"TableName": table.name, "ConsistentRead": True}
+    while True:
+        page = table.client.scan(**request)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            break
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return sorted(items, key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    receipt_handle: str
+    body: str
+
+    @property
+    def message(self) -> ProcessingMessage:
+        return processing_message.validate_json(self.body)
+
+
+def receive_all(sqs: Any, queue_url: str, limit: int = 100_000) -> Iterator[QueuedMessage]:
+    """Take every visible message off the queue (bounded by ``limit``), deleting each as it is read."""
+    taken = 0
+    while taken < limit:
+        answer = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        messages = answer.get("Messages", [])
+        if not messages:
+            return
+        sqs.delete_message_batch(
+            QueueUrl=queue_url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
+        )
+        for message in messages:
+            taken += 1
+            yield QueuedMessage(message["ReceiptHandle"], message["Body"])
