@@ -308,7 +308,7 @@ class _Bench:
         self.traffic = _DynamoDBTraffic(self.client)
         self.table_name = os.environ["TABLE_NAME"]
         self.credential = local_secrets()[SOURCE]["credential"]
-        self.context = FakeLambdaContext()
+        self.context = FakeLambdaContext(memory_limit_in_mb=function_spec(FUNCTION).memory_mb)
         self.sqs = boto3.client("sqs")
         self.bare_queue_url = os.environ[BARE_QUEUE_VARIABLE]
         self.message = json.dumps({"kind": "tracking_update", "numbers": [TRACKING_NUMBER]})
