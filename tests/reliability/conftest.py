@@ -89,7 +89,12 @@ def tally(request: pytest.FixtureRequest) -> Iterator[dict[str, int]]:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     totals = dict.fromkeys(COUNTERS, 0)
-    reports = [r for outcome in ("passed", "failed") for r in terminalreporter.stats.get(outcome, [])]
+    reports = [
+        report
+        for reports_of_outcome in terminalreporter.stats.values()
+        for report in reports_of_outcome
+        if getattr(report, "when", None) == "teardown"
+    ]
     for report in reports:
         for name, value in getattr(report, "user_properties", []):
             if name in totals:
