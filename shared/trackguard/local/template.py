@@ -264,7 +264,8 @@ class Resolver:
         return handlers[key]()
 
     def _get_att(self, argument: Any) -> Any:
-        logical_id, name = self.resolve(argument)
+        resolved = self.resolve(argument)
+        logical_id, name = resolved.split(".", 1) if isinstance(resolved, str) else resolved
         return self.attribute(str(logical_id), str(name))
 
     def _sub(self, argument: Any) -> str:
