@@ -1,0 +1,84 @@
+"""Fifty carrier callbacks for one package at once: every event is kept and the final state is right."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.support.builders import T0, a_package, an_order
+from tests.support.fakes import RecordingPublisher, RecordingQueue
+from trackguard.domain.shipment import derive_state
+from trackguard.domain.status import TrackingStatus
+from trackguard.secrets import WebhookSecrets
+from trackguard.services.ingest import CarrierIngestService
+from trackguard.services.shipments import ShipmentUpdater
+from trackguard.sources.base import RawDelivery
+from trackguard.storage.store import Store
+
+pytestmark = pytest.mark.integration
+NUMBER = "1Z5R89390357567127"
+SECRETS = WebhookSecrets.model_validate(
+    json.loads((Path(__file__).resolve().parents[2] / "local" / "secrets.json").read_text())
+)
+CALLBACKS = 50
+
+
+def ups_callback(index: int) -> RawDelivery:
+    """A UPS Track Alert: in transit every hour, the last one a delivery."""
+    at = T0 + timedelta(hours=index)
+    body = {
+        "trackingNumber": NUMBER,
+        "localActivityDate": at.strftime("%Y%m%d"),
+        "localActivityTime": at.strftime("%H%M%S"),
+        "gmtActivityDate": at.strftime("%Y%m%d"),
+        "gmtActivityTime": at.strftime("%H%M%S"),
+        "gmtOffset": "+00:00",
+        "activityLocation": {
+            "city": "Louisville",
+            "stateProvince": "KY",
+            "postalCode": "40209",
+            "country": "US",
+        },
+        "activityStatus": {
+            "type": "D" if index == CALLBACKS - 1 else "I",
+            "code": "KB" if index == CALLBACKS - 1 else f"I{index}",
+            "description": "Delivered" if index == CALLBACKS - 1 else "Arrived at Facility",
+        },
+    }
+    headers = {
+        "content-type": "application/json",
+        "authorization": f"Bearer {SECRETS.ups.credential.get_secret_value()}",
+    }
+    return RawDelivery(headers=headers, body=json.dumps(body).encode())
+
+
+def test_fifty_concurrent_callbacks_lose_nothing(store: Store) -> None:
+    store.orders.save_order(an_order())
+    store.orders.save_package(a_package(tracking_number=NUMBER), previous=None)
+    queue = RecordingQueue()
+    service = CarrierIngestService(store.tracking, queue, lambda: SECRETS)
+    callbacks = [ups_callback(index) for index in range(CALLBACKS)]
+
+    updater = ShipmentUpdater(store, RecordingPublisher())
+
+    def callback_then_refresh(delivery: RawDelivery) -> int:
+        """Each refresh sees however many events are stored by then, and they finish in any order."""
+        accepted = service.accept("ups", delivery)
+        updater.refresh([NUMBER], T0)
+        return accepted.events
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        accepted = list(pool.map(callback_then_refresh, callbacks))
+
+    events = store.tracking.load(NUMBER).events
+    state = store.orders.view("shop-1", "o-1").packages[0].state
+    assert accepted == [1] * CALLBACKS
+    assert len(queue.messages) == CALLBACKS
+    assert len(events) == CALLBACKS
+    assert state == derive_state(events)
+    assert (state.status, state.event_count) == (TrackingStatus.DELIVERED, CALLBACKS)
+    assert state.delivered_at == T0 + timedelta(hours=CALLBACKS - 1)
