@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,10 +128,10 @@ class LocalStack:
         self.model = build_model(resolver, self.template.parent)
         for logical_id, spec in self.model.functions.items():
             self._pools[logical_id] = FunctionPool(spec, function_environment(spec, endpoints))
-            self._pools[logical_id].warm()
         sandboxes = Sandboxes(SANDBOXES, self.config.state_dir, secrets)
         self._server = GatewayServer(Gateway(self.model.routes, self.invoke, sandboxes), self.config.port)
         self._server.start()
+        threading.Thread(target=self._warm_pools, name="warm-pools", daemon=True).start()
         self._start_event_sources(endpoints)
         running = RunningStack(os.getpid(), endpoints, self.template, parameters, self._services.pids())
         self.config.stack_file.write_text(running.to_json())
@@ -143,6 +144,12 @@ class LocalStack:
             consumer.start()
         self._scheduler = Scheduler(self.model.schedules, self.invoke)
         self._scheduler.start()
+
+    def _warm_pools(self) -> None:
+        """One cold start at a time, functions behind routes first, so none starves the others of CPU."""
+        routed = {route.function_id for route in self.model.routes}
+        for logical_id in sorted(self._pools, key=lambda function_id: function_id not in routed):
+            self._pools[logical_id].warm()
 
     def invoke(self, function_id: str, event: Any) -> Invocation:
         return self._pools[function_id].invoke(event)

@@ -81,9 +81,13 @@ class Worker:
     def alive(self) -> bool:
         return self.process.poll() is None and self._init_error is None
 
-    def invoke(self, event: Any) -> Invocation:
+    def wait_until_ready(self) -> None:
+        """Finish the cold start (importing the handler) if it has not finished yet."""
         if not self._ready:
             self._await_init()
+
+    def invoke(self, event: Any) -> Invocation:
+        self.wait_until_ready()
         if self._init_error is not None:
             return self._init_error
         deadline = time.monotonic() + self.spec.timeout_seconds
@@ -170,12 +174,14 @@ class FunctionPool:
         self._stopped = False
 
     def warm(self) -> None:
-        """Start one instance now, so that the first invocation finds it initialising or ready."""
+        """Start one instance and wait for its cold start, so that the first invocation finds it ready."""
         with self._changed:
-            if not self._workers and not self._stopped:
-                worker = Worker(self.spec, self._environment)
-                self._workers.add(worker)
-                self._idle.append(worker)
+            if self._workers or self._stopped:
+                return
+            worker = Worker(self.spec, self._environment)
+            self._workers.add(worker)
+        worker.wait_until_ready()
+        self._release(worker)
 
     def invoke(self, event: Any) -> Invocation:
         worker = self._acquire()
