@@ -17,6 +17,7 @@ IMPLICIT_HTTP_API = "ServerlessHttpApi"
 DEFAULT_TIMEOUT_SECONDS = 3
 DEFAULT_MEMORY_MB = 128
 DEFAULT_REAUTHORIZE_SECONDS = 300
+DEFAULT_STREAM_RETRIES = 3  # Lambda retries until the record expires; locally a few attempts
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,22 @@ class QueueSourceSpec:
 
 
 @dataclass(frozen=True)
+class StreamSourceSpec:
+    """A DynamoDB stream event source; ``filters`` are the FilterCriteria patterns (any must match)."""
+
+    function_id: str
+    table_id: str
+    table_name: str
+    event_source_arn: str
+    batch_size: int
+    starting_position: str
+    report_item_failures: bool
+    filters: tuple[dict[str, Any], ...]
+    max_retries: int
+    on_failure_queue_url: str | None
+
+
+@dataclass(frozen=True)
 class ScheduleSpec:
     function_id: str
     event_id: str
@@ -82,6 +99,7 @@ class StackModel:
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
     routes: list[RouteSpec] = field(default_factory=list)
     queue_sources: list[QueueSourceSpec] = field(default_factory=list)
+    stream_sources: list[StreamSourceSpec] = field(default_factory=list)
     schedules: list[ScheduleSpec] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
 
@@ -204,6 +222,9 @@ def _add_event(
     elif event_type == "SQS":
         if _enabled(properties):
             model.queue_sources.append(_queue_source(resolver, function_id, properties))
+    elif event_type == "DynamoDB":
+        if _enabled(properties):
+            model.stream_sources.append(_stream_source(resolver, function_id, properties))
     elif event_type in ("ScheduleV2", "Schedule"):
         if _enabled(properties):
             model.schedules.append(_schedule(function_id, event_id, event_type, properties))
@@ -263,6 +284,33 @@ def _queue_source(resolver: Resolver, function_id: str, properties: Mapping[str,
                 in (properties.get("FunctionResponseTypes") or []),
             )
     raise TemplateError(f"{function_id}: queue {queue_arn} is not a queue of this template")
+
+
+def _stream_source(resolver: Resolver, function_id: str, properties: Mapping[str, Any]) -> StreamSourceSpec:
+    stream_arn = str(properties.get("Stream"))
+    table_id = _resource_with(resolver, "AWS::DynamoDB::Table", "StreamArn", stream_arn)
+    filters = ((properties.get("FilterCriteria") or {}).get("Filters")) or []
+    destination = ((properties.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+    queue_id = _resource_with(resolver, "AWS::SQS::Queue", "Arn", str(destination)) if destination else None
+    return StreamSourceSpec(
+        function_id=function_id,
+        table_id=table_id,
+        table_name=str(resolver.attribute(table_id, "Ref")),
+        event_source_arn=stream_arn,
+        batch_size=int(properties.get("BatchSize", 100)),
+        starting_position=str(properties.get("StartingPosition", "LATEST")),
+        report_item_failures="ReportBatchItemFailures" in (properties.get("FunctionResponseTypes") or []),
+        filters=tuple(json.loads(item["Pattern"]) for item in filters),
+        max_retries=int(properties.get("MaximumRetryAttempts", DEFAULT_STREAM_RETRIES)),
+        on_failure_queue_url=str(resolver.attribute(queue_id, "QueueUrl")) if queue_id else None,
+    )
+
+
+def _resource_with(resolver: Resolver, resource_type: str, attribute: str, value: str) -> str:
+    for logical_id, resource in resolver.resources.items():
+        if resource.get("Type") == resource_type and resolver.attribute(logical_id, attribute) == value:
+            return logical_id
+    raise TemplateError(f"{value} is not the {attribute} of a {resource_type} of this template")
 
 
 def _schedule(

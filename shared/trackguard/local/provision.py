@@ -111,6 +111,8 @@ def _table(resolver: Resolver, logical_id: str, dynamodb: Any) -> str:
         existing = dynamodb.describe_table(TableName=name)["Table"]
     except dynamodb.exceptions.ResourceNotFoundException:
         arguments = {key: properties[key] for key in TABLE_KEYS if key in properties}
+        if "StreamSpecification" in arguments:
+            arguments["StreamSpecification"] = {"StreamEnabled": True, **arguments["StreamSpecification"]}
         if indexes:
             arguments["GlobalSecondaryIndexes"] = indexes
         dynamodb.create_table(TableName=name, **arguments)

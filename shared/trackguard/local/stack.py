@@ -20,6 +20,7 @@ from trackguard.local.provision import local_parameters, provision
 from trackguard.local.sandboxes import SANDBOXES
 from trackguard.local.schedules import Scheduler
 from trackguard.local.services import Services, aws_client, start_services
+from trackguard.local.streams import StreamConsumer
 from trackguard.local.template import Resolver, load_template, resolve_parameters
 from trackguard.local.workers import FunctionPool, Invocation, function_environment
 
@@ -101,7 +102,7 @@ class LocalStack:
         self._services: Services | None = None
         self._pools: dict[str, FunctionPool] = {}
         self._server: GatewayServer | None = None
-        self._consumers: list[QueueConsumer] = []
+        self._consumers: list[QueueConsumer | StreamConsumer] = []
         self._scheduler: Scheduler | None = None
 
     def start(self) -> None:
@@ -139,7 +140,17 @@ class LocalStack:
     def _start_event_sources(self, endpoints: Endpoints) -> None:
         for source in self.model.queue_sources:
             sqs = aws_client("sqs", endpoints.aws, CONSUMER_CLIENT_CONFIG)
-            consumer = QueueConsumer(source, sqs, self.invoke)
+            queue_consumer = QueueConsumer(source, sqs, self.invoke)
+            self._consumers.append(queue_consumer)
+            queue_consumer.start()
+        for stream in self.model.stream_sources:
+            consumer = StreamConsumer(
+                stream,
+                aws_client("dynamodb", endpoints.dynamodb, CONSUMER_CLIENT_CONFIG),
+                aws_client("dynamodbstreams", endpoints.dynamodb, CONSUMER_CLIENT_CONFIG),
+                aws_client("sqs", endpoints.aws, CONSUMER_CLIENT_CONFIG),
+                self.invoke,
+            )
             self._consumers.append(consumer)
             consumer.start()
         self._scheduler = Scheduler(self.model.schedules, self.invoke)
@@ -160,6 +171,9 @@ class LocalStack:
         lines += [
             f"queue {source.queue_id} → {source.function_id} (batch {source.batch_size})"
             for source in self.model.queue_sources
+        ]
+        lines += [
+            f"stream of {source.table_id} → {source.function_id}" for source in self.model.stream_sources
         ]
         lines += [f"schedule {spec.expression} → {spec.function_id}" for spec in self.model.schedules]
         lines += [f"not served locally: {event}" for event in self.model.unsupported]
