@@ -1,29 +1,46 @@
-"""The processing queue: stored shop deliveries and carrier events become orders, states and flags."""
+"""Processing: stored deliveries and carrier events (from the table's stream) and replays (from the
+processing queue) become orders, shipment states and flags."""
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trackguard.observability import logger, metrics, tracer
 from trackguard.services.messages import processing_message
-from trackguard.services.processing import build_processor
+from trackguard.services.processing import build_processor, readable_messages, stream_message, stream_messages
 
-batch = BatchProcessor(event_type=EventType.SQS)
+queue_batch = BatchProcessor(event_type=EventType.SQS)
+stream_batch = BatchProcessor(event_type=EventType.DynamoDBStreams)
 processor = build_processor()
 
 
 @tracer.capture_method
-def handle_record(record: SQSRecord) -> None:
+def handle_queued(record: SQSRecord) -> None:
     processor.handle(processing_message.validate_json(record.body))
+
+
+@tracer.capture_method
+def handle_stored(record: DynamoDBRecord) -> None:
+    message = stream_message(record.raw_event)
+    if message is not None:
+        processor.handle(message)
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    records = event.get("Records", [])
+    if records and records[0].get("eventSource") == "aws:dynamodb":
+        processor.start_batch(stream_messages(records))
+        return process_partial_response(
+            event=event, record_handler=handle_stored, processor=stream_batch, context=context
+        )
+    processor.start_batch(readable_messages(record["body"] for record in records))
     return process_partial_response(
-        event=event, record_handler=handle_record, processor=batch, context=context
+        event=event, record_handler=handle_queued, processor=queue_batch, context=context
     )

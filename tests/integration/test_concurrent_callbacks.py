@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.builders import T0, a_package, an_order
-from tests.support.fakes import RecordingPublisher, RecordingQueue
+from tests.support.fakes import RecordingPublisher
+from tests.support.streams import StreamReader
 from trackguard.domain.shipment import derive_state
 from trackguard.domain.status import TrackingStatus
 from trackguard.secrets import WebhookSecrets
 from trackguard.services.ingest import CarrierIngestService
+from trackguard.services.processing import stream_messages
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.sources.base import RawDelivery
 from trackguard.storage.store import Store
@@ -56,11 +58,11 @@ def ups_callback(index: int) -> RawDelivery:
     return RawDelivery(headers=headers, body=json.dumps(body).encode())
 
 
-def test_fifty_concurrent_callbacks_lose_nothing(store: Store) -> None:
+def test_fifty_concurrent_callbacks_lose_nothing(store: Store, dynamodb_client) -> None:  # type: ignore[no-untyped-def]
     store.orders.save_order(an_order())
     store.orders.save_package(a_package(tracking_number=NUMBER), previous=None)
-    queue = RecordingQueue()
-    service = CarrierIngestService(store.tracking, queue, lambda: SECRETS)
+    stream = StreamReader(dynamodb_client, store.table.name)
+    service = CarrierIngestService(store.tracking, lambda: SECRETS)
     callbacks = [ups_callback(index) for index in range(CALLBACKS)]
 
     updater = ShipmentUpdater(store, RecordingPublisher())
@@ -77,7 +79,7 @@ def test_fifty_concurrent_callbacks_lose_nothing(store: Store) -> None:
     events = store.tracking.load(NUMBER).events
     state = store.orders.view("shop-1", "o-1").packages[0].state
     assert accepted == [1] * CALLBACKS
-    assert len(queue.messages) == CALLBACKS
+    assert len(stream_messages(stream.new_records())) == CALLBACKS
     assert len(events) == CALLBACKS
     assert state == derive_state(events)
     assert (state.status, state.event_count) == (TrackingStatus.DELIVERED, CALLBACKS)

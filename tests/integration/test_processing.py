@@ -254,7 +254,7 @@ def test_a_batch_fetches_its_tiktok_orders_together(
         store.deliveries.record("tiktok_shop", order_id, body, {"content-type": "application/json"}, T0)
         messages.append(ShopDeliveryMessage(source="tiktok_shop", delivery_id=order_id))
 
-    processor.prefetch(messages)
+    processor.start_batch(messages)
     for message in messages:
         processor.handle(message)
 
@@ -270,7 +270,7 @@ def test_a_failed_prefetch_falls_back_to_fetching_per_delivery(
     store.deliveries.record("tiktok_shop", "d-1", body, {"content-type": "application/json"}, T0)
     message = ShopDeliveryMessage(source="tiktok_shop", delivery_id="d-1")
     tiktok.failure = ConnectionError("TikTok unreachable")
-    processor.prefetch([message])
+    processor.start_batch([message])
     tiktok.failure = None
 
     processor.handle(message)

@@ -6,7 +6,6 @@ terminal summary adds them up into one line.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,29 +54,17 @@ def aws_endpoint() -> Iterator[str]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def sqs(aws_endpoint: str) -> Any:
-    return boto3.client("sqs", endpoint_url=aws_endpoint)
-
-
-@pytest.fixture
-def queue_url(sqs: Any) -> str:
-    name = f"processing-{uuid.uuid4().hex[:10]}"
-    url: str = sqs.create_queue(QueueName=name)["QueueUrl"]
-    return url
-
-
-def wire(table: Table, queue_url: str, sqs: Any, monkeypatch: pytest.MonkeyPatch) -> Ingestion:
-    ingestion = Ingestion(table, queue_url, sqs, Settings(webhook_secrets_id=SECRETS_ID))
+def wire(table: Table, monkeypatch: pytest.MonkeyPatch) -> Ingestion:
+    ingestion = Ingestion(table, Settings(webhook_secrets_id=SECRETS_ID))
     for function, endpoint in ingestion.endpoints().items():
         monkeypatch.setattr(function, "endpoint", endpoint)
     return ingestion
 
 
 @pytest.fixture
-def ingestion(table: Table, queue_url: str, sqs: Any, monkeypatch: pytest.MonkeyPatch) -> Ingestion:
-    """Both webhook functions wired to this test's table and queue."""
-    return wire(table, queue_url, sqs, monkeypatch)
+def ingestion(table: Table, aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Ingestion:
+    """Both webhook functions wired to this test's table (the webhook secret lives in moto)."""
+    return wire(table, monkeypatch)
 
 
 @pytest.fixture

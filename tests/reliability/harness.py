@@ -1,25 +1,26 @@
 """The real webhook handlers, invoked in-process with API Gateway HTTP API (payload 2.0) events.
 
-Each handler's endpoint is wired to one test's table and queue through explicit boto3 clients, so a test
-can point it at its own DynamoDB Local (even one it stops and restarts).
+Each handler's endpoint is wired to one test's table through explicit boto3 clients, so a test can point
+it at its own DynamoDB Local (even one it stops and restarts). The work the handlers start is read from
+the table's stream, as the processor receives it in AWS.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import ModuleType
 from typing import Any
 
 from tests.reliability.senders import SHOP_ROUTES, Delivery, route_path
+from tests.support.streams import StreamReader
 from tests.unit.api.seller_events import FakeLambdaContext, load_function
 from trackguard.api.ingestion import IngestService, WebhookEndpoint, webhook_secrets_loader
-from trackguard.messaging import MessageQueue
 from trackguard.services.ingest import CarrierIngestService, ShopIngestService
-from trackguard.services.messages import ProcessingMessage, processing_message
+from trackguard.services.messages import ProcessingMessage
+from trackguard.services.processing import stream_messages
 from trackguard.settings import Settings
 from trackguard.storage.deliveries import DeliveryRepository
 from trackguard.storage.dynamo import Table
@@ -73,35 +74,29 @@ class Answer:
 
 @dataclass
 class Ingestion:
-    """Both webhook functions wired to ``table`` and ``queue_url``."""
+    """Both webhook functions wired to ``table``; ``new_work`` is what they started since the last call."""
 
     table: Table
-    queue_url: str
-    sqs: Any
     settings: Settings = field(default_factory=Settings)
 
+    def __post_init__(self) -> None:
+        self.stream = StreamReader(self.table.client, self.table.name)
+
     def endpoints(self) -> dict[ModuleType, WebhookEndpoint]:
-        settings = self.settings.model_copy(
-            update={"table_name": self.table.name, "processing_queue_url": self.queue_url}
-        )
+        settings = self.settings.model_copy(update={"table_name": self.table.name})
         return {
             shop_function: WebhookEndpoint(settings, self._shop_service),
             carrier_function: WebhookEndpoint(settings, self._carrier_service),
         }
 
+    def new_work(self) -> list[ProcessingMessage]:
+        return stream_messages(self.stream.new_records())
+
     def _shop_service(self, settings: Settings) -> IngestService:
-        return ShopIngestService(
-            DeliveryRepository(self.table),
-            MessageQueue(self.queue_url, self.sqs),
-            webhook_secrets_loader(settings),
-        )
+        return ShopIngestService(DeliveryRepository(self.table), webhook_secrets_loader(settings))
 
     def _carrier_service(self, settings: Settings) -> IngestService:
-        return CarrierIngestService(
-            TrackingRepository(self.table),
-            MessageQueue(self.queue_url, self.sqs),
-            webhook_secrets_loader(settings),
-        )
+        return CarrierIngestService(TrackingRepository(self.table), webhook_secrets_loader(settings))
 
 
 def post(delivery: Delivery, at: datetime, raw_body: str | None = None) -> Answer:
@@ -126,30 +121,3 @@ def table_snapshot(table: Table) -> list[dict[str, Any]]:
             break
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
     return sorted(items, key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
-
-
-@dataclass(frozen=True)
-class QueuedMessage:
-    receipt_handle: str
-    body: str
-
-    @property
-    def message(self) -> ProcessingMessage:
-        return processing_message.validate_json(self.body)
-
-
-def receive_all(sqs: Any, queue_url: str, limit: int = 100_000) -> Iterator[QueuedMessage]:
-    """Take every visible message off the queue (bounded by ``limit``), deleting each as it is read."""
-    taken = 0
-    while taken < limit:
-        answer = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-        messages = answer.get("Messages", [])
-        if not messages:
-            return
-        sqs.delete_message_batch(
-            QueueUrl=queue_url,
-            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
-        )
-        for message in messages:
-            taken += 1
-            yield QueuedMessage(message["ReceiptHandle"], message["Body"])

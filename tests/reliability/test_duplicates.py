@@ -29,13 +29,10 @@ pytestmark = pytest.mark.integration
 SEED = 20261102
 
 
-def run_reference(
-    orders: int, dynamodb_client: Any, sqs: Any, monkeypatch: pytest.MonkeyPatch
-) -> dict[str, Any]:
+def run_reference(orders: int, dynamodb_client: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     table = Table(f"trackguard-reference-{uuid.uuid4().hex[:8]}", dynamodb_client)
     create_table(dynamodb_client, table.name)
-    queue_url = sqs.create_queue(QueueName=f"reference-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    ingestion = wire(table, queue_url, sqs, monkeypatch)
+    ingestion = wire(table, monkeypatch)
     store = Store.for_table(table, due_shards=4)
     assert set(deliver_all(workload(orders), EVENT_TIME)) == {200}
     drain(ingestion, build_processor(store), rng=None)
@@ -58,12 +55,11 @@ def check_same_state(
     ingestion: Ingestion,
     store: Store,
     dynamodb_client: Any,
-    sqs: Any,
     monkeypatch: pytest.MonkeyPatch,
     tally: dict[str, int],
 ) -> None:
     shuffled = run_shuffled(orders, ingestion, store, tally)
-    reference = run_reference(orders, dynamodb_client, sqs, monkeypatch)
+    reference = run_reference(orders, dynamodb_client, monkeypatch)
 
     lost = [order_id for order_id, order in reference.items() if shuffled.get(order_id) != order]
     tally["data_lost"] += len(lost)
@@ -76,11 +72,10 @@ def test_300_events_three_times_shuffled_end_as_one_ordered_delivery(
     ingestion: Ingestion,
     store: Store,
     dynamodb_client: Any,
-    sqs: Any,
     monkeypatch: pytest.MonkeyPatch,
     tally: dict[str, int],
 ) -> None:
-    check_same_state(300 // EVENTS_PER_ORDER, ingestion, store, dynamodb_client, sqs, monkeypatch, tally)
+    check_same_state(300 // EVENTS_PER_ORDER, ingestion, store, dynamodb_client, monkeypatch, tally)
 
 
 @pytest.mark.reliability_slow
@@ -88,8 +83,7 @@ def test_10000_events_three_times_shuffled_end_as_one_ordered_delivery(
     ingestion: Ingestion,
     store: Store,
     dynamodb_client: Any,
-    sqs: Any,
     monkeypatch: pytest.MonkeyPatch,
     tally: dict[str, int],
 ) -> None:
-    check_same_state(10_000 // EVENTS_PER_ORDER, ingestion, store, dynamodb_client, sqs, monkeypatch, tally)
+    check_same_state(10_000 // EVENTS_PER_ORDER, ingestion, store, dynamodb_client, monkeypatch, tally)

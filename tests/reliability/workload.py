@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.reliability.harness import Ingestion, QueuedMessage, post, receive_all
+from tests.reliability.harness import Ingestion, post
 from tests.reliability.senders import (
     EVENT_TIME,
     Delivery,
@@ -25,6 +25,7 @@ from tests.support.fakes import RecordingPublisher
 from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.domain.status import FlagStatus
 from trackguard.services.judging import OrderJudge
+from trackguard.services.messages import ProcessingMessage
 from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor
 from trackguard.services.shipments import ShipmentUpdater
@@ -108,9 +109,9 @@ def fresh(delivery: Delivery) -> Delivery:
 
 
 def drain(ingestion: Ingestion, processor: Processor, rng: random.Random | None) -> int:
-    """Process every queued message (shuffled when ``rng`` is given) until the queue stays empty."""
+    """Process all the work the deliveries started (shuffled when ``rng`` is given) until none is left."""
     handled = 0
-    while messages := list(receive_all(ingestion.sqs, ingestion.queue_url)):
+    while messages := ingestion.new_work():
         if rng is not None:
             rng.shuffle(messages)
         handled += len(messages)
@@ -118,9 +119,9 @@ def drain(ingestion: Ingestion, processor: Processor, rng: random.Random | None)
     return handled
 
 
-def _process(processor: Processor, messages: list[QueuedMessage], threads: int) -> None:
+def _process(processor: Processor, messages: list[ProcessingMessage], threads: int) -> None:
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        list(pool.map(lambda queued: processor.handle(queued.message), messages))
+        list(pool.map(processor.handle, messages))
 
 
 def final_state(store: Store, orders: int) -> dict[str, Any]:

@@ -48,8 +48,14 @@ def create_table(client: Any, name: str) -> None:
         KeySchema=properties["KeySchema"],
         GlobalSecondaryIndexes=indexes,
         BillingMode="PAY_PER_REQUEST",
+        **_stream(properties),
     )
     client.get_waiter("table_exists").wait(TableName=name)
     ttl = properties.get("TimeToLiveSpecification")
     if ttl:
         client.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+
+
+def _stream(properties: dict[str, Any]) -> dict[str, Any]:
+    view = properties.get("StreamSpecification", {}).get("StreamViewType")
+    return {"StreamSpecification": {"StreamEnabled": True, "StreamViewType": view}} if view else {}

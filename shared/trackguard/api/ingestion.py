@@ -102,28 +102,20 @@ def webhook_secrets_loader(settings: Settings) -> Callable[[], WebhookSecrets]:
 
 
 def shop_ingest_service(settings: Settings) -> IngestService:
-    from trackguard.messaging import MessageQueue
     from trackguard.services.ingest import ShopIngestService
     from trackguard.storage.deliveries import DeliveryRepository
     from trackguard.storage.dynamo import Table
 
-    return ShopIngestService(
-        DeliveryRepository(Table(settings.table_name)),
-        MessageQueue(settings.processing_queue_url),
-        webhook_secrets_loader(settings),
-    )
+    return ShopIngestService(DeliveryRepository(Table(settings.table_name)), webhook_secrets_loader(settings))
 
 
 def carrier_ingest_service(settings: Settings) -> IngestService:
-    from trackguard.messaging import MessageQueue
     from trackguard.services.ingest import CarrierIngestService
     from trackguard.storage.dynamo import Table
     from trackguard.storage.tracking import TrackingRepository
 
     return CarrierIngestService(
-        TrackingRepository(Table(settings.table_name)),
-        MessageQueue(settings.processing_queue_url),
-        webhook_secrets_loader(settings),
+        TrackingRepository(Table(settings.table_name)), webhook_secrets_loader(settings)
     )
 
 

@@ -1,7 +1,8 @@
-"""Accepting deliveries: verify the signature over the raw body, validate, store durably, enqueue.
+"""Accepting deliveries: verify the signature over the raw body, validate, then store durably once.
 
-Nothing is written before the signature and the payload have both passed. Once stored, a delivery is
-acknowledged; a failure to store or enqueue surfaces as an exception (5xx) so the sender retries.
+Nothing is written before the signature and the payload have both passed. Storing is the whole hot
+path: the table's stream starts processing, so an acknowledged delivery cannot be stored yet left
+unprocessed. A failure to store surfaces as an exception (5xx) so the sender retries.
 """
 
 from __future__ import annotations
@@ -9,12 +10,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 from trackguard.secrets import WebhookSecrets
-from trackguard.services.messages import ShopDeliveryMessage, TrackingUpdateMessage
 from trackguard.sources.base import RawDelivery
-from trackguard.storage.deliveries import DeliveryRepository, DeliveryStatus
+from trackguard.storage.deliveries import DeliveryRepository
 from trackguard.storage.tracking import TrackingRepository
 
 SHOP_SOURCES = {
@@ -36,10 +35,6 @@ STORED_HEADERS = frozenset(
 )
 
 
-class Queue(Protocol):
-    def send(self, message: ShopDeliveryMessage | TrackingUpdateMessage) -> None: ...
-
-
 class UnknownSourceError(LookupError):
     pass
 
@@ -52,11 +47,10 @@ class Accepted:
 
 
 class ShopIngestService:
-    def __init__(
-        self, deliveries: DeliveryRepository, queue: Queue, secrets: Callable[[], WebhookSecrets]
-    ) -> None:
+    """A shop delivery costs one conditional PutItem: the stored delivery is its own work item."""
+
+    def __init__(self, deliveries: DeliveryRepository, secrets: Callable[[], WebhookSecrets]) -> None:
         self._deliveries = deliveries
-        self._queue = queue
         self._secrets = secrets
 
     def accept(self, source: str, delivery: RawDelivery) -> Accepted:
@@ -68,20 +62,17 @@ class ShopIngestService:
         delivery_id: str = notification.delivery_id
         headers = {name: value for name, value in delivery.headers.items() if name in STORED_HEADERS}
         outcome = self._deliveries.record(source, delivery_id, delivery.body, headers, delivery.received_at)
-        if outcome.created or outcome.status is DeliveryStatus.RECEIVED:
-            # A duplicate of a delivery not yet processed is queued again: the first enqueue may have failed.
-            self._queue.send(ShopDeliveryMessage(source=source, delivery_id=delivery_id))
         return Accepted(delivery_id=delivery_id, duplicate=not outcome.created)
 
 
 class CarrierIngestService:
-    """A carrier callback costs one DynamoDB request: the events are the durable record."""
+    """A carrier callback costs one DynamoDB request: the events are the durable record and the work item.
 
-    def __init__(
-        self, tracking: TrackingRepository, queue: Queue, secrets: Callable[[], WebhookSecrets]
-    ) -> None:
+    A duplicate event rewrites an identical item, which DynamoDB does not put on the stream.
+    """
+
+    def __init__(self, tracking: TrackingRepository, secrets: Callable[[], WebhookSecrets]) -> None:
         self._tracking = tracking
-        self._queue = queue
         self._secrets = secrets
 
     def accept(self, source: str, delivery: RawDelivery) -> Accepted:
@@ -95,7 +86,4 @@ class CarrierIngestService:
         parsed = adapter.parse(delivery)
         if parsed.events:
             self._tracking.put_events(parsed.events)
-        numbers = sorted({event.tracking_number for event in parsed.events} | set(parsed.stopped_numbers))
-        if numbers:
-            self._queue.send(TrackingUpdateMessage(numbers=tuple(numbers)))
         return Accepted(delivery_id=parsed.delivery_id, events=len(parsed.events))

@@ -1,15 +1,16 @@
-"""The processing queue's consumer: apply stored shop deliveries and carrier events, then judge.
+"""Processing: apply stored shop deliveries and carrier events, then judge the orders they touch.
 
-Every step is idempotent, so SQS redelivery, duplicates and replays are harmless. A shop delivery that
-fails is marked failed (with its reason) and the message fails, so SQS retries it and finally moves it
-to the dead-letter queue; `trackguard replay` can re-drive it after a fix.
+Work arrives from the table's stream (a delivery or an event was stored) and from the processing queue
+(replays). Every step is idempotent, so retries, duplicates and replays are harmless. A shop delivery
+that fails is marked failed (with its reason) and its record fails, so it is retried and finally
+reported to the dead-letter queue; `trackguard replay` can re-drive it after a fix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -23,6 +24,7 @@ from trackguard.services.messages import (
 )
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.settings import Settings, get_settings
+from trackguard.storage.changes import DeliveryStored, TableChange, change_of
 from trackguard.storage.deliveries import DeliveryStatus, StoredDelivery
 from trackguard.storage.store import Store
 
@@ -57,9 +59,15 @@ class Processor:
         self._updater = updater
         self._judge = judge
         self._clock = clock
+        self._refreshed_in_batch: set[str] | None = None
 
-    def prefetch(self, messages: Sequence[ProcessingMessage]) -> None:
-        """Let the shop sync fetch a batch's platform orders together before the messages are handled."""
+    def start_batch(self, messages: Sequence[ProcessingMessage]) -> None:
+        """Prepare for a batch: fetch its platform orders together, and refresh each number only once.
+
+        Every item a batch names was stored before the batch started, so one refresh of a number in
+        this batch already sees all of that number's events in it.
+        """
+        self._refreshed_in_batch = set()
         deliveries = [
             delivery
             for message in messages
@@ -73,7 +81,10 @@ class Processor:
     def handle(self, message: ProcessingMessage) -> None:
         now = self._clock()
         if isinstance(message, TrackingUpdateMessage):
-            touched = self._updater.refresh(message.numbers, now)
+            numbers = set(message.numbers) - (self._refreshed_in_batch or set())
+            touched = self._updater.refresh(numbers, now)
+            if self._refreshed_in_batch is not None:
+                self._refreshed_in_batch |= numbers
         else:
             touched = self._apply_shop_delivery(message, now)
         for seller_id, order_id in sorted(touched):
@@ -95,6 +106,28 @@ class Processor:
             raise
         self._store.deliveries.mark(delivery.source, delivery.delivery_id, DeliveryStatus.PROCESSED)
         return touched
+
+
+def message_for(change: TableChange) -> ProcessingMessage:
+    if isinstance(change, DeliveryStored):
+        return ShopDeliveryMessage(source=change.source, delivery_id=change.delivery_id)
+    return TrackingUpdateMessage(numbers=(change.tracking_number,))
+
+
+def stream_message(record: Mapping[str, Any]) -> ProcessingMessage | None:
+    """The work a DynamoDB stream record (payload as Lambda delivers it) stands for, if any.
+
+    Only insertions are work: updates and TTL removals of the same items are not.
+    """
+    if record.get("eventName") != "INSERT":
+        return None
+    raw_keys = record.get("dynamodb", {}).get("Keys", {})
+    change = change_of({name: value.get("S", "") for name, value in raw_keys.items()})
+    return message_for(change) if change else None
+
+
+def stream_messages(records: Iterable[Mapping[str, Any]]) -> list[ProcessingMessage]:
+    return [message for record in records for message in [stream_message(record)] if message]
 
 
 def readable_messages(bodies: Iterable[str]) -> list[ProcessingMessage]:

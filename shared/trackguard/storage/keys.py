@@ -90,3 +90,16 @@ def due_shard(seller_id: str, order_id: str, shards: int) -> int:
 def timestamp(at: datetime) -> str:
     """UTC, fixed width, so that string order is time order in sort keys and conditions."""
     return at.strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
+
+
+def delivery_of(pk: str) -> tuple[str, str] | None:
+    """(source, delivery id) of a raw-delivery key, else None."""
+    if not pk.startswith("DELIVERY#"):
+        return None
+    source, _, delivery_id = pk.removeprefix("DELIVERY#").partition("#")
+    return (source, delivery_id) if delivery_id else None
+
+
+def tracking_number_of_event(pk: str, sk: str) -> str | None:
+    """The tracking number of a carrier-event key, else None."""
+    return pk.removeprefix("TRK#") if pk.startswith("TRK#") and sk.startswith("EVT#") else None
