@@ -231,6 +231,12 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             self._send(response)
 
         def _send(self, response: HttpResponse) -> None:
+            try:
+                self._write(response)
+            except (BrokenPipeError, ConnectionResetError):
+                log.debug("the client left before %s %s was answered", self.command, self.path)
+
+        def _write(self, response: HttpResponse) -> None:
             self.send_response(response.status)
             for name, value in response.headers:
                 if name not in ("content-length", "transfer-encoding", "connection"):

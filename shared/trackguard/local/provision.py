@@ -39,12 +39,13 @@ ClientFactory = Callable[[str], Any]
 
 
 def local_parameters(
-    overrides_file: Path, base_dir: Path, api_url: str, secrets_client: Any
+    overrides_file: Path, base_dir: Path, api_url: str, client: ClientFactory
 ) -> tuple[dict[str, str], dict[str, Any]]:
     """The parameter values of ``local/parameters.json``, and the content of the secrets it creates.
 
     A plain value may use ``{api_url}``; ``{"secret_from_file": F, "name": N}`` stores F's content as
-    secret N (created or updated) and the parameter becomes its ARN.
+    secret N (created or updated) and the parameter becomes its ARN; ``{"verified_email": A}`` verifies
+    sender A in SES (which refuses mail from unverified senders) and the parameter becomes A.
     """
     if not overrides_file.exists():
         return {}, {}
@@ -53,8 +54,11 @@ def local_parameters(
     for name, value in json.loads(overrides_file.read_text()).items():
         if isinstance(value, dict) and "secret_from_file" in value:
             content = (base_dir / value["secret_from_file"]).read_text()
-            values[name] = put_secret(secrets_client, str(value["name"]), content)
+            values[name] = put_secret(client("secretsmanager"), str(value["name"]), content)
             secrets.update(json.loads(content))
+        elif isinstance(value, dict) and "verified_email" in value:
+            client("ses").verify_email_identity(EmailAddress=str(value["verified_email"]))
+            values[name] = str(value["verified_email"])
         else:
             values[name] = str(value).replace("{api_url}", api_url)
     return values, secrets

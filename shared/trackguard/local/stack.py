@@ -120,7 +120,7 @@ class LocalStack:
             self.config.api_url, self._services.dynamodb_endpoint, self._services.aws_endpoint
         )
         overrides, secrets = local_parameters(
-            self.parameters_file, self.template.parent, endpoints.api, self._services.client("secretsmanager")
+            self.parameters_file, self.template.parent, endpoints.api, self._services.client
         )
         template = load_template(self.template)
         parameters = resolve_parameters(template, overrides)
