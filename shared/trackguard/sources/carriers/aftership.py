@@ -14,7 +14,7 @@ from datetime import date, datetime
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
 from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import CarrierDelivery, RawDelivery
+from trackguard.sources.base import CarrierDelivery, PayloadError, RawDelivery
 from trackguard.sources.carriers import CarrierSource
 from trackguard.sources.carriers._common import (
     SenderModel,
@@ -95,8 +95,13 @@ def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
     webhook = parse_body(delivery, Webhook, "AfterShip webhook")
-    if webhook.event != "tracking_update" or webhook.msg is None:
+    if webhook.event != "tracking_update":
         return CarrierDelivery(NAME, webhook.event_id, ())
+    if webhook.msg is None:
+        raise PayloadError(
+            "not an AfterShip webhook: a tracking_update needs msg",
+            [{"loc": ["msg"], "msg": "Field required", "type": "missing"}],
+        )
     tracking = webhook.msg
     events = deduplicated(_event(tracking, checkpoint) for checkpoint in tracking.checkpoints)
     return CarrierDelivery(NAME, webhook.event_id, events)

@@ -194,6 +194,12 @@ class TestAfterShip:
 
         assert (parsed.delivery_id, parsed.events) == ("evt-2", ())
 
+    def test_a_tracking_update_without_its_tracking_is_a_payload_error(self) -> None:
+        with pytest.raises(PayloadError) as refused:
+            aftership.parse(delivery(body_of({"event": "tracking_update", "event_id": "evt-3"})))
+
+        assert refused.value.details == [{"loc": ["msg"], "msg": "Field required", "type": "missing"}]
+
     def test_a_checkpoint_without_tag_is_a_payload_error(self) -> None:
         document = aftership_body("Delivered")
         del document["msg"]["checkpoints"][0]["tag"]
