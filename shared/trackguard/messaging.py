@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
 from pydantic import BaseModel
+
+from trackguard.aws_clients import created_once
 
 if TYPE_CHECKING:
     from mypy_boto3_events.client import EventBridgeClient
@@ -21,12 +22,12 @@ _SQS_BATCH = 10
 _EVENTS_BATCH = 10
 
 
-@lru_cache(maxsize=1)
+@created_once
 def _sqs() -> SQSClient:
     return boto3.client("sqs", config=_CONFIG)
 
 
-@lru_cache(maxsize=1)
+@created_once
 def _events() -> EventBridgeClient:
     return boto3.client("events", config=_CONFIG)
 

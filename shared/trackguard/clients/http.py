@@ -4,6 +4,7 @@ One ``httpx.Client`` per base URL for the life of the process, so warm Lambda in
 TLS connections; explicit timeouts (connect 2 s, read 5 s); a bounded number of attempts, retrying
 429, 5xx and network errors after an exponential backoff with full jitter, or after the server's
 ``Retry-After`` (capped) when it gives one. Anything else is returned to the caller to interpret.
+Every module that makes HTTP calls imports this one, which has the Tracer instrument httpx.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import httpx
+
+from trackguard.observability import trace_httpx
+
+trace_httpx()
 
 DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 

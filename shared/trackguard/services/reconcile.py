@@ -11,16 +11,19 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from trackguard.observability import logger
-from trackguard.services.judging import Judgement, OrderJudge
-from trackguard.services.shipments import ShipmentUpdater
 from trackguard.settings import Settings, get_settings
-from trackguard.storage.orders import OrderRepository
-from trackguard.storage.store import Store
+
+if TYPE_CHECKING:
+    from trackguard.services.judging import Judgement, OrderJudge
+    from trackguard.services.shipments import ShipmentUpdater
+    from trackguard.storage.orders import OrderRepository
+    from trackguard.storage.store import Store
 
 PAGE_SIZE = 500
 
@@ -54,6 +57,24 @@ class SilentPoller(Protocol):
     def poll_silent(self, packages_by_number: dict[str, datetime | None], now: datetime) -> set[str]:
         """Poll the numbers without recent carrier news; return those whose stored events changed."""
         ...
+
+
+class PollerOnFirstUse:
+    """Builds the poller on its first use (the first batch), not during init.
+
+    So a cold start neither fetches the 17TRACK key from Secrets Manager nor loads the HTTP client; a
+    failed build raises from ``poll_silent`` like any polling failure and is tried again next batch.
+    """
+
+    def __init__(self, build: Callable[[], SilentPoller]) -> None:
+        self._build = build
+
+    @cached_property
+    def _poller(self) -> SilentPoller:
+        return self._build()
+
+    def poll_silent(self, packages_by_number: dict[str, datetime | None], now: datetime) -> set[str]:
+        return self._poller.poll_silent(packages_by_number, now)
 
 
 @dataclass(frozen=True)
@@ -175,17 +196,22 @@ def parse_messages(bodies: Sequence[str]) -> list[ReconcileMessage]:
 
 
 def build_planner(settings: Settings | None = None) -> ReconcilePlanner:
+    """The planner as deployed: it reads the orders' due index and writes the queue, nothing else."""
     from trackguard.messaging import MessageQueue
+    from trackguard.storage.dynamo import Table
+    from trackguard.storage.orders import OrderRepository
 
     settings = settings or get_settings()
-    store = Store.from_settings(settings)
-    return ReconcilePlanner(store.orders, MessageQueue(settings.reconcile_queue_url))
+    orders = OrderRepository(Table(settings.table_name), settings.due_index_shards)
+    return ReconcilePlanner(orders, MessageQueue(settings.reconcile_queue_url))
 
 
 def build_worker(settings: Settings | None = None) -> ReconcileWorker:
     """The worker as deployed; it polls 17TRACK only when a 17TRACK key is configured."""
     from trackguard.messaging import EventPublisher
-    from trackguard.services.polling import build_poller
+    from trackguard.services.judging import OrderJudge
+    from trackguard.services.shipments import ShipmentUpdater
+    from trackguard.storage.store import Store
 
     settings = settings or get_settings()
     store = Store.from_settings(settings)
@@ -194,5 +220,11 @@ def build_worker(settings: Settings | None = None) -> ReconcileWorker:
         store=store,
         judge=OrderJudge(store, publisher, settings.thresholds),
         updater=ShipmentUpdater(store, publisher),
-        poller=build_poller(settings, store),
+        poller=PollerOnFirstUse(partial(_deployed_poller, settings, store)),
     )
+
+
+def _deployed_poller(settings: Settings, store: Store) -> SilentPoller:
+    from trackguard.services.polling import build_poller
+
+    return build_poller(settings, store)

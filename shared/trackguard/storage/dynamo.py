@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.config import Config
+
+from trackguard.aws_clients import created_once
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -28,9 +29,9 @@ _CLIENT_CONFIG = Config(
 )
 
 
-@lru_cache(maxsize=1)
+@created_once
 def dynamodb_client() -> DynamoDBClient:
-    """Created once per process and reused across invocations (connection reuse)."""
+    """Created on first use, once per process, and reused across invocations (connection reuse)."""
     return boto3.client("dynamodb", config=_CLIENT_CONFIG)
 
 
@@ -61,11 +62,15 @@ def _plain(value: Any) -> Any:
 
 
 class Table:
-    """A table name bound to the process's client, with paging helpers."""
+    """A table name bound to the given client or else the process's one, with paging helpers."""
 
     def __init__(self, name: str, client: DynamoDBClient | None = None) -> None:
         self.name = name
-        self.client = client or dynamodb_client()
+        self._given_client = client
+
+    @property
+    def client(self) -> DynamoDBClient:
+        return self._given_client or dynamodb_client()
 
     def query_pages(self, **kwargs: Any) -> Iterator[list[Item]]:
         """Yield each page of a Query as plain items, following LastEvaluatedKey."""

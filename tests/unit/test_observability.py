@@ -1,0 +1,50 @@
+"""The Tracer as deployed: on in Lambda, botocore traced from init, httpx traced once HTTP clients load.
+
+Each case runs in a fresh interpreter: Powertools keeps the Tracer's configuration per process and the
+X-Ray SDK patches libraries globally.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+REPORT_TRACING = """
+import json, sys
+from aws_xray_sdk.core import patcher
+from trackguard.observability import tracer
+{extra_import}
+print(json.dumps({{
+    "disabled": tracer.disabled,
+    "patched": sorted(patcher._PATCHED_MODULES),
+    "httpx_client_from": sys.modules["httpx"].AsyncClient.__module__ if "httpx" in sys.modules else None,
+}}))
+"""
+
+
+def tracing_in_lambda(extra_import: str = "") -> dict[str, object]:
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "POWERTOOLS_"))
+    }
+    environment["LAMBDA_TASK_ROOT"] = os.getcwd()
+    completed = subprocess.run(
+        [sys.executable, "-c", REPORT_TRACING.format(extra_import=extra_import)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    report: dict[str, object] = json.loads(completed.stdout)
+    return report
+
+
+def test_tracer_is_on_in_lambda_and_traces_botocore_without_importing_httpx() -> None:
+    assert tracing_in_lambda() == {"disabled": False, "patched": ["botocore"], "httpx_client_from": None}
+
+
+def test_loading_the_http_clients_traces_httpx() -> None:
+    report = tracing_in_lambda("import trackguard.clients.http")
+
+    assert report["patched"] == ["botocore", "httpx"]
+    assert report["httpx_client_from"] == "aws_xray_sdk.ext.httpx.patch"
