@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 
 ORDER_SK = "ORDER"
 PROFILE_SK = "PROFILE"
 SHOP_SK = "SHOP"
 DELIVERY_SK = "DELIVERY"
 APIKEY_SK = "APIKEY"
+POLL_SK = "POLL"
 ALL_SELLERS = "SELLERS"
 
 
@@ -71,6 +72,18 @@ def api_key_sk(key_id: str) -> str:
 
 def report_sk(report_date: str) -> str:
     return f"REPORT#{report_date}"
+
+
+def stats_sk(day: date) -> str:
+    return f"STATS#{day.isoformat()}"
+
+
+def day_of_stats_sk(sk: str) -> date:
+    return date.fromisoformat(sk.removeprefix("STATS#"))
+
+
+def counted_sk(package_id: str) -> str:
+    return f"COUNTED#{package_id}"
 
 
 def due_shard_pk(shard: int) -> str:

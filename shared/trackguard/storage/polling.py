@@ -15,7 +15,6 @@ from typing import Any
 from trackguard.storage import keys
 from trackguard.storage.dynamo import Table, from_attributes, key, to_attributes
 
-POLL_SK = "POLL"
 _GET_LIMIT = 100
 _WRITE_LIMIT = 25
 _MAX_RETRIES = 8
@@ -49,7 +48,7 @@ class PollRepository:
 
     def _get_batch(self, numbers: list[str]) -> list[dict[str, Any]]:
         pending: dict[str, Any] = {
-            self._table.name: {"Keys": [key(keys.tracking_pk(n), POLL_SK) for n in numbers]}
+            self._table.name: {"Keys": [key(keys.tracking_pk(n), keys.POLL_SK) for n in numbers]}
         }
         items: list[dict[str, Any]] = []
         for attempt in range(_MAX_RETRIES):
@@ -76,7 +75,7 @@ def _item(record: PollRecord) -> dict[str, Any]:
     return to_attributes(
         {
             "pk": keys.tracking_pk(record.tracking_number),
-            "sk": POLL_SK,
+            "sk": keys.POLL_SK,
             "tracking_number": record.tracking_number,
             "registered_at": record.registered_at.isoformat() if record.registered_at else None,
             "last_polled_at": record.last_polled_at.isoformat() if record.last_polled_at else None,

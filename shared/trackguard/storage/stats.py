@@ -36,14 +36,6 @@ def ulid_lower_bound(at: datetime) -> str:
     return new_flag_id(int(at.timestamp() * 1000))[:10] + "0" * 16
 
 
-def stats_sk(day: date) -> str:
-    return f"STATS#{day.isoformat()}"
-
-
-def counted_sk(package_id: str) -> str:
-    return f"COUNTED#{package_id}"
-
-
 @dataclass(frozen=True)
 class InvalidPackage:
     """A package with a flag that makes its tracking invalid, on the day the flag was detected."""
@@ -59,7 +51,7 @@ class StatsRepository:
 
     def count_package_with_number(self, seller_id: str, order_id: str, package_id: str, at: datetime) -> bool:
         """Count a package on the UTC day its number was first seen; False if it was counted before."""
-        marker = {"pk": keys.order_pk(seller_id, order_id), "sk": counted_sk(package_id), "at": at}
+        marker = {"pk": keys.order_pk(seller_id, order_id), "sk": keys.counted_sk(package_id), "at": at}
         day = at.astimezone(UTC).date()
         try:
             self._table.client.transact_write_items(
@@ -74,7 +66,7 @@ class StatsRepository:
                     {
                         "Update": {
                             "TableName": self._table.name,
-                            "Key": key(keys.seller_pk(seller_id), stats_sk(day)),
+                            "Key": key(keys.seller_pk(seller_id), keys.stats_sk(day)),
                             "UpdateExpression": "ADD #counter :one",
                             "ExpressionAttributeNames": {"#counter": _COUNTER},
                             "ExpressionAttributeValues": {":one": {"N": "1"}},
@@ -95,11 +87,11 @@ class StatsRepository:
             KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
             ExpressionAttributeValues={
                 ":pk": {"S": keys.seller_pk(seller_id)},
-                ":first": {"S": stats_sk(first_day)},
-                ":last": {"S": stats_sk(last_day)},
+                ":first": {"S": keys.stats_sk(first_day)},
+                ":last": {"S": keys.stats_sk(last_day)},
             },
         )
-        return {date.fromisoformat(item["sk"].removeprefix("STATS#")): int(item[_COUNTER]) for item in items}
+        return {keys.day_of_stats_sk(item["sk"]): int(item[_COUNTER]) for item in items}
 
     def invalid_packages(self, seller_id: str, since: datetime, until: datetime) -> list[InvalidPackage]:
         """Packages with an invalid-tracking flag detected in [since, until], each once, on its first day."""
