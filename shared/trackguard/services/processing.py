@@ -81,31 +81,41 @@ class Processor:
     def handle(self, message: ProcessingMessage) -> None:
         now = self._clock()
         if isinstance(message, TrackingUpdateMessage):
-            numbers = set(message.numbers) - (self._refreshed_in_batch or set())
-            touched = self._updater.refresh(numbers, now)
-            if self._refreshed_in_batch is not None:
-                self._refreshed_in_batch |= numbers
+            self._judge_orders(self._refresh(message.numbers, now), now)
         else:
-            touched = self._apply_shop_delivery(message, now)
-        for seller_id, order_id in sorted(touched):
-            self._judge.judge(seller_id, order_id, now)
+            self._handle_shop_delivery(message, now)
 
-    def _apply_shop_delivery(self, message: ShopDeliveryMessage, now: datetime) -> set[OrderKey]:
+    def _refresh(self, numbers: Iterable[str], now: datetime) -> set[OrderKey]:
+        fresh_numbers = set(numbers) - (self._refreshed_in_batch or set())
+        touched = self._updater.refresh(fresh_numbers, now)
+        if self._refreshed_in_batch is not None:
+            self._refreshed_in_batch |= fresh_numbers
+        return touched
+
+    def _handle_shop_delivery(self, message: ShopDeliveryMessage, now: datetime) -> None:
+        """The delivery is marked processed only once the orders it touched are judged, so a retry after
+        a failure anywhere before that applies it and judges them again."""
         delivery = self._store.deliveries.get(message.source, message.delivery_id)
         if delivery is None:
             raise MissingDeliveryError(f"{message.source}/{message.delivery_id}")
         if delivery.status is DeliveryStatus.PROCESSED:
-            return set()
+            return
+        self._judge_orders(self._apply_shop_delivery(delivery, now), now)
+        self._store.deliveries.mark(delivery.source, delivery.delivery_id, DeliveryStatus.PROCESSED)
+
+    def _apply_shop_delivery(self, delivery: StoredDelivery, now: datetime) -> set[OrderKey]:
         try:
-            touched = self._shop_sync.apply(delivery, now)
+            return self._shop_sync.apply(delivery, now)
         except Exception as error:
             logger.exception("shop delivery failed", source=delivery.source, delivery_id=delivery.delivery_id)
             self._store.deliveries.mark(
                 delivery.source, delivery.delivery_id, DeliveryStatus.FAILED, str(error)
             )
             raise
-        self._store.deliveries.mark(delivery.source, delivery.delivery_id, DeliveryStatus.PROCESSED)
-        return touched
+
+    def _judge_orders(self, touched: set[OrderKey], now: datetime) -> None:
+        for seller_id, order_id in sorted(touched):
+            self._judge.judge(seller_id, order_id, now)
 
 
 def message_for(change: TableChange) -> ProcessingMessage:
