@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "trackguard.cli.check_number",
     "trackguard.cli.outbox",
     "trackguard.cli.replay",
+    "trackguard.cli.demo",
 )
 
 
