@@ -95,7 +95,15 @@ class ShopCredentials(BaseModel):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, coerce_numbers_to_str=True)
+    """Validation errors name the field, never its value: order details carry the buyer's personal data."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="ignore",
+        populate_by_name=True,
+        coerce_numbers_to_str=True,
+        hide_input_in_errors=True,
+    )
 
     @field_validator("*", mode="before")
     @classmethod
