@@ -113,3 +113,17 @@ def test_an_orphan_event_is_attached_when_its_order_arrives(
     assert touched == {("shop-1", "o-1")}
     assert store.orders.view("shop-1", "o-1").packages[0].state.status is TrackingStatus.DELIVERED
     assert publisher.of_type("ShipmentStatusChanged")[0]["status"] == "DELIVERED"
+
+
+def test_judging_after_new_data_never_looks_from_an_earlier_time(store: Store, judge: OrderJudge) -> None:
+    """A reconciler run ahead of the clock (as_of) raised a flag; new data arriving at wall-clock time
+    must not resolve it because 'now' is earlier than the instant the order was judged at."""
+    given_an_order_with_a_number(store)
+    ahead = judge.judge("shop-1", "o-1", T0 + timedelta(hours=26))
+
+    caught_up = judge.judge("shop-1", "o-1", T0 + timedelta(hours=1), catch_up=True)
+    looked_back = judge.judge("shop-1", "o-1", T0 + timedelta(hours=1))
+
+    assert [flag.code for flag in ahead.raised] == [FlagCode.NO_CARRIER_SCAN]
+    assert caught_up.resolved == ()
+    assert [flag.code for flag in looked_back.resolved] == [FlagCode.NO_CARRIER_SCAN]

@@ -60,8 +60,17 @@ class OrderJudge:
         self._publisher = publisher
         self._thresholds = thresholds
 
-    def judge(self, seller_id: str, order_id: str, as_of: datetime) -> Judgement:
+    def judge(self, seller_id: str, order_id: str, as_of: datetime, catch_up: bool = False) -> Judgement:
+        """Judge the order as of `as_of`.
+
+        With `catch_up` (judging right after new data, at wall-clock time), an order already judged at a
+        later instant — a reconciler run with an `as_of` ahead, as in backfills and tests — is judged at
+        that instant instead: an order's judgement time never goes backwards, so it cannot resolve a flag
+        only because it looked from an earlier time.
+        """
         view = self._store.orders.view(seller_id, order_id)
+        if catch_up and view.judged_at is not None and view.judged_at > as_of:
+            as_of = view.judged_at
         findings = evaluate(self._facts(view, as_of))
         wanted = {_subject(finding): finding for finding in findings}
         current = {flag.subject: flag for flag in view.flags if flag.status is not FlagStatus.RESOLVED}
@@ -81,7 +90,7 @@ class OrderJudge:
         ]
         next_check = next_check_time(view, as_of)
         if view.order is not None:
-            self._store.orders.schedule_check(seller_id, order_id, next_check)
+            self._store.orders.schedule_check(seller_id, order_id, next_check, judged_at=as_of)
         self._publish(raised, resolved)
         return Judgement(tuple(raised), tuple(resolved), next_check, tuple(findings))
 

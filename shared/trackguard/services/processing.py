@@ -115,7 +115,7 @@ class Processor:
 
     def _judge_orders(self, touched: set[OrderKey], now: datetime) -> None:
         for seller_id, order_id in sorted(touched):
-            self._judge.judge(seller_id, order_id, now)
+            self._judge.judge(seller_id, order_id, now, catch_up=True)
 
 
 def message_for(change: TableChange) -> ProcessingMessage:

@@ -37,6 +37,7 @@ class OrderView:
     flags: tuple[Flag, ...] = ()
     open_flag_ids: dict[str, str] = field(default_factory=dict)
     next_check_at: str | None = None
+    judged_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class OrderRepository:
             flags=tuple(Flag.model_validate(item) for item in by_kind["FLAG"]),
             open_flag_ids={item["sk"].split("#", 1)[1]: item["flag_id"] for item in by_kind["OPENFLAG"]},
             next_check_at=_next_check(order_items[0]) if order_items else None,
+            judged_at=_judged_at(order_items[0]) if order_items else None,
         )
 
     def save_order(self, order: Order) -> bool:
@@ -165,28 +167,32 @@ class OrderRepository:
         previous = answer.get("Attributes", {}).get("state", {}).get("M", {}).get("status", {}).get("S")
         return TrackingStatus(previous) if previous else TrackingStatus.PENDING
 
-    def schedule_check(self, seller_id: str, order_id: str, at: datetime | None) -> None:
-        """Put the order in the due index at `at`, or take it out of the index when `at` is None."""
-        order_key = key(keys.order_pk(seller_id, order_id), keys.ORDER_SK)
+    def schedule_check(
+        self, seller_id: str, order_id: str, at: datetime | None, judged_at: datetime | None = None
+    ) -> None:
+        """Put the order in the due index at `at` (out of it when None), noting when it was judged."""
+        values: dict[str, Any] = {}
+        assignments: list[str] = []
+        if at is not None:
+            shard = keys.due_shard(seller_id, order_id, self._due_shards)
+            assignments += ["due_pk = :due_pk", "due_sk = :due_sk"]
+            values[":due_pk"] = {"S": keys.due_shard_pk(shard)}
+            values[":due_sk"] = {"S": keys.due_sk(at, seller_id, order_id)}
+        if judged_at is not None:
+            assignments.append("judged_at = :judged_at")
+            values[":judged_at"] = {"S": judged_at.isoformat()}
+        clauses = [f"SET {', '.join(assignments)}"] if assignments else []
         if at is None:
-            self._table.client.update_item(
-                TableName=self._table.name,
-                Key=order_key,
-                UpdateExpression="REMOVE due_pk, due_sk",
-                ConditionExpression="attribute_exists(pk)",
-            )
-            return
-        shard = keys.due_shard(seller_id, order_id, self._due_shards)
-        self._table.client.update_item(
-            TableName=self._table.name,
-            Key=order_key,
-            UpdateExpression="SET due_pk = :due_pk, due_sk = :due_sk",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={
-                ":due_pk": {"S": keys.due_shard_pk(shard)},
-                ":due_sk": {"S": keys.due_sk(at, seller_id, order_id)},
-            },
-        )
+            clauses.append("REMOVE due_pk, due_sk")
+        request: dict[str, Any] = {
+            "TableName": self._table.name,
+            "Key": key(keys.order_pk(seller_id, order_id), keys.ORDER_SK),
+            "UpdateExpression": " ".join(clauses),
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+        if values:
+            request["ExpressionAttributeValues"] = values
+        self._table.client.update_item(**request)
 
     def due_orders(
         self, shard: int, until: datetime, limit: int, cursor: dict[str, Any] | None = None
@@ -214,6 +220,11 @@ class OrderRepository:
     @property
     def due_shards(self) -> int:
         return self._due_shards
+
+
+def _judged_at(order_item: Item) -> datetime | None:
+    stamp: str | None = order_item.get("judged_at")
+    return datetime.fromisoformat(stamp) if stamp else None
 
 
 def _next_check(order_item: Item) -> str | None:
