@@ -235,10 +235,10 @@ class DyingJudge:
         self._healthy = healthy
         self._doomed = doomed
 
-    def judge(self, seller_id: str, order_id: str, as_of: datetime) -> Judgement:
+    def judge(self, seller_id: str, order_id: str, as_of: datetime, catch_up: bool = False) -> Judgement:
         if order_id in self._doomed:
             raise WorkerKilledError(f"killed judging {order_id}")
-        return self._healthy.judge(seller_id, order_id, as_of)
+        return self._healthy.judge(seller_id, order_id, as_of, catch_up)
 
 
 def dying_processor(
