@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from trackguard.local.sandboxes import SandboxRequest, SandboxResponse
+from trackguard.local.sandboxes.state import SandboxState, load_json
 
 MAX_NUMBERS = 40
 INVALID_KEY = -18010002
@@ -40,11 +40,8 @@ _NOT_FOUND_YET: dict[str, Any] = {
 
 class SeventeenTrackSandbox:
     def __init__(self, state_dir: Path, api_key: str) -> None:
-        self._root = state_dir / "sandbox" / "17track"
+        self._state = SandboxState(state_dir / "sandbox" / "17track", "numbers", "registered")
         self._api_key = api_key
-        self._lock = threading.Lock()
-        for folder in ("numbers", "registered"):
-            (self._root / folder).mkdir(parents=True, exist_ok=True)
 
     def handle(self, request: SandboxRequest) -> SandboxResponse:
         route = (request.method.upper(), request.path.rstrip("/"))
@@ -59,37 +56,33 @@ class SeventeenTrackSandbox:
         return _json(404, {"code": 404, "data": {"errors": [{"code": 404, "message": "Not found."}]}})
 
     def _set_faults(self, body: bytes) -> SandboxResponse:
-        fault = _load_json(body)
-        if not isinstance(fault, dict) or fault.get("status") not in (429, 500):
+        if self._state.set_faults(body) is None:
             return _json(400, {"error": 'expected {"status": 429|500, "count": N}'})
-        with self._lock:
-            self._write("faults.json", {"status": fault["status"], "count": int(fault.get("count", 1))})
         return SandboxResponse(204, {}, b"")
 
     def _set_number(self, number: str, body: bytes) -> SandboxResponse:
-        answer = _load_json(body)
+        answer = load_json(body)
         if not _NUMBER.match(number) or not isinstance(answer, dict):
             return _json(400, {"error": "expected a track_info object or {'rejected': {...}}"})
-        with self._lock:
-            self._write(f"numbers/{number.upper()}.json", answer)
+        self._state.write(f"numbers/{number.upper()}.json", answer)
         return SandboxResponse(204, {}, b"")
 
     def _api(self, request: SandboxRequest, operation: _Operation) -> SandboxResponse:
-        fault = self._take_fault()
+        fault = self._state.take_fault()
         if fault is not None:
             return _json(
                 fault, {"code": fault, "data": {"errors": [{"code": fault, "message": "Sandbox fault."}]}}
             )
         if request.headers.get("17token") != self._api_key:
             return _json(401, _error(INVALID_KEY, "Invalid security key."))
-        items = _load_json(request.body)
+        items = load_json(request.body)
         if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("number") for i in items):
             return _json(200, _error(INVALID_DATA, "Invalid submitted data."))
         if len(items) > MAX_NUMBERS:
             return _json(200, _error(TOO_MANY_NUMBERS, "Tracking numbers exceed the 40 limit."))
         accepted: list[dict[str, Any]] = []
         rejected: list[dict[str, Any]] = []
-        with self._lock:
+        with self._state.lock:
             for item in items:
                 operation(str(item["number"]).upper(), item.get("carrier"), accepted, rejected)
         return _json(200, {"code": 0, "data": {"accepted": accepted, "rejected": rejected}})
@@ -97,13 +90,12 @@ class SeventeenTrackSandbox:
     def _register(
         self, number: str, carrier: int | None, accepted: list[dict[str, Any]], rejected: list[dict[str, Any]]
     ) -> None:
-        registration = self._root / "registered" / f"{number}.json"
-        if registration.exists():
+        if self._state.read(f"registered/{number}.json") is not None:
             rejected.append(
                 _rejected(number, ALREADY_REGISTERED, f"Tracking number {number} is already registered.")
             )
             return
-        registration.write_text(json.dumps({"carrier": carrier or 0}))
+        self._state.write(f"registered/{number}.json", {"carrier": carrier or 0})
         accepted.append({"origin": 1, "number": number, "carrier": carrier or 0})
 
     def _track_info(
@@ -113,14 +105,14 @@ class SeventeenTrackSandbox:
         accepted: list[dict[str, Any]],
         rejected: list[dict[str, Any]],
     ) -> None:
-        configured = self._read(f"numbers/{number}.json")
+        configured = self._state.read(f"numbers/{number}.json")
         if isinstance(configured, dict) and isinstance(configured.get("rejected"), dict):
             error = configured["rejected"]
             rejected.append(
                 _rejected(number, int(error.get("code", NOT_REGISTERED)), str(error.get("message", "")))
             )
             return
-        registration = self._read(f"registered/{number}.json")
+        registration = self._state.read(f"registered/{number}.json")
         if registration is None:
             rejected.append(
                 _rejected(number, NOT_REGISTERED, f"Tracking number {number} is not registered yet.")
@@ -131,34 +123,9 @@ class SeventeenTrackSandbox:
             {"number": number, "carrier": registration.get("carrier", 0), "tag": "", "track_info": track_info}
         )
 
-    def _take_fault(self) -> int | None:
-        with self._lock:
-            fault = self._read("faults.json")
-            if not isinstance(fault, dict) or int(fault.get("count", 0)) <= 0:
-                return None
-            self._write("faults.json", {"status": fault["status"], "count": int(fault["count"]) - 1})
-            return int(fault["status"])
-
-    def _read(self, name: str) -> Any:
-        path = self._root / name
-        return json.loads(path.read_text()) if path.exists() else None
-
-    def _write(self, name: str, document: Any) -> None:
-        path = self._root / name
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(document))
-        temporary.replace(path)
-
 
 def create(state_dir: Path, secrets: Mapping[str, Any]) -> SeventeenTrackSandbox:
     return SeventeenTrackSandbox(Path(state_dir), str(secrets["17track"]["api_key"]))
-
-
-def _load_json(body: bytes) -> Any:
-    try:
-        return json.loads(body or b"null")
-    except ValueError:
-        return None
 
 
 def _error(code: int, message: str) -> dict[str, Any]:

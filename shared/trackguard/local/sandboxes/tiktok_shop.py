@@ -20,7 +20,6 @@ import hmac
 import json
 import re
 import secrets as random_tokens
-import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from trackguard.local.sandboxes import SandboxRequest, SandboxResponse
+from trackguard.local.sandboxes.state import SandboxState, load_json
 
 ORDERS_PATH = "/order/202309/orders"
 MAX_IDS = 50
@@ -52,12 +52,10 @@ class TikTokShopSandbox:
     def __init__(
         self, state_dir: Path, app_key: str, app_secret: str, clock: Callable[[], float] = time.time
     ) -> None:
-        self._root = state_dir / "sandbox" / "tiktok-shop"
+        self._state = SandboxState(state_dir / "sandbox" / "tiktok-shop", "orders")
         self._app_key = app_key
         self._app_secret = app_secret
         self._clock = clock
-        self._lock = threading.Lock()
-        (self._root / "orders").mkdir(parents=True, exist_ok=True)
 
     def handle(self, request: SandboxRequest) -> SandboxResponse:
         method, path = request.method.upper(), request.path.rstrip("/")
@@ -70,25 +68,22 @@ class TikTokShopSandbox:
         return _tiktok_error(404, 404, "Not found.")
 
     def _set_faults(self, body: bytes) -> SandboxResponse:
-        fault = _load_json(body)
-        if not isinstance(fault, dict) or fault.get("status") not in (429, 500):
+        faults = self._state.set_faults(body)
+        if faults is None:
             return _json(400, {"error": 'expected {"status": 429|500, "count": N}'})
-        with self._lock:
-            self._write("faults.json", {"status": fault["status"], "count": int(fault.get("count", 1))})
-        return _json(200, {"faults": fault["status"], "count": int(fault.get("count", 1))})
+        return _json(200, {"faults": faults["status"], "count": faults["count"]})
 
     def _store_order(self, order_id: str, body: bytes) -> SandboxResponse:
-        order = _load_json(body)
+        order = load_json(body)
         if not _ORDER_ID.match(order_id) or not isinstance(order, dict):
             return _json(400, {"error": "expected a Get Order Detail data.orders[] item as a JSON object"})
         if str(order.setdefault("id", order_id)) != order_id:
             return _json(400, {"error": "the order's id differs from the one in the path"})
-        with self._lock:
-            self._write(f"orders/{order_id}.json", order)
+        self._state.write(f"orders/{order_id}.json", order)
         return _json(200, {"stored": order_id})
 
     def _get_orders(self, request: SandboxRequest) -> SandboxResponse:
-        fault = self._take_fault()
+        fault = self._state.take_fault()
         if fault is not None:
             return _tiktok_error(fault, fault, "Sandbox fault.")
         params = {name: values[0] for name, values in request.query.items() if values}
@@ -129,29 +124,11 @@ class TikTokShopSandbox:
         message = (self._app_secret + path + signed).encode() + body + self._app_secret.encode()
         return hmac.new(self._app_secret.encode(), message, hashlib.sha256).hexdigest()
 
-    def _take_fault(self) -> int | None:
-        with self._lock:
-            fault = self._read("faults.json")
-            if not isinstance(fault, dict) or int(fault.get("count", 0)) <= 0:
-                return None
-            self._write("faults.json", {**fault, "count": int(fault["count"]) - 1})
-            return int(fault["status"])
-
     def _read_order(self, order_id: str) -> dict[str, Any] | None:
         if not _ORDER_ID.match(order_id):
             return None
-        order = self._read(f"orders/{order_id}.json")
+        order = self._state.read(f"orders/{order_id}.json")
         return order if isinstance(order, dict) else None
-
-    def _read(self, name: str) -> Any:
-        path = self._root / name
-        return json.loads(path.read_text()) if path.exists() else None
-
-    def _write(self, name: str, document: Any) -> None:
-        path = self._root / name
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(document))
-        temporary.replace(path)
 
 
 def create(state_dir: Path, secrets: Mapping[str, Any]) -> TikTokShopSandbox:
@@ -174,13 +151,6 @@ def _request_id() -> str:
 
 def _tiktok_error(status: int, code: int, message: str) -> SandboxResponse:
     return _json(status, {"code": code, "message": message, "request_id": _request_id(), "data": None})
-
-
-def _load_json(body: bytes) -> Any:
-    try:
-        return json.loads(body or b"null")
-    except ValueError:
-        return None
 
 
 def _json(status: int, document: Any) -> SandboxResponse:
