@@ -85,8 +85,8 @@ class Ingestion:
     def endpoints(self) -> dict[ModuleType, WebhookEndpoint]:
         settings = self.settings.model_copy(update={"table_name": self.table.name})
         return {
-            shop_function: WebhookEndpoint(settings, self._shop_service),
-            carrier_function: WebhookEndpoint(settings, self._carrier_service),
+            shop_function: WebhookEndpoint(lambda: settings, self._shop_service),
+            carrier_function: WebhookEndpoint(lambda: settings, self._carrier_service),
         }
 
     def new_work(self) -> list[ProcessingMessage]:

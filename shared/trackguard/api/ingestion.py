@@ -1,14 +1,15 @@
 """The webhook endpoint shared by the shop and carrier ingestion functions.
 
 It reads the raw delivery, hands it to one ingest service and maps every refusal to the contract's
-answer. Services and secrets are built on first use and reused while the function stays warm.
+answer. Settings, services and secrets are built on the first delivery and reused while the function
+stays warm, so importing this module defines no pydantic model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
@@ -22,11 +23,15 @@ from trackguard.api.webhooks import (
     refusal_response,
 )
 from trackguard.observability import logger, metrics
-from trackguard.secrets import WebhookSecrets, load_webhook_secrets
-from trackguard.services.ingest import Accepted, UnknownSourceError
-from trackguard.settings import Settings, get_settings
-from trackguard.sources.base import PayloadError, RawDelivery, SignatureError
+from trackguard.services.ingest import UnknownSourceError
+from trackguard.sources.base import PayloadError, SignatureError
 from trackguard.storage.deliveries import DeliveryTooLargeError
+
+if TYPE_CHECKING:
+    from trackguard.secrets import WebhookSecrets
+    from trackguard.services.ingest import Accepted
+    from trackguard.settings import Settings
+    from trackguard.sources.base import RawDelivery
 
 
 class IngestService(Protocol):
@@ -34,17 +39,23 @@ class IngestService(Protocol):
 
 
 class WebhookEndpoint:
-    def __init__(self, settings: Settings, build_service: Callable[[Settings], IngestService]) -> None:
-        self._settings = settings
+    def __init__(
+        self, load_settings: Callable[[], Settings], build_service: Callable[[Settings], IngestService]
+    ) -> None:
+        self._load_settings = load_settings
         self._build_service = build_service
 
     @cached_property
+    def settings(self) -> Settings:
+        return self._load_settings()
+
+    @cached_property
     def service(self) -> IngestService:
-        return self._build_service(self._settings)
+        return self._build_service(self.settings)
 
     def accept(self, source: str, event: APIGatewayProxyEventV2) -> Response[Any]:
         try:
-            accepted = self.service.accept(source, read_delivery(event, self._settings.max_body_bytes))
+            accepted = self.service.accept(source, read_delivery(event, self.settings.max_body_bytes))
         except RequestRefusedError as refusal:
             return self._refused(source, refusal)
         except SignatureError as error:
@@ -98,6 +109,8 @@ def storage_failure(error: Exception) -> Response[Any]:
 
 
 def webhook_secrets_loader(settings: Settings) -> Callable[[], WebhookSecrets]:
+    from trackguard.secrets import load_webhook_secrets
+
     return lambda: load_webhook_secrets(settings.webhook_secrets_id)
 
 
@@ -119,5 +132,11 @@ def carrier_ingest_service(settings: Settings) -> IngestService:
     )
 
 
+def environment_settings() -> Settings:
+    from trackguard.settings import get_settings
+
+    return get_settings()
+
+
 def default_endpoint(build_service: Callable[[Settings], IngestService]) -> WebhookEndpoint:
-    return WebhookEndpoint(get_settings(), build_service)
+    return WebhookEndpoint(environment_settings, build_service)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import RawDelivery
-from trackguard.storage.deliveries import DeliveryRepository
-from trackguard.storage.tracking import TrackingRepository
+if TYPE_CHECKING:
+    from trackguard.secrets import WebhookSecrets
+    from trackguard.sources.base import RawDelivery
+    from trackguard.storage.deliveries import DeliveryRepository
+    from trackguard.storage.tracking import TrackingRepository
 
 SHOP_SOURCES = {
     "tiktok_shop": "trackguard.sources.shops.tiktok_shop",

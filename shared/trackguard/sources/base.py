@@ -7,9 +7,10 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from trackguard.domain.events import CarrierEvent
+if TYPE_CHECKING:
+    from trackguard.domain.events import CarrierEvent
 
 
 @dataclass(frozen=True)
