@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from trackguard.local.model import QueueSourceSpec
+from trackguard.local.polling import PollingThread
 from trackguard.local.template import REGION
 from trackguard.local.workers import Invocation
 
@@ -72,8 +70,8 @@ def failed_message_ids(spec: QueueSourceSpec, invocation: Invocation, message_id
     return reported
 
 
-class QueueConsumer:
-    """One polling thread per SQS event source."""
+class QueueConsumer(PollingThread):
+    """One polling thread per SQS event source (long polling: an empty round needs no extra wait)."""
 
     def __init__(
         self,
@@ -82,33 +80,15 @@ class QueueConsumer:
         invoke: Callable[[str, Any], Invocation],
         retry_delay_seconds: int = RETRY_DELAY_SECONDS,
     ) -> None:
+        super().__init__(
+            f"sqs-{spec.queue_id}", idle_seconds=0, error_seconds=1, join_seconds=LONG_POLL_SECONDS + 5
+        )
         self.spec = spec
         self._sqs = sqs
         self._invoke = invoke
         self._retry_delay = retry_delay_seconds
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"sqs-{spec.queue_id}", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stopping.set()
-
-    def join(self) -> None:
-        if self._thread.is_alive():
-            self._thread.join(timeout=LONG_POLL_SECONDS + 5)
-
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self.poll_once()
-            except (BotoCoreError, ClientError) as error:
-                if not self._stopping.is_set():
-                    log.warning("polling %s failed: %s", self.spec.queue_id, error)
-                    self._stopping.wait(1)
-
-    def poll_once(self) -> None:
+    def poll_once(self) -> bool:
         messages = self._sqs.receive_message(
             QueueUrl=self.spec.queue_url,
             MaxNumberOfMessages=min(self.spec.batch_size, MAX_RECEIVE_BATCH),
@@ -116,8 +96,8 @@ class QueueConsumer:
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         ).get("Messages", [])
-        if not messages or self._stopping.is_set():
-            return
+        if not messages or self.stopping:
+            return True
         invocation = self._invoke(self.spec.function_id, sqs_event(self.spec, messages))
         if not invocation.ok:
             log.warning(
@@ -126,6 +106,7 @@ class QueueConsumer:
         failed = failed_message_ids(self.spec, invocation, [message["MessageId"] for message in messages])
         self._settle([m for m in messages if m["MessageId"] not in failed], delete=True)
         self._settle([m for m in messages if m["MessageId"] in failed], delete=False)
+        return True
 
     def _settle(self, messages: list[dict[str, Any]], delete: bool) -> None:
         if not messages:

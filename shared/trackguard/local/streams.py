@@ -10,13 +10,11 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from trackguard.local.model import StreamSourceSpec
+from trackguard.local.polling import PollingThread
 from trackguard.local.template import REGION
 from trackguard.local.workers import Invocation
 
@@ -94,7 +92,7 @@ def first_failed_index(
     return min(indexes) if len(indexes) == len(failed) else 0
 
 
-class StreamConsumer:
+class StreamConsumer(PollingThread):
     """One thread per stream event source, reading every shard of the table's latest stream."""
 
     def __init__(
@@ -105,34 +103,15 @@ class StreamConsumer:
         sqs: Any,
         invoke: Callable[[str, Any], Invocation],
     ) -> None:
+        super().__init__(
+            f"stream-{spec.table_id}", idle_seconds=POLL_SECONDS, error_seconds=POLL_SECONDS, join_seconds=10
+        )
         self.spec = spec
         self._dynamodb = dynamodb
         self._streams = streams
         self._sqs = sqs
         self._invoke = invoke
         self._iterators: dict[str, str | None] = {}
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"stream-{spec.table_id}", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stopping.set()
-
-    def join(self) -> None:
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                busy = self.poll_once()
-            except (BotoCoreError, ClientError) as error:
-                log.warning("reading the stream of %s failed: %s", self.spec.table_id, error)
-                busy = False
-            if not busy:
-                self._stopping.wait(POLL_SECONDS)
 
     def poll_once(self) -> bool:
         """Read each shard once; True when records were read."""
@@ -160,7 +139,7 @@ class StreamConsumer:
 
     def _deliver(self, records: list[dict[str, Any]]) -> None:
         attempts = 0
-        while records and not self._stopping.is_set():
+        while records and not self.stopping:
             invocation = self._invoke(self.spec.function_id, {"Records": records})
             failed_at = first_failed_index(self.spec, invocation, records)
             if failed_at is None:
@@ -170,7 +149,7 @@ class StreamConsumer:
             if attempts > self.spec.max_retries:
                 self._give_up(records, invocation)
                 return
-            self._stopping.wait(RETRY_SECONDS)
+            self.pause(RETRY_SECONDS)
 
     def _give_up(self, records: list[dict[str, Any]], invocation: Invocation) -> None:
         log.warning(
