@@ -16,7 +16,6 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
@@ -234,8 +233,11 @@ def openapi_document() -> str:
     """The seller API's OpenAPI document, exactly as committed in openapi.json.
 
     Powertools documents its own 422 for invalid requests; this API answers those with 400 and the
-    contract's error shape instead, so the 422 entries and their schemas are taken out.
+    contract's error shape instead, so the 422 entries and their schemas are taken out. Powertools' OpenAPI
+    models are imported here only: no request needs them.
     """
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
     document: dict[str, Any] = json.loads(
         app.get_openapi_json_schema(
             title="trackguard",
