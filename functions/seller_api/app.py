@@ -1,16 +1,30 @@
-"""Seller API: a seller's flags, orders and reports (routes and access in trackguard.api.seller_routes)."""
+"""Seller API: a seller's flags, orders and reports (routes and access in trackguard.api.seller_routes).
 
-from typing import Any
+The routes are registered on the first request, not at init: their request and response models are
+pydantic, and loading pydantic with them is most of this function's cold start beyond Powertools.
+"""
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from trackguard.api.seller_routes import app
 from trackguard.observability import logger, metrics, tracer
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
+
+@cache
+def seller_routes() -> "APIGatewayHttpResolver":
+    from trackguard.api.seller_routes import app
+
+    return app
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return seller_routes().resolve(event, context)
