@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -39,6 +40,27 @@ class ShopSync(Protocol):
     def apply(self, delivery: StoredDelivery, now: datetime) -> set[OrderKey]:
         """Apply one stored shop delivery; return the (seller, order) pairs it touched."""
         ...
+
+
+class ShopSyncOnFirstUse:
+    """Builds the shop sync on the first batch with a shop delivery, not during init.
+
+    So a cold start loads neither the shop platforms' payload models nor the order writer, and a batch of
+    carrier events never does; a failed build raises from ``prefetch`` or ``apply`` and is tried again.
+    """
+
+    def __init__(self, build: Callable[[], ShopSync]) -> None:
+        self._build = build
+
+    @cached_property
+    def _shop_sync(self) -> ShopSync:
+        return self._build()
+
+    def prefetch(self, deliveries: Iterable[StoredDelivery]) -> None:
+        self._shop_sync.prefetch(deliveries)
+
+    def apply(self, delivery: StoredDelivery, now: datetime) -> set[OrderKey]:
+        return self._shop_sync.apply(delivery, now)
 
 
 class MissingDeliveryError(LookupError):
@@ -154,8 +176,6 @@ def readable_messages(bodies: Iterable[str]) -> list[ProcessingMessage]:
 def build_processor(settings: Settings | None = None) -> Processor:
     """The processor as deployed: every collaborator built from the settings, once per process."""
     from trackguard.messaging import EventPublisher
-    from trackguard.services.order_writer import OrderWriter
-    from trackguard.services.shop_sync import PlatformShopSync, TikTokApiOrders
 
     settings = settings or get_settings()
     store = Store.from_settings(settings)
@@ -163,7 +183,14 @@ def build_processor(settings: Settings | None = None) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=PlatformShopSync(store, OrderWriter(store, updater), TikTokApiOrders(settings)),
+        shop_sync=ShopSyncOnFirstUse(lambda: platform_shop_sync(store, updater, settings)),
         updater=updater,
         judge=OrderJudge(store, publisher, settings.thresholds),
     )
+
+
+def platform_shop_sync(store: Store, updater: ShipmentUpdater, settings: Settings) -> ShopSync:
+    from trackguard.services.order_writer import OrderWriter
+    from trackguard.services.shop_sync import PlatformShopSync, TikTokApiOrders
+
+    return PlatformShopSync(store, OrderWriter(store, updater), TikTokApiOrders(settings))
