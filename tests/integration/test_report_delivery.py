@@ -25,6 +25,7 @@ from trackguard.clients.seller_webhooks import SellerWebhookSender
 from trackguard.domain.sellers import Seller
 from trackguard.local.dynamodb_local import free_port
 from trackguard.reports.model import DeliveryOutcome
+from trackguard.services.report_schedule import ReportSchedule
 from trackguard.services.reports import (
     DailyReports,
     ReportBuilder,
@@ -228,7 +229,8 @@ def test_the_sample_event_runs_the_handler_as_of_its_instant(
 ) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     function = load_function("reports")
-    monkeypatch.setattr(function, "daily_reports", daily_reports(store, s3, moto_endpoint))
+    schedule = ReportSchedule(store.sellers.all, lambda: daily_reports(store, s3, moto_endpoint))
+    monkeypatch.setattr(function, "report_schedule", schedule)
     with receiver((200, {})) as seller:
         register(store, seller)
         answer = function.lambda_handler(json.loads(SAMPLE_EVENT.read_text()), FakeLambdaContext())

@@ -1,20 +1,20 @@
 """Daily flagged-order reports: build, store in S3, deliver by webhook and e-mail, once per seller a day.
 
-The hourly schedule calls ``DailyReports.run(as_of)``. A seller is due when as_of falls in its report
-hour in its own time zone; the report is for that local date. Claiming the day's report record makes
-reruns harmless: a rerun in the same hour finds it done (or held by a live run) and delivers nothing.
+The hourly schedule (trackguard.services.report_schedule) builds ``DailyReports`` for its first due seller
+and calls ``run_for`` for each; ``DailyReports.run(as_of)`` runs every due seller. A seller is due when
+as_of falls in its report hour in its own time zone; the report is for that local date. Claiming the day's
+report record makes reruns harmless: a rerun in the same hour finds it done (or held by a live run) and
+delivers nothing.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from hashlib import sha256
-from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -30,6 +30,7 @@ from trackguard.reports.formats import render_csv, render_json
 from trackguard.reports.html_page import format_rate, render_html
 from trackguard.reports.model import Channel, DeliveryOutcome, ReportFlag, ReportRecord, SellerReport
 from trackguard.reports.vtr import valid_tracking_rate, window_days, window_start
+from trackguard.services.report_schedule import ReportRun, run_due_reports, seller_zone, utc_now
 from trackguard.services.seller_api import REPORT_CONTENT_TYPES
 from trackguard.settings import Settings
 from trackguard.storage.reports import ReportRecordRepository, ReportStore
@@ -40,47 +41,11 @@ RESOLVED_LOOKBACK = timedelta(hours=24)
 CLAIM_STALE_AFTER = timedelta(minutes=15)
 _PAGE = 100
 
-RunOutcome = Literal["delivered", "no_flags", "already_done", "failed"]
-
-
-@dataclass(frozen=True)
-class ReportRun:
-    seller_id: str
-    report_date: date
-    outcome: RunOutcome
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def schedule_as_of(event: Mapping[str, Any], now: Callable[[], datetime] = _utc_now) -> datetime:
-    """The schedule's optional ``as_of`` (ISO-8601; a naive time is UTC), else now."""
-    value = event.get("as_of")
-    if not value:
-        return now()
-    as_of = datetime.fromisoformat(str(value))
-    return as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
-
-
-def local_report_date(seller: Seller, as_of: datetime) -> date | None:
-    """The seller's local date when as_of is in its report hour, else None."""
-    local = as_of.astimezone(_zone(seller))
-    return local.date() if local.hour == seller.report_hour else None
-
-
-def _zone(seller: Seller) -> ZoneInfo:
-    try:
-        return ZoneInfo(seller.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        logger.warning("unknown seller time zone, using UTC", extra={"seller_id": seller.seller_id})
-        return ZoneInfo("UTC")
-
 
 class ReportBuilder:
     """What a seller's report says as of an instant: flags from the store, VTR from the daily stats."""
 
-    def __init__(self, store: Store, stats: StatsRepository, now: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, store: Store, stats: StatsRepository, now: Callable[[], datetime] = utc_now) -> None:
         self._store = store
         self._stats = stats
         self._now = now
@@ -102,7 +67,7 @@ class ReportBuilder:
         )
         return SellerReport(
             seller_id=seller_id,
-            timezone=_zone(seller).key,
+            timezone=seller_zone(seller).key,
             report_date=report_date,
             generated_at=self._now(),
             as_of=as_of,
@@ -173,7 +138,7 @@ class ReportDelivery:
         webhooks: SellerWebhookSender,
         mailer: SesMailer,
         sender_email: str,
-        now: Callable[[], datetime] = _utc_now,
+        now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._objects = objects
         self._webhooks = webhooks
@@ -284,7 +249,7 @@ class DailyReports:
         records: ReportRecordRepository,
         objects: ReportStore,
         delivery: ReportDelivery,
-        now: Callable[[], datetime] = _utc_now,
+        now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._store = store
         self._builder = builder
@@ -295,17 +260,7 @@ class DailyReports:
 
     def run(self, as_of: datetime) -> list[ReportRun]:
         """Every seller whose report hour it is at as_of; one seller's failure does not stop the rest."""
-        runs: list[ReportRun] = []
-        for seller in self._store.sellers.all():
-            report_date = local_report_date(seller, as_of)
-            if report_date is None:
-                continue
-            try:
-                runs.append(self.run_for(seller, as_of, report_date))
-            except Exception:
-                logger.exception("seller report failed", extra={"seller_id": seller.seller_id})
-                runs.append(ReportRun(seller.seller_id, report_date, "failed"))
-        return runs
+        return run_due_reports(self._store.sellers.all(), as_of, self)
 
     def run_for(self, seller: Seller, as_of: datetime, report_date: date) -> ReportRun:
         existing = self._records.get(seller.seller_id, report_date)
