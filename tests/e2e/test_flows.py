@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 import httpx
@@ -47,6 +47,7 @@ WARM_UP = 10
 SAMPLES = 50
 
 rng = random.Random()
+T = TypeVar("T")
 
 
 # stack, sellers and sending -----------------------------------------------------------------------------
@@ -99,7 +100,7 @@ def send_ok(api: httpx.Client, request: Request) -> httpx.Response:
     return response
 
 
-def wait_for(condition: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS) -> Any:
+def wait_for(condition: Callable[[], T | None], what: str, timeout: float = WAIT_SECONDS) -> T:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
@@ -193,7 +194,8 @@ def flags(api: httpx.Client, seller_id: str, key: str, status: str) -> list[dict
     params = {"status": status, "limit": "100"}
     response = api.get(f"/sellers/{seller_id}/flags", params=params, headers=bearer(key))
     assert response.status_code == 200, response.text
-    return response.json()["flags"]
+    listed: list[dict[str, Any]] = response.json()["flags"]
+    return listed
 
 
 def stored_events(handle: StackHandle, number: str) -> list[dict[str, Any]]:
@@ -209,7 +211,8 @@ def stored_events(handle: StackHandle, number: str) -> list[dict[str, Any]]:
         KeyConditionExpression="pk = :pk AND begins_with(sk, :events)",
         ExpressionAttributeValues={":pk": {"S": f"TRK#{number}"}, ":events": {"S": "EVT#"}},
     )
-    return answer["Items"]
+    items: list[dict[str, Any]] = answer["Items"]
+    return items
 
 
 # 1. a TikTok order, and its webhook three times ---------------------------------------------------------
