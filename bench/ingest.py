@@ -91,7 +91,9 @@ def run() -> dict[str, float]:
         "ingest_bare_batchwrite_median_ms": measured.batch_write_seconds * 1000,
         "ingest_bare_sqs_send_median_ms": measured.send_seconds * 1000,
         "ingest_handler_own_ms": (
-            measured.handler_seconds - measured.batch_write_seconds - measured.send_seconds
+            measured.handler_seconds
+            - measured.batch_write_seconds
+            - measured.sqs_messages_per_callback * measured.send_seconds
         )
         * 1000,
         "dynamodb_requests_per_carrier_callback": measured.dynamodb_requests_per_callback,
