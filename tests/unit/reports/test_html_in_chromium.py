@@ -14,9 +14,14 @@ from trackguard.reports.html_page import render_html
 
 CHROMIUM = shutil.which("chromium")
 OUTPUT = Path(__file__).resolve().parents[3] / "test-output"
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium is not installed (make setup installs it where apt-get is available)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="chromium is not installed (make setup installs it where apt-get is available)",
+    ),
+    # One worker renders the page once: the screenshot file is shared by every test of this module.
+    pytest.mark.xdist_group("chromium"),
+]
 
 
 def chromium(page: Path, profile: Path, *action: str) -> subprocess.CompletedProcess[str]:
