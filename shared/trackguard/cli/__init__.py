@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 from collections.abc import Sequence
 
 COMMAND_MODULES = (
@@ -21,10 +22,27 @@ COMMAND_MODULES = (
 )
 
 
+# Commands that need no AWS service, or (local) manage the stack themselves.
+_STANDALONE = frozenset({"local", "check-number", "openapi"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="trackguard", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
     args = parser.parse_args(argv)
+    if args.command not in _STANDALONE:
+        _attach_to_local_stack()
     return int(args.handler(args) or 0)
+
+
+def _attach_to_local_stack() -> None:
+    """Without TABLE_NAME naming a deployment, commands talk to the running local stack (`make run`)."""
+    if "TABLE_NAME" in os.environ:
+        return
+    from trackguard.local.attach import stack_environment
+
+    environment = stack_environment()
+    if environment is not None:
+        os.environ.update({name: value for name, value in environment.items() if name not in os.environ})

@@ -20,10 +20,9 @@ from typing import Any
 
 import httpx
 
+from trackguard.local.attach import stack_environment
 from trackguard.local.config import PROJECT_ROOT, LocalConfig
-from trackguard.local.model import build_model
-from trackguard.local.stack import RunningStack, stack_resolver
-from trackguard.local.workers import function_environment
+from trackguard.local.stack import RunningStack
 
 BOOT_SECONDS = 180
 TRACKGUARD = str(Path(sys.executable).parent / "trackguard")
@@ -63,18 +62,14 @@ class StackHandle:
 def handle_for(state_dir: Path) -> StackHandle | None:
     """The stack whose state lives in ``state_dir``, when one runs."""
     running = RunningStack.read(state_dir / "stack.json")
-    if running is None:
+    environment = stack_environment(state_dir)
+    if running is None or environment is None:
         return None
-    resolver = stack_resolver(running.template, running.parameters, running.endpoints)
-    environment: dict[str, str] = {}
-    for spec in build_model(resolver, running.template.parent).functions.values():
-        environment |= function_environment(spec, running.endpoints)
     environment |= {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", ""),
         "TRACKGUARD_STATE_DIR": str(state_dir),
     }
-    environment.pop("AWS_LAMBDA_FUNCTION_NAME", None)
     secrets = json.loads((running.template.parent / "local" / "secrets.json").read_text())
     return StackHandle(running.endpoints.api, environment, secrets)
 

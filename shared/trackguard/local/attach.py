@@ -1,0 +1,27 @@
+"""The environment of a running local stack, for commands run beside it (`trackguard sellers`, the demo).
+
+It is what `trackguard local up` gives its functions: every function's template environment with the
+stack's endpoints, so a command reaches the same table, queues and secrets as the functions do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from trackguard.local.config import LocalConfig
+from trackguard.local.model import build_model
+from trackguard.local.stack import RunningStack, stack_resolver
+from trackguard.local.workers import function_environment
+
+
+def stack_environment(state_dir: Path | None = None) -> dict[str, str] | None:
+    """The running stack's environment (state in `state_dir`, default `make run`'s), or None."""
+    running = RunningStack.read((state_dir or LocalConfig.from_environ().state_dir) / "stack.json")
+    if running is None:
+        return None
+    resolver = stack_resolver(running.template, running.parameters, running.endpoints)
+    environment: dict[str, str] = {}
+    for spec in build_model(resolver, running.template.parent).functions.values():
+        environment |= function_environment(spec, running.endpoints)
+    environment.pop("AWS_LAMBDA_FUNCTION_NAME", None)
+    return environment
