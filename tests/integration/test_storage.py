@@ -170,6 +170,22 @@ class TestOrders:
 
         assert due == {"o-1", "o-2", "o-3"}
 
+    def test_an_earlier_judgement_never_overwrites_a_later_one(self, store: Store) -> None:
+        store.orders.save_order(an_order())
+
+        later = store.orders.schedule_check(
+            "shop-1", "o-1", T0 + timedelta(hours=27), judged_at=T0 + timedelta(hours=26)
+        )
+        earlier = store.orders.schedule_check(
+            "shop-1", "o-1", T0 + timedelta(hours=2), judged_at=T0 + timedelta(hours=1)
+        )
+
+        view = store.orders.view("shop-1", "o-1")
+        assert (later, earlier) == (True, False)
+        assert view.judged_at == T0 + timedelta(hours=26)
+        assert view.next_check_at is not None
+        assert view.next_check_at.startswith("2026-11-03T12:00")
+
 
 class TestFlags:
     def test_only_one_flag_is_open_per_package_and_code(self, store: Store) -> None:

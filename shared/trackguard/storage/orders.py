@@ -169,10 +169,15 @@ class OrderRepository:
 
     def schedule_check(
         self, seller_id: str, order_id: str, at: datetime | None, judged_at: datetime | None = None
-    ) -> None:
-        """Put the order in the due index at `at` (out of it when None), noting when it was judged."""
+    ) -> bool:
+        """Put the order in the due index at `at` (out of it when None), noting when it was judged.
+
+        A judgement never overwrites a later one (`judged_at` only moves forward): False when a later
+        judgement already rescheduled the order.
+        """
         values: dict[str, Any] = {}
         assignments: list[str] = []
+        condition = "attribute_exists(pk)"
         if at is not None:
             shard = keys.due_shard(seller_id, order_id, self._due_shards)
             assignments += ["due_pk = :due_pk", "due_sk = :due_sk"]
@@ -180,7 +185,8 @@ class OrderRepository:
             values[":due_sk"] = {"S": keys.due_sk(at, seller_id, order_id)}
         if judged_at is not None:
             assignments.append("judged_at = :judged_at")
-            values[":judged_at"] = {"S": judged_at.isoformat()}
+            values[":judged_at"] = {"S": keys.timestamp(judged_at)}
+            condition += " AND (attribute_not_exists(judged_at) OR judged_at <= :judged_at)"
         clauses = [f"SET {', '.join(assignments)}"] if assignments else []
         if at is None:
             clauses.append("REMOVE due_pk, due_sk")
@@ -188,11 +194,17 @@ class OrderRepository:
             "TableName": self._table.name,
             "Key": key(keys.order_pk(seller_id, order_id), keys.ORDER_SK),
             "UpdateExpression": " ".join(clauses),
-            "ConditionExpression": "attribute_exists(pk)",
+            "ConditionExpression": condition,
         }
         if values:
             request["ExpressionAttributeValues"] = values
-        self._table.client.update_item(**request)
+        try:
+            self._table.client.update_item(**request)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException" and judged_at is not None:
+                return False
+            raise
+        return True
 
     def due_orders(
         self, shard: int, until: datetime, limit: int, cursor: dict[str, Any] | None = None
