@@ -14,7 +14,6 @@ from typing import Any
 from trackguard.demo import numbers
 from trackguard.demo.scenario import (
     BUYERS,
-    Code,
     Combine,
     OrderPlan,
     Planner,
@@ -24,6 +23,7 @@ from trackguard.demo.scenario import (
     Step,
     TrackEvent,
 )
+from trackguard.domain.status import FlagCode
 
 RECENT = timedelta(hours=20)
 
@@ -32,7 +32,7 @@ def _one_parcel(order: OrderPlan, **changes: Any) -> OrderPlan:
     return replace(order, parcels=(replace(order.parcels[0], **changes),))
 
 
-def _faulted(order: OrderPlan, fault: Code, *codes: Code) -> OrderPlan:
+def _faulted(order: OrderPlan, fault: FlagCode, *codes: FlagCode) -> OrderPlan:
     return replace(order, fault=fault, expected=frozenset({fault, *codes}))
 
 
@@ -40,7 +40,7 @@ def missing_tracking(planner: Planner, seller: SellerPlan) -> list[OrderPlan]:
     order = planner.order(seller, cross_border=False)
     status = "AWAITING_COLLECTION" if seller.platform is Platform.TIKTOK else "fulfilled"
     order = replace(_one_parcel(order, number=None, events=()), status=status)
-    return [_faulted(order, Code.MISSING_TRACKING)]
+    return [_faulted(order, FlagCode.MISSING_TRACKING)]
 
 
 def invalid_tracking_format(planner: Planner, seller: SellerPlan) -> list[OrderPlan]:
@@ -48,7 +48,7 @@ def invalid_tracking_format(planner: Planner, seller: SellerPlan) -> list[OrderP
     order = planner.order(seller, cross_border=carrier == "china_post")
     typo = numbers.mistyped_number(carrier, planner.rng)
     order = _one_parcel(order, number=typo, carrier=carrier, declared=carrier, events=())
-    return [_faulted(order, Code.INVALID_TRACKING_FORMAT, Code.NO_CARRIER_SCAN)]
+    return [_faulted(order, FlagCode.INVALID_TRACKING_FORMAT, FlagCode.NO_CARRIER_SCAN)]
 
 
 def carrier_mismatch(planner: Planner, seller: SellerPlan) -> list[OrderPlan]:
@@ -58,7 +58,7 @@ def carrier_mismatch(planner: Planner, seller: SellerPlan) -> list[OrderPlan]:
         [carrier for carrier in ("ups", "fedex", "usps") if carrier != parcel.carrier]
     )
     number = numbers.mismatched_number(parcel.number or "", declared)
-    return [_faulted(_one_parcel(order, declared=declared, number=number), Code.CARRIER_MISMATCH)]
+    return [_faulted(_one_parcel(order, declared=declared, number=number), FlagCode.CARRIER_MISMATCH)]
 
 
 def duplicate_tracking(planner: Planner, seller: SellerPlan) -> list[OrderPlan]:
@@ -71,31 +71,31 @@ def duplicate_tracking(planner: Planner, seller: SellerPlan) -> list[OrderPlan]:
         buyer_postal=first.buyer_postal,
         parcels=(reused,),
     )
-    return [_faulted(first, Code.DUPLICATE_TRACKING), _faulted(second, Code.DUPLICATE_TRACKING)]
+    return [_faulted(first, FlagCode.DUPLICATE_TRACKING), _faulted(second, FlagCode.DUPLICATE_TRACKING)]
 
 
 def no_carrier_scan(planner: Planner, seller: SellerPlan) -> list[OrderPlan]:
     order = planner.order(seller, cross_border=planner.rng.random() < 0.5)
     label_only = order.parcels[0].events[:1]
-    return [_faulted(_one_parcel(order, events=label_only), Code.NO_CARRIER_SCAN)]
+    return [_faulted(_one_parcel(order, events=label_only), FlagCode.NO_CARRIER_SCAN)]
 
 
 def scan_before_order(planner: Planner, seller: SellerPlan) -> list[OrderPlan]:
     order = planner.order(seller, cross_border=False)
     earlier = tuple(replace(event, at=event.at - timedelta(days=3)) for event in order.parcels[0].events)
-    return [_faulted(_one_parcel(order, events=earlier), Code.SCAN_BEFORE_ORDER)]
+    return [_faulted(_one_parcel(order, events=earlier), FlagCode.SCAN_BEFORE_ORDER)]
 
 
 def destination_mismatch(planner: Planner, seller: SellerPlan) -> list[OrderPlan]:
     order = planner.order(seller, cross_border=planner.rng.random() < 0.5)
     elsewhere = planner.rng.choice([postal for postal, _ in BUYERS if postal != order.buyer_postal])
-    return [_faulted(_one_parcel(order, destination_postal=elsewhere), Code.DESTINATION_MISMATCH)]
+    return [_faulted(_one_parcel(order, destination_postal=elsewhere), FlagCode.DESTINATION_MISMATCH)]
 
 
 def stalled_in_transit(planner: Planner, seller: SellerPlan) -> list[OrderPlan]:
     order = planner.order(seller, cross_border=False)
     stopped = order.parcels[0].events[:3]
-    return [_faulted(_one_parcel(order, events=stopped), Code.STALLED_IN_TRANSIT)]
+    return [_faulted(_one_parcel(order, events=stopped), FlagCode.STALLED_IN_TRANSIT)]
 
 
 def customs_hold(planner: Planner, seller: SellerPlan) -> list[OrderPlan]:
@@ -105,7 +105,7 @@ def customs_hold(planner: Planner, seller: SellerPlan) -> list[OrderPlan]:
     if planner.rng.random() < 0.5:
         last = held[-1]
         held = (*held, TrackEvent(last.at + timedelta(hours=8), Step.CUSTOMS_INFO, last.city, "US"))
-    return [_faulted(_one_parcel(order, events=held), Code.CUSTOMS_HOLD)]
+    return [_faulted(_one_parcel(order, events=held), FlagCode.CUSTOMS_HOLD)]
 
 
 def delivery_exception(planner: Planner, seller: SellerPlan, now: datetime) -> list[OrderPlan]:
@@ -115,24 +115,24 @@ def delivery_exception(planner: Planner, seller: SellerPlan, now: datetime) -> l
     step = planner.rng.choice((Step.FAILED, Step.LOST, Step.RETURNING))
     last = before_delivery[-1]
     problem = TrackEvent(now - RECENT, step, last.city, last.country)
-    return [_faulted(_one_parcel(order, events=(*before_delivery, problem)), Code.DELIVERY_EXCEPTION)]
+    return [_faulted(_one_parcel(order, events=(*before_delivery, problem)), FlagCode.DELIVERY_EXCEPTION)]
 
 
 FaultMaker = Callable[[Planner, SellerPlan], list[OrderPlan]]
 
 
-def _fault_makers(now: datetime) -> dict[Code, FaultMaker]:
+def _fault_makers(now: datetime) -> dict[FlagCode, FaultMaker]:
     return {
-        Code.MISSING_TRACKING: missing_tracking,
-        Code.INVALID_TRACKING_FORMAT: invalid_tracking_format,
-        Code.CARRIER_MISMATCH: carrier_mismatch,
-        Code.DUPLICATE_TRACKING: duplicate_tracking,
-        Code.NO_CARRIER_SCAN: no_carrier_scan,
-        Code.SCAN_BEFORE_ORDER: scan_before_order,
-        Code.DESTINATION_MISMATCH: destination_mismatch,
-        Code.STALLED_IN_TRANSIT: stalled_in_transit,
-        Code.CUSTOMS_HOLD: customs_hold,
-        Code.DELIVERY_EXCEPTION: lambda planner, seller: delivery_exception(planner, seller, now),
+        FlagCode.MISSING_TRACKING: missing_tracking,
+        FlagCode.INVALID_TRACKING_FORMAT: invalid_tracking_format,
+        FlagCode.CARRIER_MISMATCH: carrier_mismatch,
+        FlagCode.DUPLICATE_TRACKING: duplicate_tracking,
+        FlagCode.NO_CARRIER_SCAN: no_carrier_scan,
+        FlagCode.SCAN_BEFORE_ORDER: scan_before_order,
+        FlagCode.DESTINATION_MISMATCH: destination_mismatch,
+        FlagCode.STALLED_IN_TRANSIT: stalled_in_transit,
+        FlagCode.CUSTOMS_HOLD: customs_hold,
+        FlagCode.DELIVERY_EXCEPTION: lambda planner, seller: delivery_exception(planner, seller, now),
     }
 
 

@@ -22,8 +22,9 @@ import httpx
 
 from trackguard.demo import payloads
 from trackguard.demo.payloads import Request
-from trackguard.demo.scenario import Code, OrderPlan, ParcelPlan, Platform, Scenario, SellerPlan
+from trackguard.demo.scenario import OrderPlan, ParcelPlan, Platform, Scenario, SellerPlan
 from trackguard.demo.stack import StackHandle
+from trackguard.domain.status import FlagCode
 
 WAIT_SECONDS = 180.0
 POLL_SECONDS = 0.5
@@ -238,7 +239,8 @@ class Driver:
         batches = []
         for index, (order, parcel) in enumerate(self.tracked_parcels()):
             needs_postal = (
-                order.fault is Code.DESTINATION_MISMATCH or parcel.destination_postal != order.buyer_postal
+                order.fault is FlagCode.DESTINATION_MISMATCH
+                or parcel.destination_postal != order.buyer_postal
             )
             route = payloads.route_for(parcel, index, needs_postal=needs_postal)
             self._routes[parcel.number or ""] = route

@@ -15,21 +15,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from trackguard.demo import numbers
+from trackguard.domain.status import FlagCode
 
 DAY_AGE = timedelta(days=14)
-
-
-class Code(StrEnum):
-    MISSING_TRACKING = "MISSING_TRACKING"
-    INVALID_TRACKING_FORMAT = "INVALID_TRACKING_FORMAT"
-    CARRIER_MISMATCH = "CARRIER_MISMATCH"
-    DUPLICATE_TRACKING = "DUPLICATE_TRACKING"
-    NO_CARRIER_SCAN = "NO_CARRIER_SCAN"
-    SCAN_BEFORE_ORDER = "SCAN_BEFORE_ORDER"
-    DESTINATION_MISMATCH = "DESTINATION_MISMATCH"
-    STALLED_IN_TRANSIT = "STALLED_IN_TRANSIT"
-    CUSTOMS_HOLD = "CUSTOMS_HOLD"
-    DELIVERY_EXCEPTION = "DELIVERY_EXCEPTION"
 
 
 class Step(StrEnum):
@@ -115,8 +103,8 @@ class OrderPlan:
     buyer_postal: str
     buyer_country: str
     parcels: tuple[ParcelPlan, ...]
-    fault: Code | None = None
-    expected: frozenset[Code] = frozenset()
+    fault: FlagCode | None = None
+    expected: frozenset[FlagCode] = frozenset()
 
     @property
     def shipped_at(self) -> datetime:
@@ -145,7 +133,7 @@ class Scenario:
         }
 
     def planted(self) -> dict[str, int]:
-        counts = {code.value: 0 for code in Code}
+        counts = {code.value: 0 for code in FlagCode}
         for order in self.orders:
             for code in order.expected:
                 counts[code.value] += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trackguard.demo.scenario import Code
+from trackguard.domain.status import FlagCode
 
 FlagKey = tuple[str, str, str]
 
@@ -37,7 +37,7 @@ def score(expected: set[FlagKey], flagged: set[FlagKey]) -> Score:
             missed=sum(1 for key in expected - flagged if key[2] == code.value),
             false=sum(1 for key in flagged - expected if key[2] == code.value),
         )
-        for code in Code
+        for code in FlagCode
     )
     return Score(
         rows=rows,
