@@ -1,7 +1,12 @@
 """Processing: stored deliveries and carrier events (from the table's stream) and replays (from the
-processing queue) become orders, shipment states and flags."""
+processing queue) become orders, shipment states and flags.
 
-from typing import Any
+Init loads Powertools alone. The processing service (storage, rules and the pydantic domain models) is
+imported and built by the first batch, then kept for the life of the process.
+"""
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -10,24 +15,29 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trackguard.observability import logger, metrics, tracer
-from trackguard.services.messages import processing_message
-from trackguard.services.processing import build_processor, readable_messages, stream_message, stream_messages
+
+if TYPE_CHECKING:
+    from trackguard.services.processing import Processor
 
 queue_batch = BatchProcessor(event_type=EventType.SQS)
 stream_batch = BatchProcessor(event_type=EventType.DynamoDBStreams)
-processor = build_processor()
+
+
+@cache
+def processor() -> "Processor":
+    from trackguard.services.processing import build_processor
+
+    return build_processor()
 
 
 @tracer.capture_method
 def handle_queued(record: SQSRecord) -> None:
-    processor.handle(processing_message.validate_json(record.body))
+    processor().handle_queued(record.body)
 
 
 @tracer.capture_method
 def handle_stored(record: DynamoDBRecord) -> None:
-    message = stream_message(record.raw_event)
-    if message is not None:
-        processor.handle(message)
+    processor().handle_stored(record.raw_event)
 
 
 @logger.inject_lambda_context
@@ -36,11 +46,11 @@ def handle_stored(record: DynamoDBRecord) -> None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     records = event.get("Records", [])
     if records and records[0].get("eventSource") == "aws:dynamodb":
-        processor.start_batch(stream_messages(records))
+        processor().start_stream_batch(records)
         return process_partial_response(
             event=event, record_handler=handle_stored, processor=stream_batch, context=context
         )
-    processor.start_batch(readable_messages(record["body"] for record in records))
+    processor().start_queue_batch(record["body"] for record in records)
     return process_partial_response(
         event=event, record_handler=handle_queued, processor=queue_batch, context=context
     )

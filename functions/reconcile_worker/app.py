@@ -1,6 +1,11 @@
-"""The reconcile queue: poll the batch's silent numbers, then judge each order (partial batch failures)."""
+"""The reconcile queue: poll the batch's silent numbers, then judge each order (partial batch failures).
 
-from typing import Any
+Init loads Powertools alone. The worker (storage, rules and the pydantic domain models) is imported and
+built by the first batch, then kept for the life of the process.
+"""
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -8,22 +13,30 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trackguard.observability import logger, metrics, tracer
-from trackguard.services.reconcile import ReconcileMessage, build_worker, parse_messages
+
+if TYPE_CHECKING:
+    from trackguard.services.reconcile import ReconcileWorker
 
 batch = BatchProcessor(event_type=EventType.SQS)
-worker = build_worker()
+
+
+@cache
+def worker() -> "ReconcileWorker":
+    from trackguard.services.reconcile import build_worker
+
+    return build_worker()
 
 
 @tracer.capture_method
 def handle_record(record: SQSRecord) -> None:
-    worker.handle(ReconcileMessage.model_validate_json(record.body))
+    worker().handle_body(record.body)
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    worker.prepare(parse_messages([record.get("body", "") for record in event.get("Records", [])]))
+    worker().prepare_batch([record.get("body", "") for record in event.get("Records", [])])
     return process_partial_response(
         event=event, record_handler=handle_record, processor=batch, context=context
     )

@@ -1,21 +1,30 @@
-"""Daily seller reports: the hourly schedule builds, stores and delivers each due seller's report."""
+"""Daily seller reports: the hourly schedule builds, stores and delivers each due seller's report.
 
+Init loads Powertools alone; the schedule (settings, storage) is built by the first run, then kept.
+"""
+
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trackguard.observability import logger, metrics, tracer
-from trackguard.services.report_schedule import report_schedule_from_settings, schedule_as_of
-from trackguard.settings import get_settings
+from trackguard.services.report_schedule import ReportSchedule, schedule_as_of
 
-report_schedule = report_schedule_from_settings(get_settings())
+
+@cache
+def report_schedule() -> ReportSchedule:
+    from trackguard.services.report_schedule import report_schedule_from_settings
+    from trackguard.settings import get_settings
+
+    return report_schedule_from_settings(get_settings())
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
-    runs = report_schedule.run(schedule_as_of(event))
+    runs = report_schedule().run(schedule_as_of(event))
     return {
         "reports": [
             {"seller_id": run.seller_id, "date": str(run.report_date), "outcome": run.outcome} for run in runs

@@ -18,7 +18,7 @@ from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
 from trackguard.local.sandboxes import seventeen_track as sandbox
 from trackguard.services.judging import OrderJudge
 from trackguard.services.polling import SOURCE, SilentNumberPoller
-from trackguard.services.reconcile import ReconcileMessage, ReconcileWorker
+from trackguard.services.reconcile import PollerOnFirstUse, ReconcileMessage, ReconcileWorker
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.settings import Thresholds
 from trackguard.sources.carriers.seventeen_track import events_from_track_data
@@ -191,6 +191,34 @@ def test_the_worker_polls_silent_packages_before_judging(
     scanned_view = store.orders.view("shop-1", "o-scanned")
     assert scanned_view.packages[0].state.status is TrackingStatus.IN_TRANSIT
     assert FlagCode.NO_CARRIER_SCAN not in {f.code for f in scanned_view.flags if f.status is FlagStatus.OPEN}
+
+
+def test_a_batch_with_no_number_to_poll_never_builds_the_poller(store: Store) -> None:
+    publisher = RecordingPublisher()
+    store.orders.save_order(an_order(order_id="o-unshipped"))
+    store.orders.schedule_check("shop-1", "o-unshipped", T0 + timedelta(hours=1))
+    builds: list[str] = []
+
+    def build() -> SilentNumberPoller:
+        builds.append("built")
+        raise AssertionError("a batch without numbers must not load the 17TRACK key or client")
+
+    worker = ReconcileWorker(
+        store,
+        OrderJudge(store, publisher, Thresholds()),
+        ShipmentUpdater(store, publisher),
+        PollerOnFirstUse(build),
+    )
+    messages = [
+        ReconcileMessage(seller_id="shop-1", order_id=order_id, as_of=NOW)
+        for order_id in ("o-unshipped", "o-never-stored")
+    ]
+
+    assert worker.prepare(messages) == set()
+    judgement = worker.handle(messages[0])
+
+    assert builds == []
+    assert judgement is not None, "the order is still judged"
 
 
 def test_the_worker_still_judges_when_17track_is_down(

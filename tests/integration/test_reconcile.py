@@ -236,7 +236,7 @@ def test_a_crash_fails_exactly_that_message_and_the_rerun_completes_it_without_d
     as_of = T0 + timedelta(hours=30)
     judge = CrashingJudge(store, publisher, crash_on="o-2")
     worker = ReconcileWorker(store, judge, ShipmentUpdater(store, publisher))
-    monkeypatch.setattr(worker_function, "worker", worker)
+    monkeypatch.setattr(worker_function, "worker", lambda: worker)
     planner = ReconcilePlanner(store.orders, queue)
     planner.plan(as_of)
     first_round = sorted(queue.messages, key=lambda m: m.order_id)
@@ -270,7 +270,7 @@ def test_a_malformed_message_fails_alone(
     store: Store, worker: ReconcileWorker, worker_function: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     given_an_order_with_a_number(store, "o-1", T0 + timedelta(hours=1))
-    monkeypatch.setattr(worker_function, "worker", worker)
+    monkeypatch.setattr(worker_function, "worker", lambda: worker)
     event = sqs_event([ReconcileMessage(seller_id="shop-1", order_id="o-1", as_of=T0 + timedelta(hours=30))])
     event["Records"].append({**event["Records"][0], "messageId": "broken", "body": json.dumps({"order": 1})})
 

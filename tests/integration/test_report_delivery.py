@@ -230,7 +230,7 @@ def test_the_sample_event_runs_the_handler_as_of_its_instant(
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     function = load_function("reports")
     schedule = ReportSchedule(store.sellers.all, lambda: daily_reports(store, s3, moto_endpoint))
-    monkeypatch.setattr(function, "report_schedule", schedule)
+    monkeypatch.setattr(function, "report_schedule", lambda: schedule)
     with receiver((200, {})) as seller:
         register(store, seller)
         answer = function.lambda_handler(json.loads(SAMPLE_EVENT.read_text()), FakeLambdaContext())

@@ -378,9 +378,8 @@ def test_a_worker_killed_mid_batch_reports_exactly_its_failed_records_and_their_
         if delivery.route == "shopify" and shopify_order_id(delivery) in doomed_orders
     }
     store = Store.for_table(table, due_shards=4)
-    monkeypatch.setattr(
-        processor_function, "processor", dying_processor(store, crashing, doomed_numbers, doomed_orders)
-    )
+    dying = dying_processor(store, crashing, doomed_numbers, doomed_orders)
+    monkeypatch.setattr(processor_function, "processor", lambda: dying)
     raised = recording_failures(processor_function, monkeypatch)
 
     reported = [
@@ -389,7 +388,8 @@ def test_a_worker_killed_mid_batch_reports_exactly_its_failed_records_and_their_
         for failure in invoke(processor_function, records[start : start + STREAM_BATCH_SIZE])
     ]
     failed_records = [record for record in records if sequence_number(record) in set(reported)]
-    monkeypatch.setattr(processor_function, "processor", build_processor(store))
+    healthy = build_processor(store)
+    monkeypatch.setattr(processor_function, "processor", lambda: healthy)
     retry_failures = invoke(processor_function, failed_records)
     state = final_state(store, ORDERS)
     reference = reference_state(deliveries, dynamodb_client, monkeypatch)

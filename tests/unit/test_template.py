@@ -67,6 +67,7 @@ CONTRACT_THRESHOLD_DEFAULTS = {
 }
 JUDGING_FUNCTIONS = ("ProcessorFunction", "ReconcileWorkerFunction")
 POWERTOOLS_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
+LIBRARY_VARIABLES = {"PYDANTIC_DISABLE_PLUGINS"}
 
 
 @pytest.fixture(scope="module")
@@ -343,6 +344,7 @@ def test_every_environment_variable_is_read_by_the_code(template: dict[str, Any]
     """A misspelt variable would be silently ignored by Settings.from_environ."""
     readable = {name.upper() for name in Settings.model_fields if name != "thresholds"}
     readable |= {name.upper() for name in Thresholds.model_fields} | POWERTOOLS_VARIABLES | {"LOG_LEVEL"}
+    readable |= LIBRARY_VARIABLES
 
     for function in functions_of(template):
         variables = environment(template, function)

@@ -100,6 +100,21 @@ class Processor:
         if deliveries:
             self._shop_sync.prefetch(deliveries)
 
+    def start_stream_batch(self, records: Iterable[Mapping[str, Any]]) -> None:
+        self.start_batch(stream_messages(records))
+
+    def start_queue_batch(self, bodies: Iterable[str]) -> None:
+        self.start_batch(readable_messages(bodies))
+
+    def handle_stored(self, record: Mapping[str, Any]) -> None:
+        """One stream record, as Lambda delivers it; records that stand for no work are skipped."""
+        message = stream_message(record)
+        if message is not None:
+            self.handle(message)
+
+    def handle_queued(self, body: str) -> None:
+        self.handle(processing_message.validate_json(body))
+
     def handle(self, message: ProcessingMessage) -> None:
         now = self._clock()
         if isinstance(message, TrackingUpdateMessage):

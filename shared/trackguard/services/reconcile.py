@@ -95,6 +95,10 @@ class ReconcilePlanner:
         self._queue = queue
         self._page_size = page_size
 
+    def plan_scheduled(self, event: object) -> PlanSummary:
+        """Plan as of the schedule input's ``as_of``, or now."""
+        return self.plan(resolve_as_of(event))
+
     def plan(self, as_of: datetime) -> PlanSummary:
         shards = range(self._orders.due_shards)
         with ThreadPoolExecutor(max_workers=len(shards)) as pool:
@@ -138,12 +142,15 @@ class ReconcileWorker:
         """Poll the batch's silent numbers together (fewer 17TRACK requests) and refresh their packages.
 
         Best effort: when 17TRACK cannot be reached the orders are still judged on what is stored.
+        A batch with no number to poll (orders without one, or no longer due) never builds the poller.
         Returns the numbers whose stored events changed.
         """
         if self._poller is None or not messages:
             return set()
         as_of = max(message.as_of for message in messages)
         last_events = self._last_events_of_due_orders(messages)
+        if not last_events:
+            return set()
         try:
             changed = self._poller.poll_silent(last_events, as_of)
         except Exception:
@@ -152,6 +159,13 @@ class ReconcileWorker:
         if changed:
             self._updater.refresh(changed, as_of)
         return changed
+
+    def prepare_batch(self, bodies: Sequence[str]) -> set[str]:
+        """``prepare`` for a batch's raw message bodies (those that do not parse fail when handled)."""
+        return self.prepare(parse_messages(bodies))
+
+    def handle_body(self, body: str) -> Judgement | None:
+        return self.handle(ReconcileMessage.model_validate_json(body))
 
     def handle(self, message: ReconcileMessage) -> Judgement | None:
         """Judge the order unless it is no longer due (already judged for this round, or finished)."""
