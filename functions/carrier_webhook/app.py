@@ -1,4 +1,6 @@
-"""Carrier and aggregator callbacks: verify, store the events (one DynamoDB request), enqueue, answer."""
+"""Carrier and aggregator callbacks: verify, store the events (one DynamoDB request), answer.
+
+Storing is all: the table's stream hands the new events to the processor."""
 
 from typing import Any
 

@@ -1,4 +1,6 @@
-"""Shop-order webhooks (TikTok Shop, Shopify): verify, store once, enqueue, answer well inside 3 s."""
+"""Shop-order webhooks (TikTok Shop, Shopify): verify, store once, answer well inside 3 s.
+
+Storing is all: the table's stream hands the stored delivery to the processor."""
 
 from typing import Any
 
