@@ -9,12 +9,11 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trackguard.observability import logger, metrics, tracer
-from trackguard.services.report_schedule import ReportSchedule, schedule_as_of
+from trackguard.services.report_schedule import ReportSchedule, report_schedule_from_settings, schedule_as_of
 
 
 @cache
 def report_schedule() -> ReportSchedule:
-    from trackguard.services.report_schedule import report_schedule_from_settings
     from trackguard.settings import get_settings
 
     return report_schedule_from_settings(get_settings())
