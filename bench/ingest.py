@@ -48,8 +48,8 @@ from bench.support import (
     seed_webhook_secrets,
 )
 from tests.support.tables import create_table
-from trackguard.local.dynamodb_local import DynamoDBLocal
 from trackguard.storage.dynamo import dynamodb_client
+from trackguard_dev.local.dynamodb_local import DynamoDBLocal
 
 GOALS: dict[str, tuple[str, float]] = {
     "ingest_latency_ratio_vs_putitem": ("<=", 2.5),

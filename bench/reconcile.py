@@ -34,8 +34,6 @@ from tests.support.fakes import RecordingPublisher
 from tests.support.sandbox_server import SandboxServer
 from tests.support.tables import create_table
 from trackguard.clients.seventeen_track import SeventeenTrackClient
-from trackguard.local.dynamodb_local import DynamoDBLocal
-from trackguard.local.sandboxes import seventeen_track as sandbox
 from trackguard.services.judging import OrderJudge
 from trackguard.services.polling import SilentNumberPoller
 from trackguard.services.reconcile import ReconcileMessage, ReconcilePlanner, ReconcileWorker
@@ -46,6 +44,8 @@ from trackguard.storage import keys
 from trackguard.storage.dynamo import Table, to_attributes
 from trackguard.storage.polling import PollRepository
 from trackguard.storage.store import Store
+from trackguard_dev.local.dynamodb_local import DynamoDBLocal
+from trackguard_dev.local.sandboxes import seventeen_track as sandbox
 
 GOALS: dict[str, tuple[str, float]] = {
     "reconcile_items_read_ratio_100k_vs_10k": ("<=", 1.05),

@@ -19,7 +19,7 @@ from moto.server import ThreadedMotoServer
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from trackguard.local.dynamodb_local import free_port
+from trackguard_dev.local.dynamodb_local import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = ROOT / "functions"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from trackguard.local.dynamodb_local import free_port
+from trackguard_dev.local.dynamodb_local import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_TEMPLATE = Path(__file__).parent / "fixtures" / "app" / "template.yaml"

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import Stack
-from trackguard.demo.day import plan_day
-from trackguard.demo.driver import driving
-from trackguard.demo.scoring import score
-from trackguard.demo.stack import handle_for
+from trackguard_dev.demo.day import plan_day
+from trackguard_dev.demo.driver import driving
+from trackguard_dev.demo.scoring import score
+from trackguard_dev.demo.stack import handle_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

@@ -22,10 +22,10 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Stack
-from trackguard.demo import numbers, payloads
-from trackguard.demo.payloads import Request
-from trackguard.demo.scenario import OrderPlan, ParcelPlan, Platform, SellerPlan, Step, TrackEvent
-from trackguard.demo.stack import StackHandle, handle_for
+from trackguard_dev.demo import numbers, payloads
+from trackguard_dev.demo.payloads import Request
+from trackguard_dev.demo.scenario import OrderPlan, ParcelPlan, Platform, SellerPlan, Step, TrackEvent
+from trackguard_dev.demo.stack import StackHandle, handle_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

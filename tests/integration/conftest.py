@@ -10,9 +10,9 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from tests.support.tables import create_table
-from trackguard.local.dynamodb_local import DynamoDBLocal, free_port
 from trackguard.storage.dynamo import Table
 from trackguard.storage.store import Store
+from trackguard_dev.local.dynamodb_local import DynamoDBLocal, free_port
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ from tests.support.fakes import RecordingPublisher
 from tests.support.sandbox_server import SandboxServer
 from trackguard.clients.seventeen_track import SeventeenTrackClient
 from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
-from trackguard.local.sandboxes import seventeen_track as sandbox
 from trackguard.services.judging import OrderJudge
 from trackguard.services.polling import SOURCE, SilentNumberPoller
 from trackguard.services.reconcile import PollerOnFirstUse, ReconcileMessage, ReconcileWorker
@@ -24,6 +23,7 @@ from trackguard.settings import Thresholds
 from trackguard.sources.carriers.seventeen_track import events_from_track_data
 from trackguard.storage.polling import PollRepository
 from trackguard.storage.store import Store
+from trackguard_dev.local.sandboxes import seventeen_track as sandbox
 
 pytestmark = pytest.mark.integration
 

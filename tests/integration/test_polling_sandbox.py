@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from tests.support.sandbox_server import SandboxServer
-from trackguard.local.sandboxes import SANDBOXES, load_factory
-from trackguard.local.sandboxes import seventeen_track as sandbox
+from trackguard_dev.local.sandboxes import SANDBOXES, load_factory
+from trackguard_dev.local.sandboxes import seventeen_track as sandbox
 
 API_KEY = "dev-17track-api-key"
 

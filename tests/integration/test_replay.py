@@ -15,11 +15,11 @@ from moto.server import ThreadedMotoServer
 
 from tests.support.builders import T0
 from trackguard import messaging
-from trackguard.cli.replay import register
-from trackguard.local.dynamodb_local import free_port
 from trackguard.storage import dynamo
 from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.store import Store
+from trackguard_dev.cli.replay import register
+from trackguard_dev.local.dynamodb_local import free_port
 
 pytestmark = pytest.mark.integration
 

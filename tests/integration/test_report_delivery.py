@@ -18,12 +18,10 @@ from standardwebhooks.webhooks import Webhook
 from tests.support.builders import T0, a_flag
 from tests.unit.api.seller_events import FakeLambdaContext, load_function
 from tests.unit.reports.receiver import Receiver, receiver
-from trackguard.cli import main
 from trackguard.clients.email import SesMailer, outbox
 from trackguard.clients.http import RetryPolicy
 from trackguard.clients.seller_webhooks import SellerWebhookSender
 from trackguard.domain.sellers import Seller
-from trackguard.local.dynamodb_local import free_port
 from trackguard.reports.model import DeliveryOutcome
 from trackguard.services.report_schedule import ReportSchedule
 from trackguard.services.reports import (
@@ -35,6 +33,8 @@ from trackguard.services.reports import (
 from trackguard.storage.reports import ReportRecordRepository, ReportStore
 from trackguard.storage.stats import StatsRepository
 from trackguard.storage.store import Store
+from trackguard_dev.cli import main
+from trackguard_dev.local.dynamodb_local import free_port
 
 pytestmark = pytest.mark.integration
 

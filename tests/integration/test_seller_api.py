@@ -28,12 +28,12 @@ from trackguard.api import seller_routes
 from trackguard.domain.flags import Flag
 from trackguard.domain.orders import ShipmentState
 from trackguard.domain.status import FlagCode, TrackingStatus
-from trackguard.local.dynamodb_local import free_port
 from trackguard.services.seller_api import SellerApiService
 from trackguard.services.sellers import Authorizer, IssuedKey, SellerService
 from trackguard.storage.reports import ReportStore, report_key
 from trackguard.storage.store import Store
 from trackguard.storage.tracking import PackageRef
+from trackguard_dev.local.dynamodb_local import free_port
 
 pytestmark = pytest.mark.integration
 

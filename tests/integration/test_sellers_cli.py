@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 from tests.unit.api.seller_events import FakeLambdaContext, authorizer_event, load_function
-from trackguard.cli import sellers as sellers_cli
-from trackguard.local.dynamodb_local import DynamoDBLocal
 from trackguard.services.sellers import Authorizer, checked_webhook_secret
 from trackguard.storage.dynamo import Table, dynamodb_client
 from trackguard.storage.store import Store
+from trackguard_dev.cli import sellers as sellers_cli
+from trackguard_dev.local.dynamodb_local import DynamoDBLocal
 
 pytestmark = pytest.mark.integration
 

@@ -8,11 +8,11 @@ import io
 import pytest
 
 from tests.support.builders import T0
-from trackguard.cli import shops as shops_cli
 from trackguard.clients.shop_credentials import ShopCredentialStore
-from trackguard.local.dynamodb_local import DynamoDBLocal
 from trackguard.storage.dynamo import Table, dynamodb_client
 from trackguard.storage.store import Store
+from trackguard_dev.cli import shops as shops_cli
+from trackguard_dev.local.dynamodb_local import DynamoDBLocal
 
 pytestmark = pytest.mark.integration
 

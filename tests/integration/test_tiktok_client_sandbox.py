@@ -24,8 +24,8 @@ from trackguard.clients.tiktok_shop import (
     TikTokUnavailableError,
     sign_request,
 )
-from trackguard.local.sandboxes import SandboxRequest
-from trackguard.local.sandboxes.tiktok_shop import TikTokShopSandbox, create
+from trackguard_dev.local.sandboxes import SandboxRequest
+from trackguard_dev.local.sandboxes.tiktok_shop import TikTokShopSandbox, create
 
 PREFIX = "/_sandbox/tiktok-shop"
 SECRETS = {"tiktok_shop": {"app_key": "dev-tiktok-app-key", "app_secret": "dev-tiktok-app-secret"}}

@@ -17,9 +17,9 @@ from moto.server import ThreadedMotoServer
 from tests.integration.conftest import dynamodb_client, dynamodb_local, store, table
 from tests.reliability.harness import Ingestion
 from tests.reliability.senders import SECRETS_FILE
-from trackguard.local.dynamodb_local import free_port
 from trackguard.settings import Settings
 from trackguard.storage.dynamo import Table
+from trackguard_dev.local.dynamodb_local import free_port
 
 __all__ = ["dynamodb_client", "dynamodb_local", "store", "table"]
 

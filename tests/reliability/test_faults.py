@@ -35,7 +35,6 @@ from tests.support.fakes import RecordingPublisher
 from tests.support.streams import StreamReader
 from tests.support.tables import create_table
 from tests.unit.api.seller_events import FakeLambdaContext, load_function
-from trackguard.local.dynamodb_local import DynamoDBLocal, free_port
 from trackguard.services.judging import Judgement, OrderJudge
 from trackguard.services.messages import TrackingUpdateMessage
 from trackguard.services.order_writer import OrderWriter
@@ -46,6 +45,7 @@ from trackguard.settings import Thresholds
 from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.dynamo import Table
 from trackguard.storage.store import Store
+from trackguard_dev.local.dynamodb_local import DynamoDBLocal, free_port
 
 pytestmark = pytest.mark.integration
 

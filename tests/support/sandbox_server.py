@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-from trackguard.local.sandboxes import SandboxRequest, SandboxResponse
+from trackguard_dev.local.sandboxes import SandboxRequest, SandboxResponse
 
 
 class Sandbox(Protocol):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from trackguard.local.sandboxes import SandboxRequest
-from trackguard.local.sandboxes.api_docs import ASSETS, OPENAPI, ApiDocs
+from trackguard_dev.local.sandboxes import SandboxRequest
+from trackguard_dev.local.sandboxes.api_docs import ASSETS, OPENAPI, ApiDocs
 
 
 def get(path: str) -> tuple[int, str, bytes]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from trackguard.local.consumers import failed_message_ids, sqs_event
-from trackguard.local.model import QueueSourceSpec
-from trackguard.local.workers import Invocation
+from trackguard_dev.local.consumers import failed_message_ids, sqs_event
+from trackguard_dev.local.model import QueueSourceSpec
+from trackguard_dev.local.workers import Invocation
 
 PARTIAL = QueueSourceSpec("Fn", "Work", "http://q/work", "arn:aws:sqs:us-east-1:000000000000:work", 10, True)
 WHOLE = QueueSourceSpec("Fn", "Work", "http://q/work", "arn:aws:sqs:us-east-1:000000000000:work", 10, False)

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from trackguard.local.gateway import Authorizers, Gateway, Sandboxes
-from trackguard.local.model import AuthorizerSpec, RouteSpec
-from trackguard.local.payload import HttpRequest
-from trackguard.local.workers import Invocation
+from trackguard_dev.local.gateway import Authorizers, Gateway, Sandboxes
+from trackguard_dev.local.model import AuthorizerSpec, RouteSpec
+from trackguard_dev.local.payload import HttpRequest
+from trackguard_dev.local.workers import Invocation
 
 AUTHORIZER = AuthorizerSpec(
     name="Keys",

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from trackguard.local.model import StackModel, build_model
-from trackguard.local.template import Resolver, load_template, resolve_parameters
+from trackguard_dev.local.model import StackModel, build_model
+from trackguard_dev.local.template import Resolver, load_template, resolve_parameters
 
 FIXTURE = Path(__file__).parents[2] / "e2e" / "fixtures" / "app" / "template.yaml"
 

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from trackguard.local.provision import local_parameters
+from trackguard_dev.local.provision import local_parameters
 
 
 @pytest.fixture

@@ -6,7 +6,13 @@ import base64
 import json
 from datetime import UTC, datetime
 
-from trackguard.local.payload import HttpRequest, RequestScope, authorizer_event, http_event, http_response
+from trackguard_dev.local.payload import (
+    HttpRequest,
+    RequestScope,
+    authorizer_event,
+    http_event,
+    http_response,
+)
 
 SCOPE = RequestScope(
     route_key="POST /sellers/{seller_id}/flags",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from trackguard.local.model import RouteSpec
-from trackguard.local.routes import RouteTable
+from trackguard_dev.local.model import RouteSpec
+from trackguard_dev.local.routes import RouteTable
 
 
 def route(method: str, path: str, function_id: str) -> RouteSpec:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trackguard.local.sandboxes.state import SandboxState, load_json
+from trackguard_dev.local.sandboxes.state import SandboxState, load_json
 
 
 def test_documents_survive_a_restart(tmp_path: Path) -> None:

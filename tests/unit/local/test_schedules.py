@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from trackguard.local.model import ScheduleSpec
-from trackguard.local.schedules import ScheduleError, Scheduler, parse_expression, scheduled_event
-from trackguard.local.workers import Invocation
+from trackguard_dev.local.model import ScheduleSpec
+from trackguard_dev.local.schedules import ScheduleError, Scheduler, parse_expression, scheduled_event
+from trackguard_dev.local.workers import Invocation
 
 START = datetime(2026, 11, 24, 10, 7, 30, tzinfo=UTC)  # a Tuesday
 

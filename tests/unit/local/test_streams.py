@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime
 
-from trackguard.local.model import StreamSourceSpec
-from trackguard.local.streams import first_failed_index, matches, stream_record
-from trackguard.local.workers import Invocation
+from trackguard_dev.local.model import StreamSourceSpec
+from trackguard_dev.local.streams import first_failed_index, matches, stream_record
+from trackguard_dev.local.workers import Invocation
 
 SPEC = StreamSourceSpec("Fn", "Table", "t", "arn:stream", 100, "TRIM_HORIZON", True, (), 2, None)
 DELIVERIES = {"eventName": ["INSERT"], "dynamodb": {"Keys": {"pk": {"S": [{"prefix": "DELIVERY#"}]}}}}

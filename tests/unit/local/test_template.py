@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from trackguard.local.template import Resolver, TemplateError, load_template, resolve_parameters
+from trackguard_dev.local.template import Resolver, TemplateError, load_template, resolve_parameters
 
 TEMPLATE = """
 Parameters:

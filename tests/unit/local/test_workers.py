@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from trackguard.local.config import Endpoints
-from trackguard.local.model import FunctionSpec
-from trackguard.local.workers import FunctionPool, Worker, function_environment
+from trackguard_dev.local.config import Endpoints
+from trackguard_dev.local.model import FunctionSpec
+from trackguard_dev.local.workers import FunctionPool, Worker, function_environment
 
 COUNTER = Path(__file__).parent / "fixtures" / "functions" / "counter"
 ENDPOINTS = Endpoints(

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from trackguard import cli
 from trackguard.tracking.checksums import mod10_check_digit
+from trackguard_dev import cli
 
 UPS_VALID = "1ZA1B2C3017654321" + str(mod10_check_digit("A1B2C3017654321", 1, 2))
 UPS_BAD_CHECK = UPS_VALID[:-1] + str((int(UPS_VALID[-1]) + 1) % 10)
@@ -12,7 +12,7 @@ UPS_BAD_CHECK = UPS_VALID[:-1] + str((int(UPS_VALID[-1]) + 1) % 10)
 @pytest.fixture(autouse=True)
 def only_check_number(monkeypatch: pytest.MonkeyPatch) -> None:
     """Register only this subcommand, so the test does not depend on the other command modules."""
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("trackguard.cli.check_number",))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("trackguard_dev.cli.check_number",))
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

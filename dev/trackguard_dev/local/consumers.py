@@ -12,10 +12,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from trackguard.local.model import QueueSourceSpec
-from trackguard.local.polling import PollingThread
-from trackguard.local.template import REGION
-from trackguard.local.workers import Invocation
+from trackguard_dev.local.model import QueueSourceSpec
+from trackguard_dev.local.polling import PollingThread
+from trackguard_dev.local.template import REGION
+from trackguard_dev.local.workers import Invocation
 
 MAX_RECEIVE_BATCH = 10
 LONG_POLL_SECONDS = 1

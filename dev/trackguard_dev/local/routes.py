@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from trackguard.local.model import RouteSpec
+from trackguard_dev.local.model import RouteSpec
 
 _LITERAL, _PARAMETER, _GREEDY = 2, 1, 0
 

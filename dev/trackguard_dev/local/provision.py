@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from trackguard.local.template import Resolver
+from trackguard_dev.local.template import Resolver
 
 TABLE_KEYS = (
     "AttributeDefinitions",

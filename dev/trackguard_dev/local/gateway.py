@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from trackguard.local.model import AuthorizerSpec, RouteSpec
-from trackguard.local.payload import (
+from trackguard_dev.local.model import AuthorizerSpec, RouteSpec
+from trackguard_dev.local.payload import (
     HttpRequest,
     HttpResponse,
     RequestScope,
@@ -27,9 +27,9 @@ from trackguard.local.payload import (
     json_response,
     query_parameters,
 )
-from trackguard.local.routes import RouteMatch, RouteTable
-from trackguard.local.sandboxes import Sandbox, SandboxRequest, load_factory
-from trackguard.local.workers import Invocation
+from trackguard_dev.local.routes import RouteMatch, RouteTable
+from trackguard_dev.local.sandboxes import Sandbox, SandboxRequest, load_factory
+from trackguard_dev.local.workers import Invocation
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")

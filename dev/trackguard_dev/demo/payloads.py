@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from trackguard.demo.scenario import DISPLAY, OrderPlan, ParcelPlan, Step, TrackEvent
 from trackguard.sources.carriers._countries import ISO3_TO_ISO2
+from trackguard_dev.demo.scenario import DISPLAY, OrderPlan, ParcelPlan, Step, TrackEvent
 
 Secrets = Mapping[str, Mapping[str, str]]
 ISO2_TO_ISO3 = {iso2: iso3 for iso3, iso2 in ISO3_TO_ISO2.items()}

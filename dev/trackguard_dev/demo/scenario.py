@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from trackguard.demo import numbers
 from trackguard.domain.status import FlagCode
+from trackguard_dev.demo import numbers
 
 DAY_AGE = timedelta(days=14)
 

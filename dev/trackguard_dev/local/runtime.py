@@ -1,6 +1,6 @@
 """A Lambda-like runtime: one process per warm function instance.
 
-Started as ``python -m trackguard.local.runtime --code-dir D --handler app.lambda_handler
+Started as ``python -m trackguard_dev.local.runtime --code-dir D --handler app.lambda_handler
 --requests FD --responses FD``. It imports the handler once (the cold start), then answers one
 invocation per JSON line read from the requests pipe, writing one JSON line to the responses pipe.
 The handler's own output (logs, prints) goes to the inherited stdout and stderr, as on Lambda.

@@ -26,8 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from trackguard.local.sandboxes import SandboxRequest, SandboxResponse
-from trackguard.local.sandboxes.state import SandboxState, load_json
+from trackguard_dev.local.sandboxes import SandboxRequest, SandboxResponse
+from trackguard_dev.local.sandboxes.state import SandboxState, load_json
 
 ORDERS_PATH = "/order/202309/orders"
 MAX_IDS = 50

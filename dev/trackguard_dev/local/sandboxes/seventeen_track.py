@@ -19,8 +19,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from trackguard.local.sandboxes import SandboxRequest, SandboxResponse
-from trackguard.local.sandboxes.state import SandboxState, load_json
+from trackguard_dev.local.sandboxes import SandboxRequest, SandboxResponse
+from trackguard_dev.local.sandboxes.state import SandboxState, load_json
 
 MAX_NUMBERS = 40
 INVALID_KEY = -18010002

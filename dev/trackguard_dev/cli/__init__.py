@@ -11,14 +11,14 @@ import os
 from collections.abc import Sequence
 
 COMMAND_MODULES = (
-    "trackguard.cli.local",
-    "trackguard.cli.sellers",
-    "trackguard.cli.shops",
-    "trackguard.cli.openapi",
-    "trackguard.cli.check_number",
-    "trackguard.cli.outbox",
-    "trackguard.cli.replay",
-    "trackguard.cli.demo",
+    "trackguard_dev.cli.local",
+    "trackguard_dev.cli.sellers",
+    "trackguard_dev.cli.shops",
+    "trackguard_dev.cli.openapi",
+    "trackguard_dev.cli.check_number",
+    "trackguard_dev.cli.outbox",
+    "trackguard_dev.cli.replay",
+    "trackguard_dev.cli.demo",
 )
 
 
@@ -41,7 +41,7 @@ def _attach_to_local_stack() -> None:
     """Without TABLE_NAME naming a deployment, commands talk to the running local stack (`make run`)."""
     if "TABLE_NAME" in os.environ:
         return
-    from trackguard.local.attach import stack_environment
+    from trackguard_dev.local.attach import stack_environment
 
     environment = stack_environment()
     if environment is not None:

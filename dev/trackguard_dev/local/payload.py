@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from trackguard.local.template import ACCOUNT_ID, REGION
+from trackguard_dev.local.template import ACCOUNT_ID, REGION
 
 TEXT_MEDIA_TYPES = ("application/javascript", "application/graphql")
 INTERNAL_SERVER_ERROR = b'{"message":"Internal Server Error"}'

@@ -11,8 +11,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from trackguard.demo import numbers
-from trackguard.demo.scenario import (
+from trackguard.domain.status import FlagCode
+from trackguard_dev.demo import numbers
+from trackguard_dev.demo.scenario import (
     BUYERS,
     Combine,
     OrderPlan,
@@ -23,7 +24,6 @@ from trackguard.demo.scenario import (
     Step,
     TrackEvent,
 )
-from trackguard.domain.status import FlagCode
 
 RECENT = timedelta(hours=20)
 

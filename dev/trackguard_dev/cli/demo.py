@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
 
-    from trackguard.demo.driver import Observations
-    from trackguard.demo.scenario import Scenario
-    from trackguard.demo.scoring import Score
+    from trackguard_dev.demo.driver import Observations
+    from trackguard_dev.demo.scenario import Scenario
+    from trackguard_dev.demo.scoring import Score
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -45,10 +45,10 @@ def _demo(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from trackguard.demo.day import plan_day
-    from trackguard.demo.driver import driving
-    from trackguard.demo.scoring import score
-    from trackguard.demo.stack import local_stack
+    from trackguard_dev.demo.day import plan_day
+    from trackguard_dev.demo.driver import driving
+    from trackguard_dev.demo.scoring import score
+    from trackguard_dev.demo.stack import local_stack
 
     console = Console()
     scenario = plan_day(args.seed, args.orders, datetime.now(UTC))

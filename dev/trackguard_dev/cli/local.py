@@ -34,8 +34,8 @@ def register(subparsers: Any) -> None:
 
 
 def up_command(args: argparse.Namespace) -> int:
-    from trackguard.local.config import PROJECT_ROOT, LocalConfig
-    from trackguard.local.stack import LocalStack, RunningStack
+    from trackguard_dev.local.config import PROJECT_ROOT, LocalConfig
+    from trackguard_dev.local.stack import LocalStack, RunningStack
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = LocalConfig.from_environ()
@@ -59,10 +59,10 @@ def up_command(args: argparse.Namespace) -> int:
 
 
 def invoke_command(args: argparse.Namespace) -> int:
-    from trackguard.local.config import LocalConfig
-    from trackguard.local.model import build_model
-    from trackguard.local.stack import RunningStack, stack_resolver
-    from trackguard.local.workers import Worker, function_environment
+    from trackguard_dev.local.config import LocalConfig
+    from trackguard_dev.local.model import build_model
+    from trackguard_dev.local.stack import RunningStack, stack_resolver
+    from trackguard_dev.local.workers import Worker, function_environment
 
     config = LocalConfig.from_environ()
     running = RunningStack.read(config.stack_file)
@@ -91,8 +91,8 @@ def _event(args: argparse.Namespace) -> Any:
 
 
 def reset_command(_: argparse.Namespace) -> int:
-    from trackguard.local.config import LocalConfig
-    from trackguard.local.stack import RunningStack
+    from trackguard_dev.local.config import LocalConfig
+    from trackguard_dev.local.stack import RunningStack
 
     config = LocalConfig.from_environ()
     if RunningStack.read(config.stack_file) is not None:

@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from trackguard.local.model import ScheduleSpec
-from trackguard.local.template import ACCOUNT_ID, REGION
-from trackguard.local.workers import Invocation
+from trackguard_dev.local.model import ScheduleSpec
+from trackguard_dev.local.template import ACCOUNT_ID, REGION
+from trackguard_dev.local.workers import Invocation
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from trackguard.local.sandboxes import SandboxRequest, SandboxResponse
+from trackguard_dev.local.sandboxes import SandboxRequest, SandboxResponse
 
 PROJECT_ROOT = Path(__file__).resolve().parents[4]
 ASSETS = PROJECT_ROOT / "tools" / "node_modules" / "swagger-ui-dist"

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 SANDBOXES: dict[str, str] = {
-    "/_sandbox/tiktok-shop": "trackguard.local.sandboxes.tiktok_shop:create",
-    "/_sandbox/17track": "trackguard.local.sandboxes.seventeen_track:create",
-    "/_docs": "trackguard.local.sandboxes.api_docs:create",
+    "/_sandbox/tiktok-shop": "trackguard_dev.local.sandboxes.tiktok_shop:create",
+    "/_sandbox/17track": "trackguard_dev.local.sandboxes.seventeen_track:create",
+    "/_docs": "trackguard_dev.local.sandboxes.api_docs:create",
 }
 
 log = logging.getLogger(__name__)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trackguard.local.config import LocalConfig
-from trackguard.local.model import build_model
-from trackguard.local.stack import RunningStack, stack_resolver
-from trackguard.local.workers import function_environment
+from trackguard_dev.local.config import LocalConfig
+from trackguard_dev.local.model import build_model
+from trackguard_dev.local.stack import RunningStack, stack_resolver
+from trackguard_dev.local.workers import function_environment
 
 
 def stack_environment(state_dir: Path | None = None) -> dict[str, str] | None:

@@ -12,17 +12,17 @@ from typing import Any
 
 from botocore.config import Config
 
-from trackguard.local.config import Endpoints, LocalConfig
-from trackguard.local.consumers import QueueConsumer
-from trackguard.local.gateway import Gateway, GatewayServer, Sandboxes
-from trackguard.local.model import StackModel, build_model
-from trackguard.local.provision import local_parameters, provision
-from trackguard.local.sandboxes import SANDBOXES
-from trackguard.local.schedules import Scheduler
-from trackguard.local.services import Services, aws_client, start_services
-from trackguard.local.streams import StreamConsumer
-from trackguard.local.template import Resolver, load_template, resolve_parameters
-from trackguard.local.workers import FunctionPool, Invocation, function_environment
+from trackguard_dev.local.config import Endpoints, LocalConfig
+from trackguard_dev.local.consumers import QueueConsumer
+from trackguard_dev.local.gateway import Gateway, GatewayServer, Sandboxes
+from trackguard_dev.local.model import StackModel, build_model
+from trackguard_dev.local.provision import local_parameters, provision
+from trackguard_dev.local.sandboxes import SANDBOXES
+from trackguard_dev.local.schedules import Scheduler
+from trackguard_dev.local.services import Services, aws_client, start_services
+from trackguard_dev.local.streams import StreamConsumer
+from trackguard_dev.local.template import Resolver, load_template, resolve_parameters
+from trackguard_dev.local.workers import FunctionPool, Invocation, function_environment
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from trackguard.local.config import Endpoints
-from trackguard.local.model import FunctionSpec
-from trackguard.local.template import REGION
+from trackguard_dev.local.config import Endpoints
+from trackguard_dev.local.model import FunctionSpec
+from trackguard_dev.local.template import REGION
 
 INIT_TIMEOUT_SECONDS = 30.0
 STOP_GRACE_SECONDS = 3.0
@@ -63,7 +63,7 @@ class Worker:
         requests_read, requests_write = os.pipe()
         responses_read, responses_write = os.pipe()
         layer_args = [argument for path in spec.layer_dirs for argument in ("--layer-dir", str(path))]
-        command = [sys.executable, "-m", "trackguard.local.runtime", "--code-dir", str(spec.code_dir)]
+        command = [sys.executable, "-m", "trackguard_dev.local.runtime", "--code-dir", str(spec.code_dir)]
         command += ["--handler", spec.handler, *layer_args]
         command += ["--requests", str(requests_read), "--responses", str(responses_write)]
         self.process = subprocess.Popen(

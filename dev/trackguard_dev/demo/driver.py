@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 import boto3
 import httpx
 
-from trackguard.demo import payloads
-from trackguard.demo.payloads import Request
-from trackguard.demo.scenario import OrderPlan, ParcelPlan, Platform, Scenario, SellerPlan
-from trackguard.demo.stack import StackHandle
 from trackguard.domain.status import FlagCode
+from trackguard_dev.demo import payloads
+from trackguard_dev.demo.payloads import Request
+from trackguard_dev.demo.scenario import OrderPlan, ParcelPlan, Platform, Scenario, SellerPlan
+from trackguard_dev.demo.stack import StackHandle
 
 WAIT_SECONDS = 180.0
 POLL_SECONDS = 0.5

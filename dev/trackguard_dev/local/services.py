@@ -13,9 +13,9 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from trackguard.local.config import LocalConfig
-from trackguard.local.dynamodb_local import DynamoDBLocal, free_port
-from trackguard.local.template import ACCOUNT_ID, REGION
+from trackguard_dev.local.config import LocalConfig
+from trackguard_dev.local.dynamodb_local import DynamoDBLocal, free_port
+from trackguard_dev.local.template import ACCOUNT_ID, REGION
 
 READY_TIMEOUT_SECONDS = 60.0
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trackguard.local.template import Resolver, TemplateError
+from trackguard_dev.local.template import Resolver, TemplateError
 
 FUNCTION_TYPES = ("AWS::Serverless::Function",)
 HTTP_API_TYPE = "AWS::Serverless::HttpApi"

@@ -20,9 +20,9 @@ from typing import Any
 
 import httpx
 
-from trackguard.local.attach import stack_environment
-from trackguard.local.config import PROJECT_ROOT, LocalConfig
-from trackguard.local.stack import RunningStack
+from trackguard_dev.local.attach import stack_environment
+from trackguard_dev.local.config import PROJECT_ROOT, LocalConfig
+from trackguard_dev.local.stack import RunningStack
 
 BOOT_SECONDS = 180
 TRACKGUARD = str(Path(sys.executable).parent / "trackguard")

@@ -13,10 +13,10 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from trackguard.local.model import StreamSourceSpec
-from trackguard.local.polling import PollingThread
-from trackguard.local.template import REGION
-from trackguard.local.workers import Invocation
+from trackguard_dev.local.model import StreamSourceSpec
+from trackguard_dev.local.polling import PollingThread
+from trackguard_dev.local.template import REGION
+from trackguard_dev.local.workers import Invocation
 
 POLL_SECONDS = 0.5
 RETRY_SECONDS = 1.0
