@@ -42,7 +42,8 @@ def sign_aftership(body: bytes, secrets: Secrets) -> dict[str, str]:
 
 
 def sign_ups(_body: bytes, secrets: Secrets) -> dict[str, str]:
-    return {"authorization": "Bearer " + secrets["ups"]["credential"]}
+    """Track Alert v1 sends the subscription's credential in a header named ``credential``."""
+    return {"credential": secrets["ups"]["credential"]}
 
 
 def sign_fedex(body: bytes, secrets: Secrets) -> dict[str, str]:
@@ -262,17 +263,38 @@ CARRIER_BODIES: dict[str, tuple[Signer, Any]] = {
     "fedex": (
         sign_fedex,
         {
-            "trackingNumber": "794644790138",
-            "scanEvents": [
-                {
-                    "date": "2026-11-01T18:02:00-05:00",
-                    "eventType": "CD",
-                    "eventDescription": "Clearance delay - Import",
-                    "derivedStatusCode": "CD",
-                    "scanLocation": {"city": "MEMPHIS", "stateOrProvinceCode": "TN", "countryCode": "US"},
-                }
-            ],
-            "recipientInformation": {"address": {"postalCode": "10001", "countryCode": "US"}},
+            "transactionId": "624deea6-b709-470c-8c39-4b5511281492",
+            "output": {
+                "completeTrackResults": [
+                    {
+                        "trackingNumber": "794644790138",
+                        "trackResults": [
+                            {
+                                "trackingNumberInfo": {
+                                    "trackingNumber": "794644790138",
+                                    "carrierCode": "FDXE",
+                                },
+                                "scanEvents": [
+                                    {
+                                        "date": "2026-11-01T18:02:00-05:00",
+                                        "eventType": "CD",
+                                        "eventDescription": "Clearance delay - Import",
+                                        "derivedStatusCode": "CD",
+                                        "scanLocation": {
+                                            "city": "MEMPHIS",
+                                            "stateOrProvinceCode": "TN",
+                                            "countryCode": "US",
+                                        },
+                                    }
+                                ],
+                                "recipientInformation": {
+                                    "address": {"postalCode": "10001", "countryCode": "US"}
+                                },
+                            }
+                        ],
+                    }
+                ]
+            },
         },
     ),
     "dhl": (

@@ -60,14 +60,14 @@ ROUTE_STEPS: dict[str, dict[Step, tuple[str, str]]] = {
         Step.LOST: ("Exception_013", "EXCEPTION"),
         Step.RETURNING: ("Exception_010", "EXCEPTION"),
     },
-    "ups": {
-        Step.LABEL: ("M", "INFO_RECEIVED"),
-        Step.PICKUP: ("P", "IN_TRANSIT"),
-        Step.TRANSIT: ("I", "IN_TRANSIT"),
-        Step.OUT: ("O", "OUT_FOR_DELIVERY"),
-        Step.DELIVERED: ("D", "DELIVERED"),
-        Step.LOST: ("X", "EXCEPTION"),
-        Step.RETURNING: ("RS", "EXCEPTION"),
+    "ups": {  # Track Alert activityStatus "type:code"
+        Step.LABEL: ("M:MP", "INFO_RECEIVED"),
+        Step.PICKUP: ("I:OR", "IN_TRANSIT"),
+        Step.TRANSIT: ("I:DP", "IN_TRANSIT"),
+        Step.OUT: ("I:OT", "OUT_FOR_DELIVERY"),
+        Step.DELIVERED: ("D:FS", "DELIVERED"),
+        Step.LOST: ("X:", "EXCEPTION"),
+        Step.RETURNING: ("X:", "EXCEPTION"),
     },
     "fedex": {
         Step.LABEL: ("OC", "INFO_RECEIVED"),
@@ -267,18 +267,19 @@ def aftership(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
 
 
 def ups(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
-    bearer = {"authorization": "Bearer " + secrets["ups"]["credential"]}
+    """One Track Alert v1 callback per event, authenticated by the ``credential`` header as UPS sends it."""
+    credential = {"credential": secrets["ups"]["credential"]}
     return [
         Request(
             "/webhooks/carriers/ups",
-            bearer,
+            credential,
             _json(
                 {
                     "trackingNumber": parcel.number,
                     "gmtActivityDate": event.at.astimezone(UTC).strftime("%Y%m%d"),
                     "gmtActivityTime": event.at.astimezone(UTC).strftime("%H%M%S"),
                     "activityLocation": {"city": event.city.upper(), "country": event.country},
-                    "activityStatus": {"type": _code("ups", event), "description": _describe(event).upper()},
+                    "activityStatus": _ups_activity(event),
                 }
             ),
         )
@@ -286,26 +287,34 @@ def ups(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
     ]
 
 
+def _ups_activity(event: TrackEvent) -> dict[str, str]:
+    activity_type, code = _code("ups", event).split(":")
+    activity = {"type": activity_type, "description": _describe(event).upper()}
+    return activity | {"code": code} if code else activity
+
+
 def fedex(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
+    """One AIV push: the Track API's ``output.completeTrackResults[].trackResults[]`` for the number."""
+    result = {
+        "trackingNumberInfo": {"trackingNumber": parcel.number},
+        "scanEvents": [
+            {
+                "date": _iso(event.at),
+                "eventType": _code("fedex", event),
+                "eventDescription": _describe(event),
+                "scanLocation": {"city": event.city.upper(), "countryCode": event.country},
+            }
+            for event in parcel.events
+        ],
+        "recipientInformation": {
+            "address": {
+                "postalCode": parcel.destination_postal,
+                "countryCode": parcel.destination_country,
+            }
+        },
+    }
     body = _json(
-        {
-            "trackingNumber": parcel.number,
-            "scanEvents": [
-                {
-                    "date": _iso(event.at),
-                    "eventType": _code("fedex", event),
-                    "eventDescription": _describe(event),
-                    "scanLocation": {"city": event.city.upper(), "countryCode": event.country},
-                }
-                for event in parcel.events
-            ],
-            "recipientInformation": {
-                "address": {
-                    "postalCode": parcel.destination_postal,
-                    "countryCode": parcel.destination_country,
-                }
-            },
-        }
+        {"output": {"completeTrackResults": [{"trackingNumber": parcel.number, "trackResults": [result]}]}}
     )
     signature = _b64_hmac(secrets["fedex"]["security_token"].encode(), body)
     return [Request("/webhooks/carriers/fedex", {"fdx-signature": signature}, body)]

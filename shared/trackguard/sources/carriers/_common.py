@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable
-from typing import Annotated, TypeVar
+from typing import Annotated, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
@@ -17,6 +17,40 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 StatusMapping = tuple[TrackingStatus, ExceptionReason | None]
 """A sender code's meaning: the unified status and, for exceptions and failures, why."""
+
+UNMAPPED_FALLBACK: StatusMapping = (TrackingStatus.IN_TRANSIT, None)
+"""What a sender code no table knows is read as, unless an adapter documents a safer meaning.
+
+Every carrier event reports activity on a parcel the carrier handles; an unknown code is far more
+often another network scan than a problem, and reading it as a problem would show a seller an
+exception the sender never stated. IN_TRANSIT raises no flag by itself, and the event keeps its raw
+code and wording, is marked ``unmapped`` and is counted (``UnmappedStatusCodes``) so the table grows.
+"""
+
+
+class Meaning(NamedTuple):
+    """A sender code's meaning, and whether a table knew it (``unmapped`` when it fell back)."""
+
+    status: TrackingStatus
+    reason: ExceptionReason | None = None
+    unmapped: bool = False
+
+
+def known(mapping: StatusMapping) -> Meaning:
+    return Meaning(mapping[0], mapping[1])
+
+
+def fallback(mapping: StatusMapping = UNMAPPED_FALLBACK) -> Meaning:
+    return Meaning(mapping[0], mapping[1], unmapped=True)
+
+
+def look_up(
+    table: dict[str, StatusMapping], code: str, otherwise: StatusMapping = UNMAPPED_FALLBACK
+) -> Meaning:
+    """The table's meaning of ``code``, else ``otherwise`` marked as unmapped."""
+    mapping = table.get(code)
+    return known(mapping) if mapping is not None else fallback(otherwise)
+
 
 TrackingNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=64)]
 

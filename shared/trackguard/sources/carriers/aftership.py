@@ -2,14 +2,19 @@
 
 ``aftership-hmac-sha256`` is base64 HMAC-SHA256 of the raw body keyed with the webhook secret; ``event_id``
 is the delivery id. Each ``msg.checkpoints[]`` item becomes an event: its ``subtag`` decides when listed,
-else its ``tag``; an undocumented tag becomes EXCEPTION/other so that a person looks at it. AfterShip sends
-ISO 3166 alpha-3 countries, stored as alpha-2. ``checkpoint_time`` without an offset is read as UTC.
-Other webhook events are accepted and ignored.
+else its ``tag``. AfterShip also moves the tracking itself (``msg.tag``/``msg.subtag``) without a new
+checkpoint — Exception_013 (lost), Expired after 30 days of silence, a delivery known only to the
+tracking — so when no checkpoint says the tracking's status, it becomes one more event, dated when
+AfterShip last updated the tracking (``shipment_delivery_date`` for a delivery). A tag AfterShip never
+documented is kept raw, marked unmapped and read as IN_TRANSIT (``UNMAPPED_FALLBACK``), never as an
+exception. AfterShip sends ISO 3166 alpha-3 countries, stored as alpha-2. Times without an offset are
+read as UTC. Other webhook events are accepted and ignored.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
@@ -17,11 +22,14 @@ from trackguard.secrets import WebhookSecrets
 from trackguard.sources.base import CarrierDelivery, PayloadError, RawDelivery
 from trackguard.sources.carriers import CarrierSource
 from trackguard.sources.carriers._common import (
+    Meaning,
     SenderModel,
     StatusMapping,
     TrackingNumber,
     deduplicated,
+    known,
     location_of,
+    look_up,
     parse_body,
     text_or_none,
     verify_base64_hmac,
@@ -30,7 +38,6 @@ from trackguard.sources.carriers._countries import ISO3_TO_ISO2
 from trackguard.tracking import resolve_carrier
 
 NAME = "aftership"
-UNKNOWN: StatusMapping = (TrackingStatus.EXCEPTION, ExceptionReason.OTHER)
 
 TAGS: dict[str, StatusMapping] = {
     "Pending": (TrackingStatus.PENDING, None),
@@ -44,17 +51,28 @@ TAGS: dict[str, StatusMapping] = {
     "Expired": (TrackingStatus.EXPIRED, None),
 }
 
-# Sub-statuses that say more than their tag (AfterShip's delivery sub-status list).
+_OTHER_EXCEPTION: StatusMapping = (TrackingStatus.EXCEPTION, ExceptionReason.OTHER)
+
+# Sub-statuses that say more than their tag (AfterShip's delivery sub-status list, platform-lifecycle §7.2).
 SUBTAGS: dict[str, StatusMapping] = {
+    "Exception_001": _OTHER_EXCEPTION,  # generic exception
     "Exception_002": (TrackingStatus.EXCEPTION, ExceptionReason.ADDRESS_PROBLEM),  # customer moved
     "Exception_003": (TrackingStatus.EXCEPTION, ExceptionReason.REFUSED),
     "Exception_004": (TrackingStatus.CUSTOMS, None),  # delayed in customs clearance
+    "Exception_005": _OTHER_EXCEPTION,  # delayed by external factors
+    "Exception_006": _OTHER_EXCEPTION,  # held for payment
     "Exception_007": (TrackingStatus.EXCEPTION, ExceptionReason.ADDRESS_PROBLEM),  # incorrect address
-    "Exception_010": (TrackingStatus.EXCEPTION, ExceptionReason.RETURNING),  # unconfirmed number
-    "Exception_011": (TrackingStatus.EXCEPTION, ExceptionReason.RETURNED),  # unconfirmed number
-    "Exception_012": (TrackingStatus.EXCEPTION, ExceptionReason.DAMAGED),  # unconfirmed number
-    "Exception_013": (TrackingStatus.EXCEPTION, ExceptionReason.LOST),  # unconfirmed number
+    "Exception_008": _OTHER_EXCEPTION,  # pickup missed
+    "Exception_009": _OTHER_EXCEPTION,  # rejected by the carrier
+    "Exception_010": (TrackingStatus.EXCEPTION, ExceptionReason.RETURNING),
+    "Exception_011": (TrackingStatus.EXCEPTION, ExceptionReason.RETURNED),
+    "Exception_012": (TrackingStatus.EXCEPTION, ExceptionReason.DAMAGED),
+    "Exception_013": (TrackingStatus.EXCEPTION, ExceptionReason.LOST),
+    "Exception_016": _OTHER_EXCEPTION,  # delayed in processing (vehicle, missort, misroute)
+    "Exception_017": _OTHER_EXCEPTION,  # delayed by extreme weather
     "Exception_018": (TrackingStatus.CUSTOMS, ExceptionReason.CUSTOMS),  # incorrect or missing documents
+    "InTransit_006": (TrackingStatus.CUSTOMS, None),  # handed over to customs
+    "OutForDelivery_002": (TrackingStatus.AVAILABLE_FOR_PICKUP, None),  # older lists: ready to collect
 }
 
 
@@ -75,6 +93,10 @@ class Tracking(SenderModel):
     slug: str | None = None
     tag: str | None = None
     subtag: str | None = None
+    subtag_message: str | None = None
+    updated_at: datetime | None = None
+    last_updated_at: datetime | None = None
+    shipment_delivery_date: datetime | None = None
     checkpoints: tuple[Checkpoint, ...] = ()
     origin_country_iso3: str | None = None
     destination_country_iso3: str | None = None
@@ -85,6 +107,7 @@ class Tracking(SenderModel):
 class Webhook(SenderModel):
     event: str
     event_id: str | None = None
+    ts: int | None = None
     msg: Tracking | None = None
 
 
@@ -103,27 +126,41 @@ def parse(delivery: RawDelivery) -> CarrierDelivery:
             [{"loc": ["msg"], "msg": "Field required", "type": "missing"}],
         )
     tracking = webhook.msg
-    events = deduplicated(_event(tracking, checkpoint) for checkpoint in tracking.checkpoints)
-    return CarrierDelivery(NAME, webhook.event_id, events)
+    events = [_event(tracking, checkpoint) for checkpoint in tracking.checkpoints]
+    if tracking.tag and not _said_by_a_checkpoint(tracking):
+        events.append(_tracking_event(tracking, _updated_at(webhook, delivery.received_at)))
+    return CarrierDelivery(NAME, webhook.event_id, deduplicated(events))
 
 
-def status_of(tag: str, subtag: str | None) -> StatusMapping:
-    return SUBTAGS.get(subtag or "") or TAGS.get(tag, UNKNOWN)
+def status_of(tag: str, subtag: str | None) -> Meaning:
+    """The subtag's meaning when it says more than its tag, else the tag's, else unmapped."""
+    mapping = SUBTAGS.get(subtag or "")
+    return known(mapping) if mapping else look_up(TAGS, tag)
 
 
 def iso2(iso3: str | None) -> str | None:
     return ISO3_TO_ISO2.get((iso3 or "").strip().upper())
 
 
+def _said_by_a_checkpoint(tracking: Tracking) -> bool:
+    """A checkpoint already carries the tracking's subtag (or, without one, its tag)."""
+    if tracking.subtag:
+        return any(checkpoint.subtag == tracking.subtag for checkpoint in tracking.checkpoints)
+    return any(checkpoint.tag == tracking.tag for checkpoint in tracking.checkpoints)
+
+
+def _updated_at(webhook: Webhook, received_at: datetime) -> datetime:
+    """When AfterShip says the tracking last changed: the webhook's ``ts``, else when it arrived."""
+    return datetime.fromtimestamp(webhook.ts, UTC) if webhook.ts else received_at
+
+
 def _event(tracking: Tracking, checkpoint: Checkpoint) -> CarrierEvent:
-    status, reason = status_of(checkpoint.tag, checkpoint.subtag)
+    meaning = status_of(checkpoint.tag, checkpoint.subtag)
     return CarrierEvent(
-        tracking_number=tracking.tracking_number,
-        carrier=resolve_carrier(tracking.slug, "aftership"),
-        source=NAME,
         occurred_at=checkpoint.checkpoint_time,
-        status=status,
-        reason=reason,
+        status=meaning.status,
+        reason=meaning.reason,
+        unmapped=meaning.unmapped,
         source_code=checkpoint.subtag or checkpoint.tag,
         source_description=checkpoint.message or "",
         location=location_of(
@@ -132,11 +169,37 @@ def _event(tracking: Tracking, checkpoint: Checkpoint) -> CarrierEvent:
             checkpoint.zip,
             iso2(checkpoint.country_iso3),
         ),
-        origin_country=iso2(tracking.origin_country_iso3),
-        destination_postal_code=text_or_none(tracking.destination_postal_code),
-        destination_country=iso2(tracking.destination_country_iso3),
-        estimated_delivery=_date(tracking.expected_delivery),
+        **_tracking_facts(tracking),
     )
+
+
+def _tracking_event(tracking: Tracking, webhook_updated_at: datetime) -> CarrierEvent:
+    """The tracking-level status as an event of its own (``tag`` is set: the caller checked)."""
+    tag = tracking.tag or ""
+    meaning = status_of(tag, tracking.subtag)
+    delivered_at = tracking.shipment_delivery_date if meaning.status is TrackingStatus.DELIVERED else None
+    return CarrierEvent(
+        occurred_at=delivered_at or tracking.last_updated_at or tracking.updated_at or webhook_updated_at,
+        status=meaning.status,
+        reason=meaning.reason,
+        unmapped=meaning.unmapped,
+        source_code=tracking.subtag or tag,
+        source_description=tracking.subtag_message or tag,
+        **_tracking_facts(tracking),
+    )
+
+
+def _tracking_facts(tracking: Tracking) -> dict[str, Any]:
+    """What every event of the tracking carries: the number, the carrier, where it goes, when expected."""
+    return {
+        "tracking_number": tracking.tracking_number,
+        "carrier": resolve_carrier(tracking.slug, "aftership"),
+        "source": NAME,
+        "origin_country": iso2(tracking.origin_country_iso3),
+        "destination_postal_code": text_or_none(tracking.destination_postal_code),
+        "destination_country": iso2(tracking.destination_country_iso3),
+        "estimated_delivery": _date(tracking.expected_delivery),
+    }
 
 
 def _date(value: str | None) -> date | None:

@@ -3,15 +3,18 @@
 The subscription names the header and a static token; trackguard uses ``DHL-Webhook-Token``. DHL sends no
 delivery id. Each ``events[]`` item becomes an event (the shipment's ``status`` when the list is empty);
 ``statusCode`` (pre-transit, transit, delivered, failure, unknown) decides the status. ``unknown`` is read
-as PENDING (DHL has nothing to tell yet); an undocumented code becomes EXCEPTION/other so that a person
-looks at it. ``service`` names the DHL business: the eCommerce ones are ``dhl_ecommerce``, the rest ``dhl``.
+as PENDING (DHL has nothing to tell yet); a code DHL never documented is kept raw, marked unmapped and read
+as IN_TRANSIT (``UNMAPPED_FALLBACK``), never as an exception. DHL's own example gives the shipment ``id``
+as a JSON number: it is read as text. ``service`` names the DHL business: the eCommerce ones are
+``dhl_ecommerce``, the rest ``dhl``.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
@@ -19,11 +22,13 @@ from trackguard.secrets import WebhookSecrets
 from trackguard.sources.base import CarrierDelivery, RawDelivery
 from trackguard.sources.carriers import CarrierSource
 from trackguard.sources.carriers._common import (
+    Meaning,
     SenderModel,
     StatusMapping,
     TrackingNumber,
     deduplicated,
     location_of,
+    look_up,
     parse_body,
     text_or_none,
     upper_or_none,
@@ -32,7 +37,6 @@ from trackguard.sources.carriers._common import (
 
 NAME = "dhl"
 HEADER_NAME = "dhl-webhook-token"
-UNKNOWN: StatusMapping = (TrackingStatus.EXCEPTION, ExceptionReason.OTHER)
 
 STATUS_CODES: dict[str, StatusMapping] = {
     "pre-transit": (TrackingStatus.INFO_RECEIVED, None),
@@ -61,8 +65,12 @@ class Status(SenderModel):
     location: Place | None = None
 
 
+def _number_as_text(value: object) -> object:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 class Shipment(SenderModel):
-    id: TrackingNumber
+    id: Annotated[TrackingNumber, BeforeValidator(_number_as_text)]
     service: str | None = None
     status: Status
     origin: Place | None = None
@@ -87,8 +95,8 @@ def parse(delivery: RawDelivery) -> CarrierDelivery:
     return CarrierDelivery(NAME, None, events)
 
 
-def status_of(status_code: str) -> StatusMapping:
-    return STATUS_CODES.get(status_code.strip().lower(), UNKNOWN)
+def status_of(status_code: str) -> Meaning:
+    return look_up(STATUS_CODES, status_code.strip().lower())
 
 
 def carrier_of(service: str | None) -> str:
@@ -100,7 +108,7 @@ def _statuses(shipment: Shipment) -> tuple[Status, ...]:
 
 
 def _event(shipment: Shipment, status: Status) -> CarrierEvent:
-    unified, reason = status_of(status.status_code)
+    meaning = status_of(status.status_code)
     place = (status.location or Place()).address or Address()
     destination = (shipment.destination or Place()).address or Address()
     origin = (shipment.origin or Place()).address or Address()
@@ -109,8 +117,9 @@ def _event(shipment: Shipment, status: Status) -> CarrierEvent:
         carrier=carrier_of(shipment.service),
         source=NAME,
         occurred_at=status.timestamp,
-        status=unified,
-        reason=reason,
+        status=meaning.status,
+        reason=meaning.reason,
+        unmapped=meaning.unmapped,
         source_code=status.status_code,
         source_description=status.description or status.status or "",
         location=location_of(place.address_locality, None, place.postal_code, place.country_code),

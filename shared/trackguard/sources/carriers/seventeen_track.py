@@ -3,10 +3,16 @@
 The ``sign`` header is the lowercase hex SHA-256 (a plain hash, not an HMAC) of ``raw_body + "/" + api_key``.
 17TRACK sends no delivery id; events deduplicate on their natural key.
 
-Every event of ``tracking.providers[].events[]`` is emitted, plus ``latest_event``, deduplicated. An event's
-``sub_status`` decides its status; an unlisted sub-status falls back to its main status (the part before
-``_``), and a main status 17TRACK never documented becomes EXCEPTION/other so that a person looks at it.
-``latest_status``/``latest_event`` are read under ``data.track_info`` or directly under ``data``.
+Every event of ``tracking.providers[].events[]`` is emitted; ``latest_event`` is the newest of them (the
+same time and wording) and is merged into it, or added when the providers do not list it. An event's
+meaning comes from, in order: its own ``sub_status`` (an unlisted one falls back to its main status, the
+part before ``_``); its ``stage``, which 17TRACK sets only on key events (InfoReceived, PickedUp, ...,
+Returned, the ``milestone`` names); for the latest event, the shipment's ``latest_status``. An event with
+none of these is one of 17TRACK's ordinary scans ("Arrived at Facility", "Origin Scan": ``stage: null``
+in 17TRACK's own example): the carrier handled the parcel, so it is IN_TRANSIT. A code 17TRACK never
+documented is kept raw, marked unmapped and read as IN_TRANSIT (``UNMAPPED_FALLBACK``), never as an
+exception. ``latest_status``, ``latest_event``, ``shipping_info``, ``time_metrics`` and ``tracking`` are
+read under ``data.track_info`` or directly under ``data`` (17TRACK's example puts most of them there).
 """
 
 from __future__ import annotations
@@ -24,11 +30,15 @@ from trackguard.secrets import WebhookSecrets
 from trackguard.sources.base import CarrierDelivery, RawDelivery, SignatureError, constant_time_equals
 from trackguard.sources.carriers import CarrierSource
 from trackguard.sources.carriers._common import (
+    Meaning,
     SenderModel,
     StatusMapping,
     TrackingNumber,
     deduplicated,
+    fallback,
+    known,
     location_of,
+    look_up,
     parse_body,
     required_header,
     text_or_none,
@@ -38,7 +48,7 @@ from trackguard.sources.shops._payload import validate
 from trackguard.tracking import resolve_carrier
 
 NAME = "17track"
-UNKNOWN: StatusMapping = (TrackingStatus.EXCEPTION, ExceptionReason.OTHER)
+ORDINARY_SCAN: StatusMapping = (TrackingStatus.IN_TRANSIT, None)
 
 MAIN_STATUSES: dict[str, StatusMapping] = {
     "NotFound": (TrackingStatus.NOT_FOUND, None),
@@ -78,6 +88,25 @@ SUB_STATUSES: dict[str, StatusMapping] = {
     "Exception_Lost": (TrackingStatus.EXCEPTION, ExceptionReason.LOST),
     "Exception_Damage": (TrackingStatus.EXCEPTION, ExceptionReason.DAMAGED),
     "Exception_Rejected": (TrackingStatus.EXCEPTION, ExceptionReason.REFUSED),
+    "Exception_NoBody": (TrackingStatus.EXCEPTION, ExceptionReason.ADDRESS_PROBLEM),  # abnormal recipient
+    "Exception_Security": (TrackingStatus.EXCEPTION, ExceptionReason.OTHER),  # security, customs or fee
+    "Exception_Delayed": (TrackingStatus.EXCEPTION, ExceptionReason.OTHER),  # beyond its scheduled transit
+    "Exception_Destroyed": (TrackingStatus.EXCEPTION, ExceptionReason.DAMAGED),
+    "Exception_Damaged": (TrackingStatus.EXCEPTION, ExceptionReason.DAMAGED),  # spelling seen beside _Damage
+    "Exception_Cancel": (TrackingStatus.EXCEPTION, ExceptionReason.OTHER),
+}
+
+# ``stage`` on key events: the names of 17TRACK's ``milestone`` list.
+STAGES: dict[str, StatusMapping] = {
+    "InfoReceived": (TrackingStatus.INFO_RECEIVED, None),
+    "PickedUp": (TrackingStatus.IN_TRANSIT, None),
+    "Departure": (TrackingStatus.IN_TRANSIT, None),
+    "Arrival": (TrackingStatus.IN_TRANSIT, None),
+    "AvailableForPickup": (TrackingStatus.AVAILABLE_FOR_PICKUP, None),
+    "OutForDelivery": (TrackingStatus.OUT_FOR_DELIVERY, None),
+    "Delivered": (TrackingStatus.DELIVERED, None),
+    "Returning": (TrackingStatus.EXCEPTION, ExceptionReason.RETURNING),
+    "Returned": (TrackingStatus.EXCEPTION, ExceptionReason.RETURNED),
 }
 
 
@@ -145,6 +174,21 @@ class TrackData(SenderModel):
     track_info: TrackInfo | None = None
     latest_status: LatestStatus | None = None
     latest_event: TrackEvent | None = None
+    shipping_info: ShippingInfo | None = None
+    time_metrics: TimeMetrics | None = None
+    tracking: Tracking | None = None
+
+    @property
+    def info(self) -> TrackInfo:
+        """``track_info`` completed by what 17TRACK put directly under ``data`` instead."""
+        info = self.track_info or TrackInfo()
+        return TrackInfo(
+            latest_status=info.latest_status or self.latest_status,
+            latest_event=info.latest_event or self.latest_event,
+            shipping_info=info.shipping_info or self.shipping_info,
+            time_metrics=info.time_metrics or self.time_metrics,
+            tracking=info.tracking or self.tracking,
+        )
 
 
 class Push(SenderModel):
@@ -180,22 +224,42 @@ def events_from_track_data(
 
 def events_of(data: TrackData, observed_at: datetime | None) -> tuple[CarrierEvent, ...]:
     """Every dated event; a number 17TRACK does not know yet gives one NOT_FOUND at ``observed_at``."""
-    info = data.track_info or TrackInfo()
-    latest_status = info.latest_status or data.latest_status
-    latest_event = info.latest_event or data.latest_event
-    dated: list[tuple[TrackEvent, LatestStatus | None]] = [
-        (event, None) for provider in _providers(info) for event in provider.events
+    info = data.info
+    latest = info.latest_event
+    listed = [event for provider in _providers(info) for event in provider.events]
+    latest_is_listed = latest is not None and any(_same_event(event, latest) for event in listed)
+    dated = [(event, latest is not None and _same_event(event, latest)) for event in listed]
+    if latest is not None and not latest_is_listed:
+        dated.append((latest, True))
+    events = [
+        _event(data, info, event, info.latest_status if is_latest else None)
+        for event, is_latest in dated
+        if event.occurred_at
     ]
-    if latest_event is not None:
-        dated.append((latest_event, latest_status))
-    events = [_event(data, info, event, fallback) for event, fallback in dated if event.occurred_at]
-    if not events and observed_at is not None and _is_not_found(latest_status):
-        events.append(_not_found(data, info, _code_of(latest_status), observed_at))
+    if not events and observed_at is not None and _is_not_found(info.latest_status):
+        events.append(_not_found(data, info, _code_of(info.latest_status), observed_at))
     return deduplicated(events)
 
 
-def status_of(code: str) -> StatusMapping:
-    return SUB_STATUSES.get(code) or MAIN_STATUSES.get(code.split("_", 1)[0], UNKNOWN)
+def status_of(code: str) -> Meaning:
+    """A status or sub-status code: listed, else its main status, else unmapped."""
+    mapping = SUB_STATUSES.get(code) or MAIN_STATUSES.get(code.split("_", 1)[0])
+    return known(mapping) if mapping else fallback()
+
+
+def _meaning(event: TrackEvent, latest_status: LatestStatus | None) -> tuple[str, Meaning]:
+    """The event's code and meaning: its sub-status, its key stage, the shipment's status, or a scan."""
+    if event.sub_status:
+        return event.sub_status, status_of(event.sub_status)
+    if event.stage:
+        return event.stage, look_up(STAGES, event.stage)
+    if latest_status is not None:
+        return _code_of(latest_status), status_of(_code_of(latest_status))
+    return "", known(ORDINARY_SCAN)
+
+
+def _same_event(listed: TrackEvent, latest: TrackEvent) -> bool:
+    return listed.occurred_at == latest.occurred_at and listed.description == latest.description
 
 
 def _providers(info: TrackInfo) -> tuple[Provider, ...]:
@@ -203,18 +267,18 @@ def _providers(info: TrackInfo) -> tuple[Provider, ...]:
 
 
 def _is_not_found(latest: LatestStatus | None) -> bool:
-    return latest is not None and status_of(_code_of(latest))[0] is TrackingStatus.NOT_FOUND
+    return latest is not None and status_of(_code_of(latest)).status is TrackingStatus.NOT_FOUND
 
 
 def _event(
-    data: TrackData, info: TrackInfo, event: TrackEvent, fallback: LatestStatus | None
+    data: TrackData, info: TrackInfo, event: TrackEvent, latest_status: LatestStatus | None
 ) -> CarrierEvent:
-    code = event.sub_status or event.stage or _code_of(fallback)
-    status, reason = status_of(code)
+    code, meaning = _meaning(event, latest_status)
     return CarrierEvent(
         occurred_at=event.occurred_at,
-        status=status,
-        reason=reason,
+        status=meaning.status,
+        reason=meaning.reason,
+        unmapped=meaning.unmapped,
         source_code=code,
         source_description=event.description or "",
         location=_where(event),

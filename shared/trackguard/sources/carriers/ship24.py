@@ -1,10 +1,12 @@
 """Ship24 tracking webhooks: ``{"trackings": [{metadata, tracker, shipment, events}]}``.
 
 Authentication is a static shared secret, ``Authorization: Bearer <webhook_secret>``. The delivery id is the
-``metadata.messageId`` (each event also carries its own ``eventId``). An event's status comes from its
-``statusMilestone`` (Ship24 gives one on every event), else the shipment's; an undocumented milestone becomes
-EXCEPTION/other so that a person looks at it. ``statusCode`` (e.g. ``delivery_delivered``) is kept as the
-source code.
+``metadata.messageId`` (each event also carries its own ``eventId``). An event's ``statusCode`` decides
+when Ship24's status list names it (it says more: ``customs_exception`` is still milestone in_transit);
+Ship24 leaves it empty on non-significant events, and then the event's ``statusMilestone`` (on every
+event), else the shipment's, decides. A milestone Ship24 never documented is kept raw, marked unmapped and
+read as IN_TRANSIT (``UNMAPPED_FALLBACK``), never as an exception. The code (else the milestone) is kept
+as the source code.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ from trackguard.secrets import WebhookSecrets
 from trackguard.sources.base import CarrierDelivery, RawDelivery, body_digest
 from trackguard.sources.carriers import CarrierSource
 from trackguard.sources.carriers._common import (
+    Meaning,
     SenderModel,
     StatusMapping,
     TrackingNumber,
     deduplicated,
+    known,
     location_of,
+    look_up,
     parse_body,
     upper_or_none,
     verify_bearer,
@@ -31,7 +36,6 @@ from trackguard.sources.carriers._common import (
 from trackguard.tracking import resolve_carrier
 
 NAME = "ship24"
-UNKNOWN: StatusMapping = (TrackingStatus.EXCEPTION, ExceptionReason.OTHER)
 
 MILESTONES: dict[str, StatusMapping] = {
     "pending": (TrackingStatus.PENDING, None),
@@ -42,6 +46,16 @@ MILESTONES: dict[str, StatusMapping] = {
     "available_for_pickup": (TrackingStatus.AVAILABLE_FOR_PICKUP, None),
     "delivered": (TrackingStatus.DELIVERED, None),
     "exception": (TrackingStatus.EXCEPTION, ExceptionReason.OTHER),
+}
+
+# statusCodes that say more than their milestone (docs.ship24.com/status, platform-lifecycle §7.1).
+STATUS_CODES: dict[str, StatusMapping] = {
+    "customs_received": (TrackingStatus.CUSTOMS, None),
+    "customs_exception": (TrackingStatus.CUSTOMS, ExceptionReason.CUSTOMS),
+    "customs_rejected": (TrackingStatus.EXCEPTION, ExceptionReason.CUSTOMS),
+    "delivery_refused": (TrackingStatus.EXCEPTION, ExceptionReason.REFUSED),
+    "exception_return": (TrackingStatus.EXCEPTION, ExceptionReason.RETURNING),
+    "exception_lost": (TrackingStatus.EXCEPTION, ExceptionReason.LOST),
 }
 
 
@@ -99,8 +113,10 @@ def parse(delivery: RawDelivery) -> CarrierDelivery:
     return CarrierDelivery(NAME, _delivery_id(webhook, delivery.body), events)
 
 
-def status_of(milestone: str | None) -> StatusMapping:
-    return MILESTONES.get((milestone or "").lower(), UNKNOWN)
+def status_of(milestone: str | None, status_code: str | None = None) -> Meaning:
+    """The statusCode's meaning when it says more than the milestone, else the milestone's."""
+    mapping = STATUS_CODES.get((status_code or "").lower())
+    return known(mapping) if mapping else look_up(MILESTONES, (milestone or "").lower())
 
 
 def _delivery_id(webhook: Webhook, body: bytes) -> str | None:
@@ -117,14 +133,15 @@ def _events(tracking: Tracking) -> list[CarrierEvent]:
 def _event(tracking: Tracking, event: Event) -> CarrierEvent:
     shipment = tracking.shipment or Shipment()
     milestone = event.status_milestone or shipment.status_milestone
-    status, reason = status_of(milestone)
+    meaning = status_of(milestone, event.status_code)
     return CarrierEvent(
         tracking_number=tracking.tracker.tracking_number,
         carrier=resolve_carrier(event.courier_code or _first(tracking.tracker.courier_code), "ship24"),
         source=NAME,
         occurred_at=_with_offset(event.occurrence_datetime, event.utc_offset),
-        status=status,
-        reason=reason,
+        status=meaning.status,
+        reason=meaning.reason,
+        unmapped=meaning.unmapped,
         source_code=event.status_code or milestone or "",
         source_description=event.status or "",
         location=location_of(city=event.location),

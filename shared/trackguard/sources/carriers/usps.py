@@ -8,8 +8,11 @@ envelope is decoded before the signature is checked, the payload is validated af
 The payload follows the USPS Tracking API v3 tracking result (``trackingNumber``, ``trackingEvents[]`` with
 ``eventType``, ``eventCode``, ``eventTimestamp``, ``GMTTimestamp``, ``GMTOffset``, ``eventCity``,
 ``eventState``, ``eventZIP``, ``eventCountry``); that the callback carries exactly this shape is
-UNCONFIRMED. ``eventCode`` decides the status; a code not listed is read as IN_TRANSIT (most USPS codes are
-network scans) with the code and its wording kept beside it. USPS sends no delivery id.
+UNCONFIRMED. ``eventCode`` decides the status, from USPS's published event-code table (platform-lifecycle
+§5.2: GX label created → INFO_RECEIVED, 10 arrived at a regional facility → IN_TRANSIT, 01 delivered, the
+09/21–31 return-to-sender family, ...). A code the table does not know is kept with its wording, marked
+unmapped and read as IN_TRANSIT (``UNMAPPED_FALLBACK``): most USPS codes are network scans, and none is
+read as an exception unless USPS's table says so. USPS sends no delivery id.
 """
 
 from __future__ import annotations
@@ -24,11 +27,13 @@ from trackguard.secrets import WebhookSecrets
 from trackguard.sources.base import CarrierDelivery, PayloadError, RawDelivery
 from trackguard.sources.carriers import CarrierSource
 from trackguard.sources.carriers._common import (
+    Meaning,
     SenderModel,
     StatusMapping,
     TrackingNumber,
     deduplicated,
     location_of,
+    look_up,
     parse_body,
     text_or_none,
     upper_or_none,
@@ -37,30 +42,78 @@ from trackguard.sources.carriers._common import (
 from trackguard.sources.shops._payload import load_json_object, validate
 
 NAME = "usps"
-DEFAULT: StatusMapping = (TrackingStatus.IN_TRANSIT, None)
 
-# USPS event codes; those marked unconfirmed come from a single secondary source.
+_INFO: StatusMapping = (TrackingStatus.INFO_RECEIVED, None)
+_SCAN: StatusMapping = (TrackingStatus.IN_TRANSIT, None)
+_ATTEMPT: StatusMapping = (TrackingStatus.DELIVERY_FAILED, None)
+_DELIVERED: StatusMapping = (TrackingStatus.DELIVERED, None)
+_PICKUP: StatusMapping = (TrackingStatus.AVAILABLE_FOR_PICKUP, None)
+_RETURNING: StatusMapping = (TrackingStatus.EXCEPTION, ExceptionReason.RETURNING)
+_RETURNED_FOR_ADDRESS: StatusMapping = (TrackingStatus.EXCEPTION, ExceptionReason.ADDRESS_PROBLEM)
+
+# USPS event codes (platform-lifecycle §5.2; its source letters say which document names each code).
 EVENT_CODES: dict[str, StatusMapping] = {
-    "MA": (TrackingStatus.INFO_RECEIVED, None),  # pre-shipment info sent (manifest)
-    "GX": (TrackingStatus.EXCEPTION, ExceptionReason.OTHER),  # label cancelled
-    "03": (TrackingStatus.IN_TRANSIT, None),  # accepted at a post office
-    "80": (TrackingStatus.IN_TRANSIT, None),  # picked up by a shipping partner
-    "10": (TrackingStatus.OUT_FOR_DELIVERY, None),  # unconfirmed
+    "GX": _INFO,  # Shipping Label Created, USPS Awaiting Item
+    "MA": _INFO,  # Pre-Shipment Info Sent to USPS, USPS Awaiting Item
+    "89": _INFO,  # Merchant Order Receipt Notification, USPS Awaiting Item
+    "83": _SCAN,  # tendered to the Postal Service
+    "03": _SCAN,  # accepted or picked up by the carrier ("USPS in possession of item")
+    "OA": _SCAN,  # Accepted at USPS Origin Facility
+    "TM": _SCAN,  # Shipment Received, Package Acceptance Pending
+    "PA": _SCAN,  # passive acceptance
+    "UA": _SCAN,  # accepted at a USPS facility
+    "AD": _SCAN,  # acceptance at destination
+    "GC": _SCAN,  # return receipt associated (at acceptance)
+    "10": _SCAN,  # arrived at or departed a regional facility
+    "NT": _SCAN,  # In Transit to Next Facility
+    "EF": _SCAN,  # departed a sort facility
+    "SF": _SCAN,  # Departed Post Office
+    "07": _SCAN,  # arrival at unit: Arrived at Post Office
+    "PC": _SCAN,  # sorting complete
+    "06": _SCAN,  # forwarded
+    "08": _SCAN,  # missent: sent on again
+    "15": _SCAN,  # mis-shipped: sent on again
+    "19": _SCAN,  # DC eVS arrive
+    "41": _SCAN,  # received at the opening unit
+    "71": _SCAN,  # delivery rescheduled to the next day
+    "42": _SCAN,  # handed off to a shipping partner
+    "80": _SCAN,  # picked up by a shipping partner
+    "81": _SCAN,  # arrived at a shipping partner
+    "82": _SCAN,  # departed a shipping partner
+    "DX": _SCAN,  # delivery status not updated
+    "A1": _SCAN,  # "Arrived at USPS Regional Facility" (a real USPS response; no table lists it)
+    "T1": _SCAN,  # "Departed USPS Regional Facility" (likewise)
+    "TL": _SCAN,  # "In Transit to Next Facility" (likewise)
     "OF": (TrackingStatus.OUT_FOR_DELIVERY, None),
-    "01": (TrackingStatus.DELIVERED, None),
-    "17": (TrackingStatus.DELIVERED, None),  # picked up by the addressee's agent
-    "02": (TrackingStatus.DELIVERY_FAILED, None),  # notice left, no authorised recipient
-    "52": (TrackingStatus.DELIVERY_FAILED, None),  # notice left
-    "53": (TrackingStatus.DELIVERY_FAILED, None),  # receptacle blocked, unconfirmed
-    "55": (TrackingStatus.DELIVERY_FAILED, None),  # no access, unconfirmed
-    "56": (TrackingStatus.DELIVERY_FAILED, None),  # unsafe to deliver (dog), unconfirmed
+    "59": (TrackingStatus.OUT_FOR_DELIVERY, None),  # what real out-for-delivery events carry
+    "01": _DELIVERED,  # Delivered (in/at mailbox, parcel locker, ...)
+    "17": _DELIVERED,  # picked up by the addressee's agent
+    "43": _DELIVERED,  # picked up
+    "14": _PICKUP,  # arrival at the pickup point
+    "16": _PICKUP,  # available for pickup
+    "02": _ATTEMPT,  # attempted, notice left
+    "52": _ATTEMPT,  # notice left
+    "53": _ATTEMPT,  # receptacle blocked
+    "54": _ATTEMPT,  # receptacle full or item oversized
+    "55": _ATTEMPT,  # no secure location
+    "56": _ATTEMPT,  # no authorised recipient
+    "30": _ATTEMPT,  # no access to the delivery location
+    "51": _ATTEMPT,  # business closed
     "04": (TrackingStatus.EXCEPTION, ExceptionReason.REFUSED),
-    "05": (TrackingStatus.EXCEPTION, ExceptionReason.ADDRESS_PROBLEM),  # undeliverable as addressed
-    "21": (TrackingStatus.EXCEPTION, ExceptionReason.ADDRESS_PROBLEM),  # no such number
-    "22": (TrackingStatus.EXCEPTION, ExceptionReason.ADDRESS_PROBLEM),  # insufficient address
-    "09": (TrackingStatus.EXCEPTION, ExceptionReason.RETURNING),  # return to sender
-    "14": (TrackingStatus.AVAILABLE_FOR_PICKUP, None),  # arrival at pickup point
-    "16": (TrackingStatus.AVAILABLE_FOR_PICKUP, None),
+    "05": _RETURNED_FOR_ADDRESS,  # undeliverable as addressed
+    "09": _RETURNING,  # return to sender
+    "21": _RETURNED_FOR_ADDRESS,  # return to sender: no such number
+    "22": _RETURNED_FOR_ADDRESS,  # return to sender: insufficient address
+    "23": _RETURNED_FOR_ADDRESS,  # return to sender: moved, left no address
+    "24": _RETURNING,  # return to sender: forwarding expired
+    "25": _RETURNED_FOR_ADDRESS,  # return to sender: addressee unknown
+    "26": _RETURNED_FOR_ADDRESS,  # return to sender: vacant
+    "27": _RETURNING,  # return to sender: unclaimed
+    "28": _RETURNING,  # return to sender: deceased
+    "29": _RETURNING,  # return to sender: other
+    "31": _RETURNING,  # return to sender: not picked up
+    "44": _RETURNING,  # recalled by the customer
+    "11": (TrackingStatus.EXCEPTION, ExceptionReason.LOST),  # dead letter
 }
 
 
@@ -121,8 +174,8 @@ def parse(delivery: RawDelivery) -> CarrierDelivery:
     )
 
 
-def status_of(event_code: str) -> StatusMapping:
-    return EVENT_CODES.get(event_code.strip().upper(), DEFAULT)
+def status_of(event_code: str) -> Meaning:
+    return look_up(EVENT_CODES, event_code.strip().upper())
 
 
 def _payload_document(envelope: Envelope) -> dict[str, object]:
@@ -133,14 +186,15 @@ def _payload_document(envelope: Envelope) -> dict[str, object]:
 
 
 def _event(result: TrackingResult, event: TrackingEvent) -> CarrierEvent:
-    status, reason = status_of(event.event_code)
+    meaning = status_of(event.event_code)
     return CarrierEvent(
         tracking_number=result.tracking_number,
         carrier=NAME,
         source=NAME,
         occurred_at=event.occurred_at,
-        status=status,
-        reason=reason,
+        status=meaning.status,
+        reason=meaning.reason,
+        unmapped=meaning.unmapped,
         source_code=event.event_code,
         source_description=event.event_type or "",
         location=location_of(event.event_city, event.event_state, event.event_zip, event.event_country),

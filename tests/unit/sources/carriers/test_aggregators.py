@@ -114,7 +114,7 @@ class TestShip24:
             ("info_received", TrackingStatus.INFO_RECEIVED),
             ("exception", TrackingStatus.EXCEPTION),
             ("pending", TrackingStatus.PENDING),
-            ("teleported", TrackingStatus.EXCEPTION),
+            ("teleported", TrackingStatus.IN_TRANSIT),  # unmapped: never an exception
         ],
     )
     def test_the_milestone_decides(self, milestone: str, status: TrackingStatus) -> None:
@@ -179,7 +179,7 @@ class TestAfterShip:
             ("Exception", "Exception_099", TrackingStatus.EXCEPTION, ExceptionReason.OTHER),
             ("InfoReceived", "InfoReceived_001", TrackingStatus.INFO_RECEIVED, None),
             ("Expired", None, TrackingStatus.EXPIRED, None),
-            ("Vanished", None, TrackingStatus.EXCEPTION, ExceptionReason.OTHER),
+            ("Vanished", None, TrackingStatus.IN_TRANSIT, None),  # unmapped: never an exception
         ],
     )
     def test_subtag_then_tag_decide(

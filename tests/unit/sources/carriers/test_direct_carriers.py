@@ -30,8 +30,9 @@ def ups_body(activity_type: str, code: str = "FS", description: str = "DELIVERED
 
 
 def fedex_body(*scans: tuple[str, str]) -> dict[str, Any]:
-    return {
-        "trackingNumber": "794644790138",
+    """An AIV push: the Track API's ``output.completeTrackResults[].trackResults[]``, one number."""
+    result = {
+        "trackingNumberInfo": {"trackingNumber": "794644790138", "carrierCode": "FDXE"},
         "scanEvents": [
             {
                 "date": moment,
@@ -44,6 +45,15 @@ def fedex_body(*scans: tuple[str, str]) -> dict[str, Any]:
         ],
         "recipientInformation": {"address": {"postalCode": "10001", "countryCode": "us"}},
     }
+    return {
+        "transactionId": "624deea6-b709-470c-8c39-4b5511281492",
+        "output": {"completeTrackResults": [{"trackingNumber": "794644790138", "trackResults": [result]}]},
+    }
+
+
+def fedex_scan(document: dict[str, Any]) -> dict[str, Any]:
+    scan: dict[str, Any] = document["output"]["completeTrackResults"][0]["trackResults"][0]["scanEvents"][0]
+    return scan
 
 
 def dhl_body(status_code: str, events: bool = True, service: str = "express") -> dict[str, Any]:
@@ -92,6 +102,46 @@ class TestUps:
                 ups.verify(delivery(b"{}", authorization=header), secrets)
         with pytest.raises(SignatureError, match="missing"):
             ups.verify(delivery(b"{}"), secrets)
+
+    def test_the_credential_header_of_track_alert_v1(self, secrets: WebhookSecrets) -> None:
+        ups.verify(delivery(b"{}", credential="dev-ups-credential"), secrets)
+        ups.verify(delivery(b"{}", credential="Bearer dev-ups-credential"), secrets)
+        for value in ("dev-fedex-security-token", "Bearer dev-fedex-security-token", ""):
+            with pytest.raises(SignatureError):
+                ups.verify(delivery(b"{}", credential=value), secrets)
+
+    @pytest.mark.parametrize(
+        ("activity_type", "code", "status", "unmapped"),
+        [
+            ("I", "OT", TrackingStatus.OUT_FOR_DELIVERY, False),
+            ("I", "YP", TrackingStatus.IN_TRANSIT, False),
+            ("M", "MP", TrackingStatus.INFO_RECEIVED, False),
+            ("I", "QQ", TrackingStatus.IN_TRANSIT, True),
+            ("D", "QQ", TrackingStatus.OUT_FOR_DELIVERY, True),
+            ("X", "QQ", TrackingStatus.EXCEPTION, True),
+            ("ZZ", "QQ", TrackingStatus.IN_TRANSIT, True),
+        ],
+    )
+    def test_type_and_code_decide_together(
+        self, activity_type: str, code: str, status: TrackingStatus, unmapped: bool
+    ) -> None:
+        (event,) = ups.parse(delivery(body_of(ups_body(activity_type, code)))).events
+
+        assert (event.status, event.unmapped) == (status, unmapped)
+
+    def test_an_undocumented_delivery_code_is_delivered_once_ups_dates_the_delivery(self) -> None:
+        document = ups_body("D", "QQ") | {"actualDeliveryDate": "20261102"}
+
+        (event,) = ups.parse(delivery(body_of(document))).events
+
+        assert (event.status, event.unmapped) == (TrackingStatus.DELIVERED, True)
+
+    def test_without_gmt_the_local_time_is_placed_by_the_offset(self) -> None:
+        document = ups_body("I", "OR") | {"gmtActivityDate": "", "gmtActivityTime": "", "gmtOffset": "-04.00"}
+
+        (event,) = ups.parse(delivery(body_of(document))).events
+
+        assert event.occurred_at == datetime(2026, 11, 2, 14, 15, tzinfo=UTC)
 
     def test_a_delivered_activity_in_utc_without_a_delivery_id(self) -> None:
         parsed = ups.parse(delivery(body_of(ups_body("D"))))
@@ -156,7 +206,7 @@ class TestFedex:
 
     def test_a_delivery_exception_code_names_the_reason(self) -> None:
         document = fedex_body(("DE", "2026-11-02T10:00:00-05:00"))
-        document["scanEvents"][0]["exceptionCode"] = "03"
+        fedex_scan(document)["exceptionCode"] = "03"
 
         (event,) = fedex.parse(delivery(body_of(document))).events
 
@@ -262,12 +312,14 @@ class TestUsps:
     @pytest.mark.parametrize(
         ("code", "status", "reason"),
         [
-            ("10", TrackingStatus.OUT_FOR_DELIVERY, None),
+            ("10", TrackingStatus.IN_TRANSIT, None),  # arrived at a regional facility
             ("04", TrackingStatus.EXCEPTION, ExceptionReason.REFUSED),
             ("09", TrackingStatus.EXCEPTION, ExceptionReason.RETURNING),
             ("02", TrackingStatus.DELIVERY_FAILED, None),
             ("MA", TrackingStatus.INFO_RECEIVED, None),
-            ("Z9", TrackingStatus.IN_TRANSIT, None),
+            ("GX", TrackingStatus.INFO_RECEIVED, None),  # label created: not an exception
+            ("11", TrackingStatus.EXCEPTION, ExceptionReason.LOST),
+            ("Z9", TrackingStatus.IN_TRANSIT, None),  # unmapped
         ],
     )
     def test_event_code_decides(

@@ -140,7 +140,7 @@ class TestParse:
             ("Expired_Other", TrackingStatus.EXPIRED, None),
             ("Exception_Lost", TrackingStatus.EXCEPTION, ExceptionReason.LOST),
             ("InTransit_SomethingNew", TrackingStatus.IN_TRANSIT, None),
-            ("Teleported_Other", TrackingStatus.EXCEPTION, ExceptionReason.OTHER),
+            ("Teleported_Other", TrackingStatus.IN_TRANSIT, None),  # unmapped: never an exception
         ],
     )
     def test_sub_status_decides(
