@@ -250,7 +250,7 @@ def _ups_event(index: int, credential: str) -> dict[str, Any]:
                 "postalCode": "40213",
                 "country": "US",
             },
-            "activityStatus": {"type": "I", "code": "AR", "description": "Arrived at Facility"},
+            "activityStatus": {"type": "I", "code": "DP", "description": "Departure Scan"},
             "scheduledDeliveryDate": (scanned + timedelta(days=2)).strftime("%Y%m%d"),
             "actualDeliveryDate": "",
         },
@@ -265,7 +265,7 @@ def _ups_event(index: int, credential: str) -> dict[str, Any]:
         "headers": {
             "content-type": "application/json",
             "content-length": str(len(body)),
-            "authorization": f"Bearer {credential}",
+            "credential": credential,
             "user-agent": "UPS Track Alert",
         },
         "requestContext": {

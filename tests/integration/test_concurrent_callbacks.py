@@ -47,7 +47,7 @@ def ups_callback(index: int) -> RawDelivery:
         },
         "activityStatus": {
             "type": "D" if index == CALLBACKS - 1 else "I",
-            "code": "KB" if index == CALLBACKS - 1 else f"I{index}",
+            "code": "FS" if index == CALLBACKS - 1 else "DP",
             "description": "Delivered" if index == CALLBACKS - 1 else "Arrived at Facility",
         },
     }

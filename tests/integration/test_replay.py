@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import base64
+import hmac
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from tests.support.builders import T0
+from tests.support.builders import T0, a_package, an_order
+from tests.support.fakes import RecordingPublisher
 from trackguard import messaging
+from trackguard.domain.status import ExceptionReason, FlagCode, FlagStatus, TrackingStatus
+from trackguard.secrets import WebhookSecrets
+from trackguard.services.ingest import CarrierIngestService
+from trackguard.services.judging import OrderJudge
+from trackguard.services.messages import TrackingUpdateMessage
+from trackguard.services.processing import Processor, ShopSyncOnFirstUse
+from trackguard.services.shipments import ShipmentUpdater
+from trackguard.settings import Thresholds
+from trackguard.sources.base import RawDelivery
+from trackguard.sources.carriers import usps
 from trackguard.storage import dynamo
 from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.store import Store
@@ -22,6 +36,9 @@ from trackguard_dev.cli.replay import register
 from trackguard_dev.local.dynamodb_local import free_port
 
 pytestmark = pytest.mark.integration
+DEV_SECRETS = WebhookSecrets.model_validate(
+    json.loads((Path(__file__).resolve().parents[2] / "local" / "secrets.json").read_text())
+)
 
 
 @pytest.fixture(scope="module")
@@ -185,3 +202,93 @@ def test_a_wrong_range_is_refused_with_one_line(
     assert replay(*options) == 1
 
     assert complaint in capsys.readouterr().err
+
+
+USPS_NUMBER = "9400111899223197428490"
+
+
+def usps_label_created(at: datetime) -> RawDelivery:
+    """A signed USPS callback whose one event is GX, "Shipping Label Created, USPS Awaiting Item"."""
+    payload = json.dumps(
+        {
+            "trackingNumber": USPS_NUMBER,
+            "trackingEvents": [
+                {
+                    "eventType": "Shipping Label Created, USPS Awaiting Item",
+                    "eventCode": "GX",
+                    "eventTimestamp": at.isoformat(),
+                    "eventCity": "SAN JOSE",
+                    "eventState": "CA",
+                }
+            ],
+        }
+    )
+    timestamp = at.isoformat()
+    secret = DEV_SECRETS.usps.hmac_secret.get_secret_value()
+    signature = base64.b64encode(hmac.new(secret.encode(), (timestamp + payload).encode(), "sha256").digest())
+    body = json.dumps(
+        {
+            "subscriptionId": "sub-1",
+            "subscriptionType": "TRACKING",
+            "timestamp": timestamp,
+            "payload": payload,
+        }
+    )
+    headers = {"content-type": "application/json", "x-hmac": signature.decode()}
+    return RawDelivery(headers=headers, body=body.encode(), received_at=at)
+
+
+def a_processor(store: Store) -> Processor:
+    publisher = RecordingPublisher()
+    updater = ShipmentUpdater(store, publisher)
+    return Processor(
+        store=store,
+        shop_sync=ShopSyncOnFirstUse(lambda: pytest.fail("no shop delivery in this test")),
+        updater=updater,
+        judge=OrderJudge(store, publisher, Thresholds()),
+        clock=lambda: T0 + timedelta(hours=2),
+    )
+
+
+def open_codes(store: Store) -> list[FlagCode]:
+    return [flag.code for flag in store.flags.list("shop-1", FlagStatus.OPEN).flags]
+
+
+def test_a_fixed_adapter_rederives_stored_callbacks_and_the_state_and_flags_follow(
+    store: Store, queues: dict[str, str], sqs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stored while USPS's GX read as an exception; replayed once the table says label created."""
+    store.orders.save_order(an_order())
+    store.orders.save_package(a_package(tracking_number=USPS_NUMBER, declared_carrier="usps"), previous=None)
+    processor = a_processor(store)
+    with monkeypatch.context() as old_adapter:
+        old_adapter.setitem(usps.EVENT_CODES, "GX", (TrackingStatus.EXCEPTION, ExceptionReason.OTHER))
+        CarrierIngestService(store.tracking, lambda: DEV_SECRETS).accept("usps", usps_label_created(T0))
+        processor.handle(TrackingUpdateMessage(numbers=(USPS_NUMBER,)))
+    before = store.orders.view("shop-1", "o-1").packages[0].state
+    assert (before.status, open_codes(store)) == (TrackingStatus.EXCEPTION, [FlagCode.DELIVERY_EXCEPTION])
+
+    assert replay("--source", "usps", "--since", SINCE, "--until", UNTIL) == 0
+    for message in bodies(sqs, queues["queue"]):
+        processor.handle(TrackingUpdateMessage.model_validate(message))
+
+    (event,) = store.tracking.load(USPS_NUMBER).events
+    after = store.orders.view("shop-1", "o-1").packages[0].state
+    assert (event.status, event.source_code) == (TrackingStatus.INFO_RECEIVED, "GX")
+    assert after.status is TrackingStatus.INFO_RECEIVED
+    assert FlagCode.DELIVERY_EXCEPTION not in open_codes(store)
+    resolved = store.flags.list("shop-1", FlagStatus.RESOLVED).flags
+    assert [flag.code for flag in resolved] == [FlagCode.DELIVERY_EXCEPTION]
+
+
+def test_replaying_a_carrier_twice_changes_nothing_the_second_time(
+    store: Store, queues: dict[str, str], sqs: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    CarrierIngestService(store.tracking, lambda: DEV_SECRETS).accept("usps", usps_label_created(T0))
+
+    assert replay("--source", "usps", "--since", SINCE, "--until", UNTIL) == 0
+
+    output = capsys.readouterr().out
+    assert bodies(sqs, queues["queue"]) == []
+    assert "1 usps callbacks" in output
+    assert "0 events stored, 0 removed, 0 numbers" in output

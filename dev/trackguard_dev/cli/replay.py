@@ -1,7 +1,13 @@
-"""`trackguard replay`: send stored shop deliveries, or the dead letters, back to the processing queue.
+"""`trackguard replay`: send stored shop deliveries, or the dead letters, back to the processing queue;
+re-derive a carrier's events from its stored callbacks after an adapter fix.
 
     trackguard replay --source tiktok_shop --since 2026-11-02T00:00Z --until 2026-11-03T00:00Z [--status all]
+    trackguard replay --source usps --since 2026-11-02T00:00Z [--until ...]
     trackguard replay --dlq [--limit 1000]
+
+A carrier source's callbacks (received in the range) are parsed again by today's adapter: changed events
+are stored, stale ones removed, and their numbers queued so that states and flags follow (``--status``
+does not apply: a raw callback has no processing status).
 
 Settings come from the environment like every function's (``TABLE_NAME``, ``PROCESSING_QUEUE_URL``,
 ``PROCESSING_DLQ_URL``; boto3 reads the endpoints, region and credentials). Re-sending is harmless:
@@ -18,16 +24,20 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from trackguard.services.replay import ReplayRequest
     from trackguard.settings import Settings
 
-SOURCES = ("tiktok_shop", "shopify")
+SHOP_SOURCES = ("tiktok_shop", "shopify")
+CARRIER_SOURCES = ("17track", "ship24", "aftership", "ups", "fedex", "dhl", "usps", "generic")
+SOURCES = SHOP_SOURCES + CARRIER_SOURCES
 STATUSES = ("failed", "received", "all")
 DEFAULT_DLQ_LIMIT = 10_000
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     command = subparsers.add_parser(
-        "replay", help="re-drive stored shop deliveries or dead-lettered messages to the processing queue"
+        "replay",
+        help="re-drive stored shop deliveries or dead letters; re-derive a carrier's stored callbacks",
     )
     what = command.add_mutually_exclusive_group(required=True)
     what.add_argument("--source", choices=SOURCES, help="replay this source's stored deliveries")
@@ -78,6 +88,8 @@ def _replay_stored(settings: Settings, args: argparse.Namespace) -> int:
         )
     except ReplayRangeError as error:
         return _fail(str(error))
+    if args.source in CARRIER_SOURCES:
+        return _rederive_carrier(settings, request)
     replay = DeliveryReplay(
         Store.from_settings(settings).deliveries, MessageQueue(settings.processing_queue_url)
     )
@@ -87,6 +99,29 @@ def _replay_stored(settings: Settings, args: argparse.Namespace) -> int:
     print(
         f"replay: {len(deliveries)} {args.status} {args.source} deliveries received "
         f"{request.since.isoformat()} to {request.until.isoformat()}; {sent} sent to the processing queue"
+    )
+    return 0
+
+
+def _rederive_carrier(settings: Settings, request: ReplayRequest) -> int:
+    from trackguard.messaging import MessageQueue
+    from trackguard.services.replay import CarrierReplay
+    from trackguard.storage.deliveries import CarrierDeliveryRepository
+    from trackguard.storage.store import Store
+
+    store = Store.from_settings(settings)
+    replay = CarrierReplay(
+        CarrierDeliveryRepository(store.table),
+        store.tracking,
+        MessageQueue(settings.processing_queue_url or ""),
+    )
+    deliveries = replay.select(request)
+    with _progress(f"re-deriving {request.source}", len(deliveries)) as advance:
+        outcome = replay.rederive(deliveries, advance)
+    print(
+        f"replay: {outcome.deliveries} {request.source} callbacks received {request.since.isoformat()} to "
+        f"{request.until.isoformat()} re-derived: {outcome.added} events stored, {outcome.removed} removed, "
+        f"{len(outcome.numbers)} numbers sent to the processing queue"
     )
     return 0
 

@@ -33,6 +33,8 @@ STORED_HEADERS = frozenset(
         "x-shopify-webhook-id",
         "x-shopify-triggered-at",
         "x-shopify-api-version",
+        "webhook-id",
+        "webhook-timestamp",
     }
 )
 
@@ -62,15 +64,18 @@ class ShopIngestService:
         adapter.verify(delivery, self._secrets())
         notification = adapter.parse(delivery)
         delivery_id: str = notification.delivery_id
-        headers = {name: value for name, value in delivery.headers.items() if name in STORED_HEADERS}
+        headers = _stored_headers(delivery)
         outcome = self._deliveries.record(source, delivery_id, delivery.body, headers, delivery.received_at)
         return Accepted(delivery_id=delivery_id, duplicate=not outcome.created)
 
 
 class CarrierIngestService:
-    """A carrier callback costs one DynamoDB request: the events are the durable record and the work item.
+    """A carrier callback costs one DynamoDB request: one BatchWriteItem of the raw callback and its events.
 
-    A duplicate event rewrites an identical item, which DynamoDB does not put on the stream.
+    The events are the work item (their insertion is on the stream); the raw callback, kept 30 days, lets
+    a fixed adapter re-derive them (``trackguard replay``). A callback without a delivery id is keyed by
+    its body's hash. A duplicate rewrites identical events, which DynamoDB does not put on the stream.
+    Codes no status table knew are counted per source (``report_unmapped_codes``).
     """
 
     def __init__(self, tracking: TrackingRepository, secrets: Callable[[], WebhookSecrets]) -> None:
@@ -78,7 +83,11 @@ class CarrierIngestService:
         self._secrets = secrets
 
     def accept(self, source: str, delivery: RawDelivery) -> Accepted:
+        from trackguard.observability import report_unmapped_codes
+        from trackguard.sources.base import body_digest
         from trackguard.sources.carriers import load_carrier_source
+        from trackguard.sources.limits import check_carrier_delivery
+        from trackguard.storage.deliveries import RawCarrierDelivery
 
         try:
             adapter = load_carrier_source(source)
@@ -86,6 +95,20 @@ class CarrierIngestService:
             raise UnknownSourceError(source) from error
         adapter.verify(delivery, self._secrets())
         parsed = adapter.parse(delivery)
-        if parsed.events:
-            self._tracking.put_events(parsed.events)
+        check_carrier_delivery(parsed, delivery.received_at)
+        report_unmapped_codes(source, parsed.events)
+        raw = RawCarrierDelivery(
+            source=source,
+            delivery_key=parsed.delivery_id or "sha256:" + body_digest(delivery.body),
+            received_at=delivery.received_at,
+            body=delivery.body,
+            headers=_stored_headers(delivery),
+            tracking_numbers=tuple(sorted({event.tracking_number for event in parsed.events})),
+        )
+        self._tracking.record_delivery(raw, parsed.events)
         return Accepted(delivery_id=parsed.delivery_id, events=len(parsed.events))
+
+
+def _stored_headers(delivery: RawDelivery) -> dict[str, str]:
+    """Only headers that carry no secret: a signature or token is never stored."""
+    return {name: value for name, value in delivery.headers.items() if name in STORED_HEADERS}

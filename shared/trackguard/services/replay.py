@@ -1,7 +1,11 @@
-"""Re-drive shop deliveries to the processing queue: stored ones by source and time, or the dead letters.
+"""Re-drive stored deliveries: shop ones to the processing queue, carrier ones through today's adapter.
 
-Both are idempotent: processing skips a delivery already processed, so sending one twice is harmless.
-Nothing is processed here; the processor function does that from the queue, as for any delivery.
+A shop delivery is re-sent to the processing queue by source and time (or from the dead letters);
+processing skips one already processed, so sending one twice is harmless. A carrier callback is parsed
+again from its stored raw body with the adapter as it is now (after a fix): the events it derives are
+stored, those its old reading derived and the new one does not are removed, and every number whose
+events changed is queued for processing, which re-derives the packages' states and flags. Replaying
+twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -13,8 +17,17 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from trackguard.services.ingest import SHOP_SOURCES
-from trackguard.services.messages import ShopDeliveryMessage
-from trackguard.storage.deliveries import DeliveryRepository, DeliveryStatus, StoredDelivery
+from trackguard.services.messages import ShopDeliveryMessage, TrackingUpdateMessage
+from trackguard.sources.base import RawDelivery
+from trackguard.sources.carriers import CARRIER_SOURCES, load_carrier_source
+from trackguard.storage.deliveries import (
+    CarrierDeliveryRepository,
+    DeliveryRepository,
+    DeliveryStatus,
+    RawCarrierDelivery,
+    StoredDelivery,
+)
+from trackguard.storage.tracking import TrackingRepository
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
@@ -26,7 +39,7 @@ if TYPE_CHECKING:
 
     from trackguard.messaging import MessageQueue
 
-REPLAYABLE_SOURCES = tuple(SHOP_SOURCES)
+REPLAYABLE_SOURCES = (*SHOP_SOURCES, *CARRIER_SOURCES)
 _SQS_BATCH = 10
 
 Progress = Callable[[int], None]
@@ -85,6 +98,61 @@ class DeliveryReplay:
             )
             progress(len(chunk))
         return len(deliveries)
+
+
+@dataclass(frozen=True)
+class Rederived:
+    """What a carrier replay changed: events stored anew and removed, and the numbers queued."""
+
+    deliveries: int
+    added: int
+    removed: int
+    numbers: tuple[str, ...]
+
+
+class CarrierReplay:
+    """Re-derives a carrier's events from its stored raw callbacks with the adapter as it is now."""
+
+    def __init__(
+        self, deliveries: CarrierDeliveryRepository, tracking: TrackingRepository, queue: MessageQueue
+    ) -> None:
+        self._deliveries = deliveries
+        self._tracking = tracking
+        self._queue = queue
+
+    def select(self, request: ReplayRequest) -> list[RawCarrierDelivery]:
+        return self._deliveries.received_between(request.source, request.since, request.until)
+
+    def rederive(self, deliveries: list[RawCarrierDelivery], progress: Progress) -> Rederived:
+        added = removed = 0
+        changed: set[str] = set()
+        for delivery in deliveries:
+            delivery_added, delivery_removed, touched = self._rederive_one(delivery)
+            added, removed = added + delivery_added, removed + delivery_removed
+            changed |= touched
+            progress(1)
+        numbers = tuple(sorted(changed))
+        if numbers:
+            self._queue.send_all([TrackingUpdateMessage(numbers=(number,)) for number in numbers])
+        return Rederived(len(deliveries), added, removed, numbers)
+
+    def _rederive_one(self, delivery: RawCarrierDelivery) -> tuple[int, int, set[str]]:
+        """Store what the callback means now; remove what only its old reading meant."""
+        raw = RawDelivery(headers=delivery.headers, body=delivery.body, received_at=delivery.received_at)
+        events = load_carrier_source(delivery.source).parse(raw).events
+        numbers = set(delivery.tracking_numbers) | {event.tracking_number for event in events}
+        stored = [
+            event for number in sorted(numbers) for event in self._tracking.events_from(number, delivery.pk)
+        ]
+        new_keys = {(event.tracking_number, event.event_key) for event in events}
+        old_keys = {(event.tracking_number, event.event_key) for event in stored}
+        stale = [event for event in stored if (event.tracking_number, event.event_key) not in new_keys]
+        fresh = [event for event in events if (event.tracking_number, event.event_key) not in old_keys]
+        if stale:
+            self._tracking.delete_events(stale)
+        self._tracking.put_events(events, delivery.pk)
+        touched = {event.tracking_number for event in [*stale, *fresh]}
+        return len(fresh), len(stale), touched
 
 
 class DeadLetterRedrive:

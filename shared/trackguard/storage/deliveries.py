@@ -1,7 +1,10 @@
 """Raw inbound deliveries, stored before anything is done with them: accepted data is never lost.
 
-Bodies are zlib-compressed (webhook JSON shrinks 5-10×), which keeps a 1 MiB delivery inside
-DynamoDB's 400 KB item limit in practice; one that still does not fit is refused as too large.
+Shop deliveries are their own work item (``DELIVERY#``). Carrier callbacks are stored raw beside the events
+they gave (``CARRIERDLV#``, written in the same BatchWriteItem as the events, see ``storage/tracking.py``)
+so that a fixed adapter can re-derive those events (``trackguard replay``). Bodies are zlib-compressed
+(webhook JSON shrinks 5-10×), which keeps a 1 MiB delivery inside DynamoDB's 400 KB item limit in
+practice; one that still does not fit is refused as too large.
 """
 
 from __future__ import annotations
@@ -51,6 +54,79 @@ class RecordOutcome:
     status: DeliveryStatus
 
 
+@dataclass(frozen=True)
+class RawCarrierDelivery:
+    """A carrier callback as received. ``delivery_key`` is the sender's delivery id, else a body hash;
+    ``tracking_numbers`` are the numbers its events were stored under (a replay looks there)."""
+
+    source: str
+    delivery_key: str
+    received_at: datetime
+    body: bytes
+    headers: dict[str, str]
+    tracking_numbers: tuple[str, ...] = ()
+
+    @property
+    def pk(self) -> str:
+        return keys.carrier_delivery_pk(self.source, self.delivery_key)
+
+
+def compressed_body(body: bytes) -> bytes:
+    compressed = zlib.compress(body, 6)
+    if len(compressed) > MAX_STORED_BODY_BYTES:
+        raise DeliveryTooLargeError(f"{len(body)} bytes do not fit one stored delivery")
+    return compressed
+
+
+def raw_carrier_item(delivery: RawCarrierDelivery) -> dict[str, Any]:
+    """The item of a raw carrier callback, kept as long as a shop delivery (``RETENTION``)."""
+    item = to_attributes(
+        {
+            "pk": delivery.pk,
+            "sk": keys.RAW_CARRIER_DELIVERY_SK,
+            "source": delivery.source,
+            "delivery_key": delivery.delivery_key,
+            "received_at": keys.timestamp(delivery.received_at),
+            "headers": delivery.headers,
+            "tracking_numbers": list(delivery.tracking_numbers),
+            "gsi1pk": keys.carrier_deliveries_by_day_pk(
+                delivery.source, delivery.received_at.strftime("%Y-%m-%d")
+            ),
+            "gsi1sk": f"{keys.timestamp(delivery.received_at)}#{delivery.delivery_key}",
+            "expires_at": int((delivery.received_at + RETENTION).timestamp()),
+        }
+    )
+    item["body"] = {"B": compressed_body(delivery.body)}
+    return item
+
+
+class CarrierDeliveryRepository:
+    """Reads the raw carrier callbacks back (they are written with their events by TrackingRepository)."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def received_between(self, source: str, start: datetime, end: datetime) -> list[RawCarrierDelivery]:
+        """Callbacks of one carrier source received in [start, end): one Query per UTC day."""
+        found: list[RawCarrierDelivery] = []
+        day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        while day < end:
+            found.extend(
+                _raw_carrier(item)
+                for item in self._table.query_all(
+                    IndexName="GSI1",
+                    KeyConditionExpression="gsi1pk = :pk AND gsi1sk BETWEEN :start AND :end",
+                    ExpressionAttributeValues={
+                        ":pk": {"S": keys.carrier_deliveries_by_day_pk(source, day.strftime("%Y-%m-%d"))},
+                        ":start": {"S": keys.timestamp(start)},
+                        ":end": {"S": keys.timestamp(end)},
+                    },
+                )
+            )
+            day += timedelta(days=1)
+        return [delivery for delivery in found if start <= delivery.received_at < end]
+
+
 class DeliveryRepository:
     def __init__(self, table: Table) -> None:
         self._table = table
@@ -59,9 +135,7 @@ class DeliveryRepository:
         self, source: str, delivery_id: str, body: bytes, headers: dict[str, str], received_at: datetime
     ) -> RecordOutcome:
         """Store the delivery once (one conditional PutItem); a duplicate changes nothing."""
-        compressed = zlib.compress(body, 6)
-        if len(compressed) > MAX_STORED_BODY_BYTES:
-            raise DeliveryTooLargeError(f"{len(body)} bytes do not fit one stored delivery")
+        compressed = compressed_body(body)
         item = to_attributes(
             {
                 "pk": keys.delivery_pk(source, delivery_id),
@@ -144,4 +218,15 @@ def _stored(full: dict[str, Any]) -> StoredDelivery:
         headers=full.get("headers", {}),
         attempts=int(full.get("attempts", 0)),
         error=full.get("last_error"),
+    )
+
+
+def _raw_carrier(item: dict[str, Any]) -> RawCarrierDelivery:
+    return RawCarrierDelivery(
+        source=item["source"],
+        delivery_key=item["delivery_key"],
+        received_at=datetime.fromisoformat(item["received_at"]),
+        body=zlib.decompress(item["body"]),
+        headers=item.get("headers", {}),
+        tracking_numbers=tuple(item.get("tracking_numbers", ())),
     )

@@ -9,6 +9,7 @@ ORDER_SK = "ORDER"
 PROFILE_SK = "PROFILE"
 SHOP_SK = "SHOP"
 DELIVERY_SK = "DELIVERY"
+RAW_CARRIER_DELIVERY_SK = "RAW"
 APIKEY_SK = "APIKEY"
 POLL_SK = "POLL"
 ALL_SELLERS = "SELLERS"
@@ -60,6 +61,15 @@ def delivery_pk(source: str, delivery_id: str) -> str:
 
 def deliveries_by_day_pk(source: str, day: str) -> str:
     return f"DELIVERIES#{source}#{day}"
+
+
+def carrier_delivery_pk(source: str, delivery_key: str) -> str:
+    """A carrier callback as received: not ``DELIVERY#``, so the stream does not treat it as work."""
+    return f"CARRIERDLV#{source}#{delivery_key}"
+
+
+def carrier_deliveries_by_day_pk(source: str, day: str) -> str:
+    return f"CARRIERDLVS#{source}#{day}"
 
 
 def api_key_pk(key_hash: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.storage import keys
+from trackguard.storage.deliveries import RawCarrierDelivery, raw_carrier_item
 from trackguard.storage.dynamo import Table, to_attributes
 
 EVENT_RETENTION = timedelta(days=400)
@@ -39,10 +40,43 @@ class TrackingRepository:
     def __init__(self, table: Table) -> None:
         self._table = table
 
-    def put_events(self, events: Sequence[CarrierEvent]) -> int:
+    def put_events(self, events: Sequence[CarrierEvent], raw_pk: str | None = None) -> int:
         """Store events idempotently (keyed by their natural key). Returns DynamoDB requests made."""
-        unique = {(event.tracking_number, event.event_key): event for event in events}
-        requests = [{"PutRequest": {"Item": _event_item(event)}} for event in unique.values()]
+        return self._write(_event_requests(events, raw_pk))
+
+    def record_delivery(self, delivery: RawCarrierDelivery, events: Sequence[CarrierEvent]) -> int:
+        """The raw callback and its events in one BatchWriteItem (25 items a request; the raw one first).
+
+        Each event names the callback it came from, so a replay can replace what an old adapter derived.
+        Returns the DynamoDB requests made: 1 for any callback of up to 24 events.
+        """
+        raw = {"PutRequest": {"Item": raw_carrier_item(delivery)}}
+        return self._write([raw, *_event_requests(events, delivery.pk)])
+
+    def events_from(self, tracking_number: str, raw_pk: str) -> list[CarrierEvent]:
+        """The stored events of a number that the given raw callback produced (one Query)."""
+        items = self._table.query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :events)",
+            FilterExpression="delivery_pk = :raw",
+            ExpressionAttributeValues={
+                ":pk": {"S": keys.tracking_pk(tracking_number)},
+                ":events": {"S": "EVT#"},
+                ":raw": {"S": raw_pk},
+            },
+            ConsistentRead=True,
+        )
+        return [CarrierEvent.model_validate_json(item["event"]) for item in items]
+
+    def delete_events(self, events: Sequence[CarrierEvent]) -> int:
+        """Remove events a fixed adapter no longer derives (a removal is not work on the stream)."""
+        return self._write(
+            [
+                {"DeleteRequest": {"Key": _event_key(event.tracking_number, event.event_key)}}
+                for event in {(e.tracking_number, e.event_key): e for e in events}.values()
+            ]
+        )
+
+    def _write(self, requests: list[dict[str, Any]]) -> int:
         calls = 0
         for start in range(0, len(requests), _BATCH_LIMIT):
             calls += self._write_batch(requests[start : start + _BATCH_LIMIT])
@@ -87,12 +121,22 @@ class TrackingRepository:
         return tuple(PackageRef(item["seller_id"], item["order_id"], item["package_id"]) for item in items)
 
 
-def _event_item(event: CarrierEvent) -> dict[str, Any]:
+def _event_requests(events: Sequence[CarrierEvent], raw_pk: str | None) -> list[dict[str, Any]]:
+    unique = {(event.tracking_number, event.event_key): event for event in events}
+    return [{"PutRequest": {"Item": _event_item(event, raw_pk)}} for event in unique.values()]
+
+
+def _event_key(tracking_number: str, event_key: str) -> dict[str, Any]:
+    return {"pk": {"S": keys.tracking_pk(tracking_number)}, "sk": {"S": keys.event_sk(event_key)}}
+
+
+def _event_item(event: CarrierEvent, raw_pk: str | None) -> dict[str, Any]:
     return to_attributes(
         {
             "pk": keys.tracking_pk(event.tracking_number),
             "sk": keys.event_sk(event.event_key),
             "event": event.model_dump_json(exclude_none=True),
+            "delivery_pk": raw_pk,
             "expires_at": int((event.occurred_at + EVENT_RETENTION).timestamp()),
         }
     )
