@@ -10,12 +10,21 @@ from typing import Any
 
 from tests.reliability.senders import (
     CARRIER_ROUTES,
+    EVENT_TIME,
     SHOP_ROUTES,
     SIGNERS,
+    UPS_NUMBER,
+    USPS_NUMBER,
     Delivery,
     Headers,
+    aftership_push,
     good_document,
+    seventeen_track_push,
+    shopify_headers,
+    shopify_order,
     signed,
+    tiktok_notification,
+    ups_alert,
 )
 
 ONE_MIB = 1024 * 1024
@@ -28,8 +37,8 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "17track": ("data",),
     "ship24": ("trackings",),
     "aftership": ("event",),
-    "ups": ("trackingNumber", "gmtActivityDate", "activityStatus"),
-    "fedex": ("trackingNumber",),
+    "ups": ("trackingNumber", "activityStatus"),  # without GMT, the local time and gmtOffset place it
+    "fedex": ("output",),
     "dhl": ("shipments",),
     "usps": ("payload",),
     "generic": ("events",),
@@ -158,6 +167,47 @@ def refused_before_reading(route: str, now: datetime) -> Iterator[Case]:
     yield Case(Delivery(route, good.body, headers, "no content type"), 415, "unsupported_media_type")
 
 
+def beyond_the_edge_limits(now: datetime) -> Iterator[Case]:
+    """CONTRACT §2's limits: over-long ids and numbers, impossible event times, too many events: 400."""
+    at = EVENT_TIME + timedelta(hours=5)
+    long_id = "9" * 3000
+    many = seventeen_track_push(USPS_NUMBER, at)
+    scan = many["data"]["track_info"]["tracking"]["providers"][0]["events"][0]
+    many["data"]["track_info"]["tracking"]["providers"][0]["events"] = [
+        {**scan, "time_utc": (at - timedelta(minutes=index)).isoformat()} for index in range(3000)
+    ]
+    far_future = seventeen_track_push(USPS_NUMBER, at)
+    far_future["data"]["track_info"]["latest_event"]["time_utc"] = "9999-12-31T00:00:00Z"
+    ancient = ups_alert(UPS_NUMBER, at) | {"gmtActivityDate": "19990101"}
+    cases: list[tuple[str, Any, Headers]] = [
+        ("17track", many, {}),
+        ("17track", far_future, {}),
+        ("ups", ancient, {}),
+        ("ups", ups_alert("1Z" + "9" * 2998, at), {}),
+        ("17track", seventeen_track_push("RR" + "1" * 2998 + "CN", at), {}),
+        ("aftership", aftership_push(USPS_NUMBER, at) | {"event_id": long_id}, {}),
+        ("tiktok-shop", tiktok_notification(order_id=long_id), {}),
+        ("tiktok-shop", tiktok_notification(notification_id=long_id), {}),
+        ("shopify", shopify_order() | {"id": long_id}, _sender_headers("shopify")),
+        ("shopify", shopify_order(), shopify_headers("orders/create", long_id)),
+    ]
+    labels = (
+        "3,000 events in one push",
+        "an event dated 9999",
+        "an event dated 1999",
+        "a 3,000-character tracking number",
+        "a 3,000-character tracking number",
+        "a 3,000-character delivery id",
+        "a 3,000-character order id",
+        "a 3,000-character notification id",
+        "a 3,000-character order id",
+        "a 3,000-character event id",
+    )
+    for (route, document, headers), label in zip(cases, labels, strict=True):
+        delivery = replace(signed(route, json.dumps(document).encode(), now, headers), label=label)
+        yield Case(delivery, 400, "invalid_payload")
+
+
 def unknown_sources(now: datetime) -> Iterator[Case]:
     for source in ("17TRACK", "canada-post", "unknown", "ups ", "..%2f"):
         document, _ = good_document("ups")
@@ -173,4 +223,4 @@ def corpus(now: datetime) -> list[Case]:
             *bad_signatures(route, now),
             *refused_before_reading(route, now),
         ]
-    return [*cases, *unknown_sources(now)]
+    return [*cases, *beyond_the_edge_limits(now), *unknown_sources(now)]

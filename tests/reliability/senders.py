@@ -198,7 +198,7 @@ def shopify_fulfillment(
     }
 
 
-def ups_alert(number: str, at: datetime, status_type: str = "I", code: str = "AR") -> dict[str, Any]:
+def ups_alert(number: str, at: datetime, status_type: str = "I", code: str = "DP") -> dict[str, Any]:
     return {
         "trackingNumber": number,
         "localActivityDate": at.strftime("%Y%m%d"),
@@ -349,18 +349,16 @@ def aftership_push(number: str, at: datetime) -> dict[str, Any]:
 
 
 def fedex_push(number: str, at: datetime) -> dict[str, Any]:
-    return {
-        "trackingNumber": number,
-        "events": [
-            {
-                "eventType": "AR",
-                "eventDescription": "Arrived at FedEx location",
-                "timestamp": at.isoformat(),
-                "derivedStatusCode": "IT",
-                "scanLocation": {"city": "MEMPHIS", "stateOrProvinceCode": "TN", "countryCode": "US"},
-            }
-        ],
+    """An AIV push: the Track API's ``output.completeTrackResults[].trackResults[]``."""
+    scan = {
+        "eventType": "AR",
+        "eventDescription": "Arrived at FedEx location",
+        "date": at.isoformat(),
+        "derivedStatusCode": "IT",
+        "scanLocation": {"city": "MEMPHIS", "stateOrProvinceCode": "TN", "countryCode": "US"},
     }
+    result = {"trackingNumberInfo": {"trackingNumber": number}, "scanEvents": [scan]}
+    return {"output": {"completeTrackResults": [{"trackingNumber": number, "trackResults": [result]}]}}
 
 
 def dhl_push(number: str, at: datetime) -> dict[str, Any]:

@@ -5,13 +5,15 @@ A few good deliveries are stored first, so "the table is unchanged" compares rea
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.reliability.corpus import Case, corpus
 from tests.reliability.harness import Ingestion, post, table_snapshot
-from tests.reliability.senders import good_document, signed
+from tests.reliability.senders import EVENT_TIME, USPS_NUMBER, good_document, seventeen_track_push, signed
+from trackguard.domain.events import MAX_TEXT_CHARS
+from trackguard.storage.tracking import TrackingRepository
 
 pytestmark = pytest.mark.integration
 MINIMUM_CASES = 300
@@ -50,3 +52,23 @@ def test_every_bad_delivery_is_refused_with_its_4xx_and_writes_nothing(
     print(f"bad-input corpus: {len(cases)} cases, {len(cases) - len(failures)} passed")
     assert len(cases) >= MINIMUM_CASES
     assert failures == [], "\n".join(failures)
+
+
+def test_a_500_kb_description_is_cut_and_marked_and_the_callback_is_kept(ingestion: Ingestion) -> None:
+    """Long text is the one edge limit that never refuses (CONTRACT §2): 200, stored cut."""
+    now = datetime.now(UTC)
+    document = seventeen_track_push(USPS_NUMBER, EVENT_TIME + timedelta(hours=5))
+    for event in (
+        document["data"]["track_info"]["latest_event"],
+        document["data"]["track_info"]["tracking"]["providers"][0]["events"][0],
+    ):
+        event["description"] = "x" * 500_000
+
+    answer = post(signed("17track", document, now), now)
+
+    events = TrackingRepository(ingestion.table).load(USPS_NUMBER).events
+    cut = [event for event in events if event.text_cut]
+    assert answer.status == 200
+    assert [(len(event.source_description), event.source_description[-6:]) for event in cut] == [
+        (MAX_TEXT_CHARS, " [cut]")
+    ]

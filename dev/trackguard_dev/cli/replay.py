@@ -118,10 +118,11 @@ def _rederive_carrier(settings: Settings, request: ReplayRequest) -> int:
     deliveries = replay.select(request)
     with _progress(f"re-deriving {request.source}", len(deliveries)) as advance:
         outcome = replay.rederive(deliveries, advance)
+    skipped = f"; {outcome.without_body} kept without their body not re-read" if outcome.without_body else ""
     print(
         f"replay: {outcome.deliveries} {request.source} callbacks received {request.since.isoformat()} to "
         f"{request.until.isoformat()} re-derived: {outcome.added} events stored, {outcome.removed} removed, "
-        f"{len(outcome.numbers)} numbers sent to the processing queue"
+        f"{len(outcome.numbers)} numbers sent to the processing queue{skipped}"
     )
     return 0
 

@@ -87,6 +87,7 @@ class Package(BaseModel):
     order_id: str
     package_id: str
     tracking_number: str | None = None
+    tracking_number_cut: bool = False
     declared_carrier: str = "undeclared"
     detected_carrier: str | None = None
     number_verdict: str | None = None

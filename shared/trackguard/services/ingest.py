@@ -60,10 +60,13 @@ class ShopIngestService:
     def accept(self, source: str, delivery: RawDelivery) -> Accepted:
         if source not in SHOP_SOURCES:
             raise UnknownSourceError(source)
+        from trackguard.sources.limits import check_id
+
         adapter = importlib.import_module(SHOP_SOURCES[source])
         adapter.verify(delivery, self._secrets())
         notification = adapter.parse(delivery)
         delivery_id: str = notification.delivery_id
+        check_id(delivery_id, "delivery id")
         headers = _stored_headers(delivery)
         outcome = self._deliveries.record(source, delivery_id, delivery.body, headers, delivery.received_at)
         return Accepted(delivery_id=delivery_id, duplicate=not outcome.created)

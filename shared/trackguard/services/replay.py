@@ -102,12 +102,14 @@ class DeliveryReplay:
 
 @dataclass(frozen=True)
 class Rederived:
-    """What a carrier replay changed: events stored anew and removed, and the numbers queued."""
+    """What a carrier replay changed: events stored anew and removed, the numbers queued, and the
+    callbacks it could not re-read because their body was too large to keep (``body_omitted``)."""
 
     deliveries: int
     added: int
     removed: int
     numbers: tuple[str, ...]
+    without_body: int = 0
 
 
 class CarrierReplay:
@@ -124,17 +126,20 @@ class CarrierReplay:
         return self._deliveries.received_between(request.source, request.since, request.until)
 
     def rederive(self, deliveries: list[RawCarrierDelivery], progress: Progress) -> Rederived:
-        added = removed = 0
+        added = removed = without_body = 0
         changed: set[str] = set()
         for delivery in deliveries:
+            progress(1)
+            if not delivery.body_stored:
+                without_body += 1
+                continue
             delivery_added, delivery_removed, touched = self._rederive_one(delivery)
             added, removed = added + delivery_added, removed + delivery_removed
             changed |= touched
-            progress(1)
         numbers = tuple(sorted(changed))
         if numbers:
             self._queue.send_all([TrackingUpdateMessage(numbers=(number,)) for number in numbers])
-        return Rederived(len(deliveries), added, removed, numbers)
+        return Rederived(len(deliveries), added, removed, numbers, without_body)
 
     def _rederive_one(self, delivery: RawCarrierDelivery) -> tuple[int, int, set[str]]:
         """Store what the callback means now; remove what only its old reading meant."""

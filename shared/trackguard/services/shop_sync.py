@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from trackguard.domain.orders import Destination, Order, Package, Platform
 from trackguard.observability import logger
@@ -43,6 +43,7 @@ TIKTOK_SHIPPED_STATUSES = frozenset(
 TIKTOK_PACKAGE_SHIPPED_STATUSES = frozenset({"FULFILLING", "COMPLETED"})
 SHOPIFY_PAID_STATUSES = frozenset({"paid", "partially_paid", "partially_refunded", "refunded"})
 SHOPIFY_DEAD_FULFILLMENTS = frozenset({"cancelled", "error", "failure"})
+MAX_TRACKING_NUMBER_CHARS = 64
 
 
 class TikTokOrders(Protocol):
@@ -200,7 +201,7 @@ def _tiktok_package(
         seller_id=shop_id,
         order_id=order.id,
         package_id=package.package_id,
-        tracking_number=_number(package.tracking_number),
+        **_number_fields(package.tracking_number),
         declared_carrier=resolve_carrier(package.shipping_provider, "tiktok_shop"),
         shipped_at=order_shipped_at if package_shipped else None,
     )
@@ -244,7 +245,7 @@ def shopify_packages(shop: str, fulfillment: ShopifyFulfillment) -> tuple[Packag
             seller_id=shop,
             order_id=str(fulfillment.order_id),
             package_id=package_id,
-            tracking_number=_number(number),
+            **_number_fields(number),
             declared_carrier=carrier,
             shipped_at=fulfillment.created_at,
         )
@@ -284,5 +285,12 @@ def _optional_time(epoch_seconds: int | None) -> datetime | None:
     return _time(epoch_seconds) if epoch_seconds else None
 
 
-def _number(raw: str | None) -> str | None:
-    return normalize_number(raw) or None if raw else None
+def _number_fields(raw: str | None) -> dict[str, Any]:
+    """The package's number, normalised; one longer than any carrier's is the seller's mistake, not a bad
+    delivery (CONTRACT §2): it is kept cut to 64 characters and marked, and it then fits no format, so the
+    package is flagged INVALID_TRACKING_FORMAT like any other impossible number."""
+    number = normalize_number(raw) if raw else ""
+    return {
+        "tracking_number": number[:MAX_TRACKING_NUMBER_CHARS] or None,
+        "tracking_number_cut": len(number) > MAX_TRACKING_NUMBER_CHARS,
+    }

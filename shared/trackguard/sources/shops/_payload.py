@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ValidationError
+from pydantic import BaseModel, BeforeValidator, StringConstraints, ValidationError
 
 from trackguard.sources.base import PayloadError
 
@@ -21,7 +21,10 @@ def _id_as_string(value: object) -> object:
     return value
 
 
-Id64 = Annotated[str, BeforeValidator(_id_as_string)]
+MAX_ID_CHARS = 128
+"""Order, package and delivery ids beyond this are refused at the edge (CONTRACT §2)."""
+
+Id64 = Annotated[str, BeforeValidator(_id_as_string), StringConstraints(max_length=MAX_ID_CHARS)]
 
 
 def load_json_object(body: bytes) -> dict[str, Any]:
