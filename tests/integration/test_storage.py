@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -13,7 +15,7 @@ from trackguard.domain.orders import ShipmentState
 from trackguard.domain.sellers import ApiKey, KeyStatus, Seller, hash_api_key, new_api_key
 from trackguard.domain.shipment import derive_state
 from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
-from trackguard.storage.deliveries import DeliveryStatus
+from trackguard.storage.deliveries import CarrierDeliveryRepository, DeliveryStatus, RawCarrierDelivery
 from trackguard.storage.flags import FlagNotFoundError, InvalidCursorError
 from trackguard.storage.sellers import SellerExistsError
 from trackguard.storage.store import Store
@@ -65,6 +67,10 @@ class TestDeliveries:
         assert sorted(d.delivery_id for d in found) == ["e-20", "e-30"]
 
 
+def raw_callbacks(store: Store) -> list[RawCarrierDelivery]:
+    return CarrierDeliveryRepository(store.table).received_between("ups", T0, T0 + timedelta(hours=1))
+
+
 class TestTracking:
     def test_events_are_stored_once_by_natural_key(self, store: Store) -> None:
         event = an_event()
@@ -82,6 +88,49 @@ class TestTracking:
 
         assert requests == 3
         assert len(store.tracking.load(events[0].tracking_number).events) == 60
+
+    def test_a_callback_is_stored_raw_with_its_events_in_one_request(self, store: Store) -> None:
+        events = [an_event(at=T0 + timedelta(minutes=i), code=f"I{i}") for i in range(24)]
+        headers = {"content-type": "application/json"}
+        raw = RawCarrierDelivery("ups", "sha256:abc", T0, b'{"scan": 1}', headers)
+
+        requests = store.tracking.record_delivery(raw, events)
+
+        (stored,) = raw_callbacks(store)
+        assert requests == 1
+        assert (stored.body, stored.delivery_key, stored.body_stored) == (b'{"scan": 1}', "sha256:abc", True)
+        assert len(store.tracking.events_from(events[0].tracking_number, raw.pk)) == 24
+
+    def test_a_larger_callback_writes_its_raw_item_in_the_first_request(
+        self, store: Store, dynamodb_client
+    ) -> None:  # type: ignore[no-untyped-def]
+        events = [an_event(at=T0 + timedelta(minutes=i), code=f"I{i}") for i in range(60)]
+        raw = RawCarrierDelivery("ups", "sha256:def", T0, b"{}", {})
+        batches: list[list[str]] = []
+
+        def record(params: dict[str, Any], **_: Any) -> None:
+            requests = params["RequestItems"][store.table.name]
+            batches.append([request["PutRequest"]["Item"]["sk"]["S"] for request in requests])
+
+        dynamodb_client.meta.events.register("provide-client-params.dynamodb.BatchWriteItem", record)
+        try:
+            requests = store.tracking.record_delivery(raw, events)
+        finally:
+            dynamodb_client.meta.events.unregister("provide-client-params.dynamodb.BatchWriteItem", record)
+
+        assert requests == 3
+        assert batches[0][0] == "RAW"
+        assert sum(len(batch) for batch in batches) == 61
+
+    def test_a_body_too_large_for_an_item_is_kept_without_it(self, store: Store) -> None:
+        noise = random.Random(7).randbytes(1_000_000)
+        raw = RawCarrierDelivery("ups", "sha256:big", T0, noise, {})
+
+        store.tracking.record_delivery(raw, [an_event()])
+
+        (stored,) = raw_callbacks(store)
+        assert (stored.body_stored, stored.body) == (False, b"")
+        assert len(store.tracking.load(an_event().tracking_number).events) == 1
 
     def test_a_number_lists_its_packages_and_events_in_one_record(self, store: Store) -> None:
         store.orders.save_order(an_order())

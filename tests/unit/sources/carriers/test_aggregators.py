@@ -138,6 +138,41 @@ class TestShip24:
 
 
 class TestAfterShip:
+    def test_a_tracking_marked_lost_without_a_checkpoint_becomes_a_lost_event(self) -> None:
+        document = aftership_body("InTransit", "InTransit_001")
+        document["msg"] |= {
+            "tag": "Exception",
+            "subtag": "Exception_013",
+            "subtag_message": "Shipment is lost",
+            "last_updated_at": "2026-11-20T08:00:00+00:00",
+        }
+
+        transit, lost = aftership.parse(delivery(body_of(document))).events
+
+        assert transit.status is TrackingStatus.IN_TRANSIT
+        assert (lost.status, lost.reason, lost.source_code) == (
+            TrackingStatus.EXCEPTION,
+            ExceptionReason.LOST,
+            "Exception_013",
+        )
+        assert lost.occurred_at == datetime(2026, 11, 20, 8, tzinfo=UTC)
+        assert (lost.tracking_number, lost.destination_country) == (transit.tracking_number, "GB")
+
+    def test_an_expired_tracking_with_no_checkpoint_is_expired_when_the_webhook_says_so(self) -> None:
+        document = aftership_body("Pending")
+        document["msg"] |= {"tag": "Expired", "subtag": "Expired_001", "checkpoints": []}
+
+        (expired,) = aftership.parse(delivery(body_of(document))).events
+
+        assert (expired.status, expired.source_code) == (TrackingStatus.EXPIRED, "Expired_001")
+        assert expired.occurred_at == datetime.fromtimestamp(1793609990, UTC)
+
+    def test_a_tracking_status_a_checkpoint_already_says_adds_nothing(self) -> None:
+        document = aftership_body("Delivered", "Delivered_001")
+        document["msg"] |= {"subtag": "Delivered_001", "last_updated_at": "2026-11-20T08:00:00+00:00"}
+
+        assert len(aftership.parse(delivery(body_of(document))).events) == 1
+
     def test_accepts_base64_hmac_of_the_body(self, secrets: WebhookSecrets) -> None:
         body = body_of(aftership_body("Delivered"))
         aftership.verify(delivery(body, aftership_hmac_sha256=b64_hmac(AFTERSHIP_SECRET, body)), secrets)
