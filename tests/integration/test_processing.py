@@ -20,7 +20,7 @@ from tests.support.payloads import (
 )
 from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
-from trackguard.services.judging import OrderJudge
+from trackguard.services.judging import PACKAGE_LEFT, OrderJudge
 from trackguard.services.messages import ShopDeliveryMessage, TrackingUpdateMessage
 from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor
@@ -277,3 +277,61 @@ def test_a_failed_prefetch_falls_back_to_fetching_per_delivery(
 
     assert len(tiktok.fetches) == 2
     assert store.orders.view(SHOP, ORDER).order is not None
+
+
+def open_flags(store: Store, seller: str) -> list[tuple[str | None, FlagCode]]:
+    return [(flag.package_id, flag.code) for flag in store.flags.list(seller, FlagStatus.OPEN).flags]
+
+
+def resolutions(store: Store, seller: str) -> list[tuple[str | None, str | None]]:
+    resolved = store.flags.list(seller, FlagStatus.RESOLVED).flags
+    return [(flag.package_id, flag.resolution) for flag in resolved]
+
+
+def test_a_package_missing_from_a_full_tiktok_snapshot_leaves_the_order_with_its_flags(
+    store: Store, processor: Processor, tiktok: FakeTikTokOrders
+) -> None:
+    status = {"order_id": ORDER, "order_status": "AWAITING_COLLECTION", "update_time": 1}
+    tiktok.orders[ORDER] = tiktok_order(ORDER, packages=(("pkg-old", "NOT-A-NUMBER-1", "UPS"),))
+    deliver_tiktok(store, processor, 1, status)
+    assert open_flags(store, SHOP) == [("pkg-old", FlagCode.INVALID_TRACKING_FORMAT)]
+
+    tiktok.orders[ORDER] = tiktok_order(
+        ORDER, updated=T0 + timedelta(hours=1), packages=(("pkg-new", "1Z5R89390357567127", "UPS"),)
+    )
+    deliver_tiktok(store, processor, 1, status | {"update_time": 2})
+
+    view = store.orders.view(SHOP, ORDER)
+    assert [package.package_id for package in view.packages] == ["pkg-new"]
+    assert store.tracking.packages_of("NOT-A-NUMBER-1") == ()
+    assert ("pkg-old", FlagCode.INVALID_TRACKING_FORMAT) not in open_flags(store, SHOP)
+    assert resolutions(store, SHOP) == [("pkg-old", PACKAGE_LEFT)]
+
+
+def test_a_cancelled_shopify_fulfillment_takes_its_package_and_flags_off_the_order(
+    store: Store, processor: Processor
+) -> None:
+    shop = "acme.myshopify.com"
+    fulfillment = shopify_fulfillment(numbers=("NOT-A-NUMBER-2",))
+    deliver_shopify(store, processor, "orders/create", shopify_order(), "e-1")
+    deliver_shopify(store, processor, "fulfillments/create", fulfillment, "e-2")
+    assert open_flags(store, shop) == [("255858046", FlagCode.INVALID_TRACKING_FORMAT)]
+
+    cancelled = fulfillment | {"status": "cancelled", "updated_at": (T0 + timedelta(hours=1)).isoformat()}
+    deliver_shopify(store, processor, "fulfillments/update", cancelled, "e-3")
+
+    assert store.orders.view(shop, "820982911946154508").packages == ()
+    assert open_flags(store, shop) == []
+    assert resolutions(store, shop) == [("255858046", PACKAGE_LEFT)]
+
+
+def test_a_shops_overlong_tracking_number_is_kept_cut_and_flagged_invalid(
+    store: Store, processor: Processor, tiktok: FakeTikTokOrders
+) -> None:
+    tiktok.orders[ORDER] = tiktok_order(ORDER, packages=(("pkg-1", "9" * 3000, "UPS"),))
+
+    deliver_tiktok(store, processor, 1, {"order_id": ORDER, "order_status": "IN_TRANSIT", "update_time": 1})
+
+    (package,) = store.orders.view(SHOP, ORDER).packages
+    assert (package.tracking_number, package.tracking_number_cut) == ("9" * 64, True)
+    assert open_flags(store, SHOP) == [("pkg-1", FlagCode.INVALID_TRACKING_FORMAT)]

@@ -40,6 +40,7 @@ RESOLUTIONS = {
     FlagCode.CUSTOMS_HOLD: "The parcel has left customs.",
     FlagCode.DELIVERY_EXCEPTION: "The carrier no longer reports an exception.",
 }
+PACKAGE_LEFT = "The package is no longer on the order (the platform removed or cancelled it)."
 
 
 class Publisher(Protocol):
@@ -81,11 +82,12 @@ class OrderJudge:
             for flag in [self._raise(seller_id, order_id, finding, as_of)]
             if flag is not None
         ]
+        package_ids = {package.package_id for package in view.packages}
         resolved = [
             flag
             for subject, open_flag in current.items()
             if subject not in wanted
-            for flag in [self._store.flags.resolve(open_flag, as_of, RESOLUTIONS[open_flag.code])]
+            for flag in [self._store.flags.resolve(open_flag, as_of, _resolution(open_flag, package_ids))]
             if flag is not None
         ]
         next_check = next_check_time(view, as_of)
@@ -134,6 +136,13 @@ class OrderJudge:
         events += [("FlagResolved", flag.model_dump(mode="json")) for flag in resolved]
         if events:
             self._publisher.publish(events)
+
+
+def _resolution(flag: Flag, package_ids: set[str]) -> str:
+    """Why the flag's condition stopped holding: its package left the order, or the condition itself."""
+    if flag.package_id and flag.package_id not in package_ids:
+        return PACKAGE_LEFT
+    return RESOLUTIONS[flag.code]
 
 
 def _order_key(view: OrderView) -> tuple[str, str]:

@@ -3,6 +3,8 @@
 A platform snapshot knows the order and its packages; trackguard adds when each number was first seen,
 which orders the platform combined into one parcel, and the number's verdict. A number that changed is
 re-derived at once from the events already stored under it (an orphan event finds its order here).
+Packages follow the platform: a snapshot that lists some packages in full (``complete_for``) removes the
+stored ones it no longer lists, and judging the order then resolves their open flags.
 """
 
 from __future__ import annotations
@@ -17,16 +19,30 @@ from trackguard.storage.store import Store
 from trackguard.tracking import judge_number
 
 OrderKey = tuple[str, str]
+ALL_PACKAGES = "*"
 
 
 @dataclass(frozen=True)
 class OrderSnapshot:
-    """An order (or only some of its packages) as one platform delivery describes it."""
+    """An order (or only some of its packages) as one platform delivery describes it.
+
+    ``complete_for`` says which stored packages the snapshot lists in full, so that the ones it omits
+    have left the order: ``ALL_PACKAGES`` for a whole order (a TikTok order detail, a Shopify order),
+    a Shopify fulfillment id for that fulfillment's packages, or None when it only adds and updates.
+    """
 
     seller_id: str
     order_id: str
     order: Order | None
     packages: tuple[Package, ...] = ()
+    complete_for: str | None = None
+
+    def omits(self, package_id: str) -> bool:
+        """The stored package is within what this snapshot lists in full, and it is not listed."""
+        if package_id in {package.package_id for package in self.packages} or self.complete_for is None:
+            return False
+        scope = self.complete_for
+        return scope in (ALL_PACKAGES, package_id) or package_id.startswith(scope + "-")
 
 
 class OrderWriter:
@@ -55,6 +71,8 @@ class OrderWriter:
                 StatsRepository(self._store.table).count_package_with_number(
                     merged.seller_id, merged.order_id, merged.package_id, merged.number_first_seen_at or now
                 )
+        for gone in [package for package_id, package in stored.items() if snapshot.omits(package_id)]:
+            self._store.orders.remove_package(gone)
         if new_numbers:
             self._updater.refresh(new_numbers, now)
         return {(snapshot.seller_id, snapshot.order_id)}

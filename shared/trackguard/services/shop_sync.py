@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from trackguard.domain.orders import Destination, Order, Package, Platform
 from trackguard.observability import logger
-from trackguard.services.order_writer import OrderKey, OrderSnapshot, OrderWriter
+from trackguard.services.order_writer import ALL_PACKAGES, OrderKey, OrderSnapshot, OrderWriter
 from trackguard.settings import Settings
 from trackguard.sources.base import RawDelivery
 from trackguard.sources.shops import shopify, tiktok_shop
@@ -126,6 +126,7 @@ class PlatformShopSync:
                     order.id,
                     snapshot.order.model_copy(update={"return_status": return_status}),
                     snapshot.packages,
+                    snapshot.complete_for,
                 )
             touched |= self._writer.save(snapshot, now)
         return touched
@@ -145,7 +146,10 @@ class PlatformShopSync:
         if notification.fulfillment is not None:
             fulfillment = notification.fulfillment
             packages = shopify_packages(shop, fulfillment)
-            return self._writer.save(OrderSnapshot(shop, fulfillment.order_id, None, packages), now)
+            snapshot = OrderSnapshot(
+                shop, fulfillment.order_id, None, packages, complete_for=str(fulfillment.id)
+            )
+            return self._writer.save(snapshot, now)
         return set()
 
 
@@ -187,7 +191,7 @@ def tiktok_snapshot(shop_id: str, order: TikTokOrder) -> OrderSnapshot:
         cancelled=order.status == "CANCELLED",
     )
     packages = tuple(_tiktok_package(shop_id, order, package, shipped_at) for package in order.packages())
-    return OrderSnapshot(shop_id, order.id, domain_order, packages)
+    return OrderSnapshot(shop_id, order.id, domain_order, packages, complete_for=ALL_PACKAGES)
 
 
 def _tiktok_package(
@@ -227,7 +231,7 @@ def shopify_order_snapshot(shop: str, order: ShopifyOrder) -> OrderSnapshot:
         cancelled=order.cancelled_at is not None,
     )
     packages = tuple(package for f in order.fulfillments for package in shopify_packages(shop, f))
-    return OrderSnapshot(shop, order_id, domain_order, packages)
+    return OrderSnapshot(shop, order_id, domain_order, packages, complete_for=ALL_PACKAGES)
 
 
 def shopify_packages(shop: str, fulfillment: ShopifyFulfillment) -> tuple[Package, ...]:

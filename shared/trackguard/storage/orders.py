@@ -21,6 +21,7 @@ from trackguard.storage.tracking import PackageRef, link_item
 
 _PACKAGE_FIELDS = (
     "tracking_number",
+    "tracking_number_cut",
     "declared_carrier",
     "detected_carrier",
     "number_verdict",
@@ -131,6 +132,28 @@ class OrderRepository:
         if number_changed and previous is not None and previous.tracking_number:
             link_key = key(
                 keys.tracking_pk(previous.tracking_number),
+                keys.tracking_link_sk(ref.seller_id, ref.order_id, ref.package_id),
+            )
+            actions.append({"Delete": {"TableName": self._table.name, "Key": link_key}})
+        self._table.client.transact_write_items(TransactItems=actions)  # type: ignore[arg-type]
+
+    def remove_package(self, package: Package) -> None:
+        """The platform no longer lists the package: it and its tracking-number link go together.
+
+        Its flags stay in the order's partition; judging the order resolves the open ones.
+        """
+        ref = PackageRef(package.seller_id, package.order_id, package.package_id)
+        actions: list[dict[str, Any]] = [
+            {
+                "Delete": {
+                    "TableName": self._table.name,
+                    "Key": key(keys.order_pk(ref.seller_id, ref.order_id), keys.package_sk(ref.package_id)),
+                }
+            }
+        ]
+        if package.tracking_number:
+            link_key = key(
+                keys.tracking_pk(package.tracking_number),
                 keys.tracking_link_sk(ref.seller_id, ref.order_id, ref.package_id),
             )
             actions.append({"Delete": {"TableName": self._table.name, "Key": link_key}})
