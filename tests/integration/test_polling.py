@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -10,16 +12,19 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.builders import T0, a_package, an_order
+from tests.support.builders import T0, a_package, an_event, an_order
 from tests.support.fakes import RecordingPublisher
 from tests.support.sandbox_server import SandboxServer
 from trackguard.clients.seventeen_track import SeventeenTrackClient
 from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
+from trackguard.secrets import WebhookSecrets
+from trackguard.services.ingest import CarrierIngestService
 from trackguard.services.judging import OrderJudge
 from trackguard.services.polling import SOURCE, SilentNumberPoller
 from trackguard.services.reconcile import PollerOnFirstUse, ReconcileMessage, ReconcileWorker
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.settings import Thresholds
+from trackguard.sources.base import RawDelivery
 from trackguard.sources.carriers.seventeen_track import events_from_track_data
 from trackguard.storage.polling import PollRepository
 from trackguard.storage.store import Store
@@ -34,6 +39,9 @@ NOW = T0 + timedelta(hours=30)
 SCANNED = "1Z5R89390357567127"
 UNKNOWN = "1Z999AA10123456784"
 QUIET = "LX123456785CN"
+SECRETS = WebhookSecrets.model_validate(
+    json.loads((Path(__file__).resolve().parents[2] / "local" / "secrets.json").read_text())
+)
 
 
 class RecordedSleeps:
@@ -240,3 +248,61 @@ def test_the_worker_still_judges_when_17track_is_down(
     assert judgement is not None
     assert [flag.code for flag in judgement.raised] == [FlagCode.NO_CARRIER_SCAN]
     assert server.count(*REGISTER) == 5
+
+
+RETRACK = ("POST", "/track/v2.2/retrack")
+
+
+def stop_in_17track(server: SandboxServer, number: str) -> None:
+    """17TRACK stops the number (as after 30 silent days) and pushes TRACKING_STOPPED."""
+    answer = httpx.post(
+        server.url + "/track/v2.2/stoptrack", headers={"17token": API_KEY}, json=[{"number": number}]
+    )
+    assert answer.json()["data"]["accepted"]
+
+
+def pushed_stop(store: Store, number: str, at: datetime) -> None:
+    body = json.dumps({"event": "TRACKING_STOPPED", "data": {"number": number, "carrier": 100002}}).encode()
+    sign = hashlib.sha256(body + b"/" + API_KEY.encode()).hexdigest()
+    delivery = RawDelivery(headers={"sign": sign}, body=body, received_at=at)
+    CarrierIngestService(store.tracking, lambda: SECRETS).accept("17track", delivery)
+
+
+def test_an_undelivered_number_17track_stopped_is_retracked_once_then_marked_expired(
+    server: SandboxServer, poller: SilentNumberPoller, store: Store
+) -> None:
+    configure(server, f"/numbers/{SCANNED}", in_transit(T0))
+    poller.poll_silent({SCANNED: None}, NOW)
+    stop_in_17track(server, SCANNED)
+    pushed_stop(store, SCANNED, NOW + timedelta(days=30))
+
+    poller.poll_silent({SCANNED: T0}, NOW + timedelta(days=31))
+
+    assert server.count(*RETRACK) == 1
+    assert [event.status for event in store.tracking.load(SCANNED).events] == [TrackingStatus.IN_TRANSIT]
+    assert PollRepository(store.table).unsettled_stops([SCANNED]) == []
+
+    stop_in_17track(server, SCANNED)
+    pushed_stop(store, SCANNED, NOW + timedelta(days=61))
+    changed = poller.poll_silent({SCANNED: T0}, NOW + timedelta(days=62))
+
+    assert server.count(*RETRACK) == 2
+    assert changed == {SCANNED}
+    events = store.tracking.load(SCANNED).events
+    expired = [event for event in events if event.status is TrackingStatus.EXPIRED]
+    assert [(event.source_code, event.occurred_at) for event in expired] == [
+        ("TRACKING_STOPPED", NOW + timedelta(days=62))
+    ]
+    assert "will not track it again" in expired[0].source_description
+
+
+def test_a_delivered_number_17track_stopped_is_left_alone(
+    server: SandboxServer, poller: SilentNumberPoller, store: Store
+) -> None:
+    store.tracking.put_events([an_event(TrackingStatus.DELIVERED, T0, SCANNED, code="D")])
+    pushed_stop(store, SCANNED, NOW + timedelta(days=15))
+
+    poller.poll_silent({SCANNED: T0}, NOW + timedelta(days=16))
+
+    assert server.count(*RETRACK) == 0
+    assert PollRepository(store.table).unsettled_stops([SCANNED]) == []

@@ -1,4 +1,4 @@
-"""17TRACK API v2.2 (register, gettrackinfo): async, batched by 40, rate-limited, retried with backoff.
+"""17TRACK API v2.2 (register, gettrackinfo, retrack): async, batched by 40, rate-limited, retried.
 
 17TRACK refuses more than 40 numbers a request and answers HTTP 429 beyond about 3 requests a second,
 so every call is split into batches of 40, at most ``max_concurrency`` requests are in flight, every
@@ -23,10 +23,15 @@ from trackguard.clients.http import DEFAULT_TIMEOUT, AsyncRetryingHttp, RetriesE
 MAX_NUMBERS_PER_REQUEST = 40
 REGISTER_PATH = "/track/v2.2/register"
 TRACK_INFO_PATH = "/track/v2.2/gettrackinfo"
+RETRACK_PATH = "/track/v2.2/retrack"
 TOKEN_HEADER = "17token"  # noqa: S105 (a header name, not a secret)
 
 ALREADY_REGISTERED = -18019901
 NOT_REGISTERED = -18019902
+RETRACK_NOT_STOPPED = -18019904
+"""retrack works on stopped numbers only."""
+RETRACK_ONLY_ONCE = -18019905
+"""a number can be retracked once."""
 TOO_MANY_NUMBERS = -18010014
 _AUTH_CODES = frozenset({-18010001, -18010002, -18010004, -18010005})
 
@@ -133,6 +138,10 @@ class SeventeenTrackClient:
 
     async def get_track_info(self, numbers: Sequence[TrackedNumber]) -> TrackAnswer:
         return await self._call_batched(TRACK_INFO_PATH, numbers)
+
+    async def retrack(self, numbers: Sequence[TrackedNumber]) -> TrackAnswer:
+        """Resume numbers 17TRACK stopped tracking (once per number; data returns within minutes)."""
+        return await self._call_batched(RETRACK_PATH, numbers)
 
     async def aclose(self) -> None:
         await self._client.aclose()

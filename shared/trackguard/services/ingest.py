@@ -91,6 +91,7 @@ class CarrierIngestService:
         from trackguard.sources.carriers import load_carrier_source
         from trackguard.sources.limits import check_carrier_delivery
         from trackguard.storage.deliveries import RawCarrierDelivery
+        from trackguard.storage.polling import StopRecord
 
         try:
             adapter = load_carrier_source(source)
@@ -108,7 +109,8 @@ class CarrierIngestService:
             headers=_stored_headers(delivery),
             tracking_numbers=tuple(sorted({event.tracking_number for event in parsed.events})),
         )
-        self._tracking.record_delivery(raw, parsed.events)
+        stops = [StopRecord(number, delivery.received_at) for number in parsed.stopped_numbers]
+        self._tracking.record_delivery(raw, parsed.events, stops)
         return Accepted(delivery_id=parsed.delivery_id, events=len(parsed.events))
 
 

@@ -5,6 +5,12 @@ older than the silence window, or it has none; it is polled at most once per win
 registered with 17TRACK once (remembered in its ``POLL`` record), then asked with gettrackinfo, 40 numbers
 a request. Accepted answers go through the 17TRACK adapter's mapping, the same normalisation as its
 callbacks; a refused number is stored as a ``NOT_FOUND`` event, the evidence NO_CARRIER_SCAN needs.
+
+A number 17TRACK stopped tracking (its ``TRACKING_STOPPED`` push left a ``STOPPED`` record) is settled
+when it next comes up silent: if its stored events show it delivered, nothing is to be done; otherwise it
+is retracked, which 17TRACK allows once per stopped number. When 17TRACK refuses (it was retracked
+before, or it no longer has it), the number gets an EXPIRED event saying 17TRACK stopped tracking it: the
+seller sees the status and its reason, and the stalled / no-scan rules keep flagging the parcel.
 """
 
 from __future__ import annotations
@@ -18,18 +24,20 @@ from typing import Any
 from trackguard.clients.seventeen_track import (
     ALREADY_REGISTERED,
     NOT_REGISTERED,
+    RETRACK_NOT_STOPPED,
     Rejection,
     SeventeenTrackClient,
     TrackedNumber,
 )
 from trackguard.domain.events import CarrierEvent
+from trackguard.domain.shipment import derive_state
 from trackguard.domain.status import TrackingStatus
 from trackguard.observability import logger
 from trackguard.secrets import load_webhook_secrets
 from trackguard.settings import Settings
 from trackguard.sources.base import PayloadError
 from trackguard.sources.carriers.seventeen_track import events_from_track_data
-from trackguard.storage.polling import PollRecord, PollRepository
+from trackguard.storage.polling import PollRecord, PollRepository, StopOutcome, StopRecord
 from trackguard.storage.store import Store
 from trackguard.storage.tracking import TrackingRepository
 
@@ -74,9 +82,39 @@ class SilentNumberPoller:
         Returns the numbers whose stored events changed.
         """
         silent = sorted({normalise_number(n) for n, last in last_events.items() if self.is_silent(last, now)})
+        if not silent:
+            return set()
+        changed = self.settle_stops(silent, now)
         records = self._polls.get_many(silent)
         due = [number for number in silent if not self._polled_recently(records.get(number), now)]
-        return self.poll(due, now, records).changed if due else set()
+        return changed | (self.poll(due, now, records).changed if due else set())
+
+    def settle_stops(self, numbers: Collection[str], now: datetime) -> set[str]:
+        """Retrack the undelivered numbers 17TRACK stopped; mark those it will not retrack as EXPIRED.
+
+        Returns the numbers whose stored events changed.
+        """
+        stops = self._polls.unsettled_stops(numbers)
+        undelivered = [stop for stop in stops if not self._delivered(stop.tracking_number)]
+        refused: dict[str, Rejection] = {}
+        if undelivered:
+            answer = self._runner.run(
+                self._client.retrack([TrackedNumber(stop.tracking_number) for stop in undelivered])
+            )
+            refused = {normalise_number(rejection.number): rejection for rejection in answer.rejected}
+        given_up = [
+            _stopped_for_good(refused[stop.tracking_number], now)
+            for stop in undelivered
+            if _gives_up(refused, stop)
+        ]
+        self._tracking.put_events(given_up)
+        self._polls.settle_stops(_settled(stop, refused, undelivered, now) for stop in stops)
+        if stops:
+            logger.info("settled 17TRACK stops", stops=len(stops), given_up=len(given_up))
+        return {event.tracking_number for event in given_up}
+
+    def _delivered(self, number: str) -> bool:
+        return derive_state(self._tracking.load(number).events).delivered_at is not None
 
     def is_silent(self, last_event_at: datetime | None, now: datetime) -> bool:
         return last_event_at is None or now - last_event_at > self._window
@@ -134,6 +172,39 @@ def _record(number: str, previous: PollRecord | None, result: PollResult, now: d
         return PollRecord(number, None, now)
     registered_at = previous.registered_at if previous is not None and previous.registered_at else now
     return PollRecord(number, registered_at, now)
+
+
+def _gives_up(refused: Mapping[str, Rejection], stop: StopRecord) -> bool:
+    rejection = refused.get(stop.tracking_number)
+    return rejection is not None and rejection.code != RETRACK_NOT_STOPPED
+
+
+def _settled(
+    stop: StopRecord, refused: Mapping[str, Rejection], undelivered: list[StopRecord], now: datetime
+) -> StopRecord:
+    if stop not in undelivered:
+        outcome = StopOutcome.DELIVERED
+    elif stop.tracking_number not in refused:
+        outcome = StopOutcome.RETRACKED
+    elif refused[stop.tracking_number].code == RETRACK_NOT_STOPPED:
+        outcome = StopOutcome.NOT_STOPPED
+    else:
+        outcome = StopOutcome.GIVEN_UP
+    return StopRecord(stop.tracking_number, stop.stopped_at, outcome, now)
+
+
+def _stopped_for_good(rejection: Rejection, now: datetime) -> CarrierEvent:
+    return CarrierEvent(
+        tracking_number=rejection.number,
+        source=SOURCE,
+        occurred_at=now,
+        status=TrackingStatus.EXPIRED,
+        source_code="TRACKING_STOPPED",
+        source_description=(
+            "17TRACK stopped tracking this number and will not track it again"
+            f" ({rejection.message or rejection.code})."
+        ),
+    )
 
 
 def normalise_number(number: str) -> str:

@@ -16,6 +16,7 @@ from trackguard.domain.events import CarrierEvent
 from trackguard.storage import keys
 from trackguard.storage.deliveries import RawCarrierDelivery, raw_carrier_item
 from trackguard.storage.dynamo import Table, to_attributes
+from trackguard.storage.polling import StopRecord, stopped_item
 
 EVENT_RETENTION = timedelta(days=400)
 _BATCH_LIMIT = 25
@@ -44,14 +45,21 @@ class TrackingRepository:
         """Store events idempotently (keyed by their natural key). Returns DynamoDB requests made."""
         return self._write(_event_requests(events, raw_pk))
 
-    def record_delivery(self, delivery: RawCarrierDelivery, events: Sequence[CarrierEvent]) -> int:
-        """The raw callback and its events in one BatchWriteItem (25 items a request; the raw one first).
+    def record_delivery(
+        self,
+        delivery: RawCarrierDelivery,
+        events: Sequence[CarrierEvent],
+        stops: Sequence[StopRecord] = (),
+    ) -> int:
+        """The raw callback, its events and the stops it reports in one BatchWriteItem (25 items a
+        request; the raw one first).
 
         Each event names the callback it came from, so a replay can replace what an old adapter derived.
-        Returns the DynamoDB requests made: 1 for any callback of up to 24 events.
+        Returns the DynamoDB requests made: 1 for any callback of up to 24 items besides the raw one.
         """
         raw = {"PutRequest": {"Item": raw_carrier_item(delivery)}}
-        return self._write([raw, *_event_requests(events, delivery.pk)])
+        stopped = [{"PutRequest": {"Item": stopped_item(stop)}} for stop in stops]
+        return self._write([raw, *stopped, *_event_requests(events, delivery.pk)])
 
     def events_from(self, tracking_number: str, raw_pk: str) -> list[CarrierEvent]:
         """The stored events of a number that the given raw callback produced (one Query)."""

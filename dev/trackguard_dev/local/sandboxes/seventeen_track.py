@@ -1,4 +1,5 @@
-"""A stand-in for 17TRACK API v2.2 (register, gettrackinfo) for the local stack and the tests.
+"""A stand-in for 17TRACK API v2.2 (register, gettrackinfo, stoptrack, retrack) for the local stack and
+the tests.
 
 Paths are relative to the sandbox's prefix (``/_sandbox/17track``):
 
@@ -7,6 +8,9 @@ Paths are relative to the sandbox's prefix (``/_sandbox/17track``):
 - ``PUT /_faults`` ``{"status": 429|500, "count": N}`` makes the next N API requests fail that way.
 - ``POST /track/v2.2/register`` and ``POST /track/v2.2/gettrackinfo`` behave like 17TRACK: the ``17token``
   header must be the configured key, at most 40 numbers a request, answers in 17TRACK's shape.
+- ``POST /track/v2.2/stoptrack`` stops registered numbers (as 17TRACK does by itself after 30 silent
+  days); ``POST /track/v2.2/retrack`` resumes a stopped number, once: a number that is not stopped is
+  refused with -18019904, a second retrack with -18019905.
 
 State lives in JSON files under ``<state_dir>/sandbox/17track/``, so it survives a restart.
 """
@@ -28,6 +32,8 @@ INVALID_DATA = -18010013
 TOO_MANY_NUMBERS = -18010014
 ALREADY_REGISTERED = -18019901
 NOT_REGISTERED = -18019902
+NOT_STOPPED = -18019904
+RETRACKED_BEFORE = -18019905
 
 _Operation = Callable[[str, int | None, list[dict[str, Any]], list[dict[str, Any]]], None]
 _NUMBER = re.compile(r"^[A-Za-z0-9-]{4,64}$")
@@ -40,7 +46,9 @@ _NOT_FOUND_YET: dict[str, Any] = {
 
 class SeventeenTrackSandbox:
     def __init__(self, state_dir: Path, api_key: str) -> None:
-        self._state = SandboxState(state_dir / "sandbox" / "17track", "numbers", "registered")
+        self._state = SandboxState(
+            state_dir / "sandbox" / "17track", "numbers", "registered", "stopped", "retracked"
+        )
         self._api_key = api_key
 
     def handle(self, request: SandboxRequest) -> SandboxResponse:
@@ -53,6 +61,10 @@ class SeventeenTrackSandbox:
             return self._api(request, self._register)
         if route == ("POST", "/track/v2.2/gettrackinfo"):
             return self._api(request, self._track_info)
+        if route == ("POST", "/track/v2.2/stoptrack"):
+            return self._api(request, self._stop)
+        if route == ("POST", "/track/v2.2/retrack"):
+            return self._api(request, self._retrack)
         return _json(404, {"code": 404, "data": {"errors": [{"code": 404, "message": "Not found."}]}})
 
     def _set_faults(self, body: bytes) -> SandboxResponse:
@@ -122,6 +134,40 @@ class SeventeenTrackSandbox:
         accepted.append(
             {"number": number, "carrier": registration.get("carrier", 0), "tag": "", "track_info": track_info}
         )
+
+
+    def _stop(
+        self,
+        number: str,
+        _carrier: int | None,
+        accepted: list[dict[str, Any]],
+        rejected: list[dict[str, Any]],
+    ) -> None:
+        registration = self._state.read(f"registered/{number}.json")
+        if registration is None:
+            rejected.append(_rejected(number, NOT_REGISTERED, f"Tracking number {number} is not registered."))
+            return
+        self._state.write(f"stopped/{number}.json", {"stopped": True})
+        accepted.append({"number": number, "carrier": registration.get("carrier", 0)})
+
+    def _retrack(
+        self,
+        number: str,
+        _carrier: int | None,
+        accepted: list[dict[str, Any]],
+        rejected: list[dict[str, Any]],
+    ) -> None:
+        registration = self._state.read(f"registered/{number}.json")
+        if registration is None:
+            rejected.append(_rejected(number, NOT_REGISTERED, f"Tracking number {number} is not registered."))
+        elif self._state.read(f"retracked/{number}.json") is not None:
+            rejected.append(_rejected(number, RETRACKED_BEFORE, "Retrack is allowed only once."))
+        elif self._state.read(f"stopped/{number}.json") is None:
+            rejected.append(_rejected(number, NOT_STOPPED, "Only a stopped number can be retracked."))
+        else:
+            self._state.remove(f"stopped/{number}.json")
+            self._state.write(f"retracked/{number}.json", {"retracked": True})
+            accepted.append({"number": number, "carrier": registration.get("carrier", 0)})
 
 
 def create(state_dir: Path, secrets: Mapping[str, Any]) -> SeventeenTrackSandbox:

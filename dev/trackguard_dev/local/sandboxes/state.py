@@ -31,6 +31,9 @@ class SandboxState:
             temporary.write_text(json.dumps(document))
             temporary.replace(path)
 
+    def remove(self, name: str) -> None:
+        (self.root / name).unlink(missing_ok=True)
+
     def set_faults(self, body: bytes) -> dict[str, int] | None:
         """Store the faults a body asks for; None when it is not ``{"status": 429|500, "count": N}``."""
         fault = load_json(body)

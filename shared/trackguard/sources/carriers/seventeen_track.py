@@ -45,7 +45,7 @@ from trackguard.sources.carriers._common import (
     upper_or_none,
 )
 from trackguard.sources.shops._payload import validate
-from trackguard.tracking import resolve_carrier
+from trackguard.tracking import normalize_number, resolve_carrier
 
 NAME = "17track"
 ORDINARY_SCAN: StatusMapping = (TrackingStatus.IN_TRANSIT, None)
@@ -209,7 +209,7 @@ def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
 def parse(delivery: RawDelivery) -> CarrierDelivery:
     push = parse_body(delivery, Push, "17TRACK push")
     if push.event == "TRACKING_STOPPED":
-        return CarrierDelivery(NAME, None, (), stopped_numbers=(push.data.number,))
+        return CarrierDelivery(NAME, None, (), stopped_numbers=(normalize_number(push.data.number),))
     if push.event != "TRACKING_UPDATED":
         return CarrierDelivery(NAME, None, ())
     return CarrierDelivery(NAME, None, events_of(push.data, delivery.received_at))
