@@ -53,22 +53,22 @@ def test_a_usable_section_is_configured_and_other_sections_do_not_matter() -> No
     found = ups_section({"ups": {"credential": CURRENT}, "fedex": {"security_token": ""}})
 
     assert found is not None
-    assert current(found.credential) == CURRENT
+    assert current(found.key) == CURRENT
 
 
 def test_during_a_rotation_both_verify_and_the_first_signs() -> None:
     found = ups_section({"ups": {"credential": [CURRENT, PREVIOUS]}})
 
     assert found is not None
-    assert candidates(found.credential) == (CURRENT, PREVIOUS)
-    assert current(found.credential) == CURRENT
+    assert candidates(found.key) == (CURRENT, PREVIOUS)
+    assert current(found.key) == CURRENT
 
 
 def test_a_secret_is_trimmed_so_a_pasted_newline_does_not_change_it() -> None:
     found = ups_section({"ups": {"credential": f"  {CURRENT}\n"}})
 
     assert found is not None
-    assert current(found.credential) == CURRENT
+    assert current(found.key) == CURRENT
 
 
 def test_the_tiktok_app_key_is_required_beside_its_secret() -> None:
