@@ -17,7 +17,7 @@ import pytest
 
 from trackguard.domain.status import ExceptionReason, TrackingStatus
 from trackguard.sources.base import RawDelivery
-from trackguard.sources.carriers import CARRIER_SOURCES, load_carrier_source
+from trackguard.sources.registry import CARRIER_SOURCES, carrier_source
 
 HERE = Path(__file__).parent
 EXAMPLES = HERE / "examples"
@@ -107,7 +107,7 @@ def examples_of(senders: tuple[str, ...]) -> list[str]:
 def parsed(example: str) -> dict[str, Any]:
     sender = example.split("/", maxsplit=1)[0]
     body = (EXAMPLES / example).read_bytes()
-    delivery = load_carrier_source(sender).parse(RawDelivery(headers={}, body=body, received_at=RECEIVED))
+    delivery = carrier_source(sender).parse(RawDelivery(headers={}, body=body, received_at=RECEIVED))
     return {
         "delivery_id": delivery.delivery_id,
         "stopped_numbers": list(delivery.stopped_numbers),

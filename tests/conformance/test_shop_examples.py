@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from trackguard.sources.base import RawDelivery
-from trackguard.sources.shops import shopify, tiktok_shop
-from trackguard.sources.shops.tiktok_shop import (
+from trackguard.sources.shops.shopify import webhook as shopify
+from trackguard.sources.shops.tiktok_shop import webhook as tiktok_shop
+from trackguard.sources.shops.tiktok_shop.webhook import (
     CancellationStatusChange,
     OrderStatusChange,
     PackageUpdate,

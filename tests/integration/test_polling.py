@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -17,7 +16,7 @@ from tests.support.fakes import RecordingPublisher
 from tests.support.sandbox_server import SandboxServer
 from trackguard.clients.seventeen_track import SeventeenTrackClient
 from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
-from trackguard.secrets import WebhookSecrets
+from trackguard.secrets import SecretDocument
 from trackguard.services.ingest import CarrierIngestService
 from trackguard.services.judging import OrderJudge
 from trackguard.services.polling import SOURCE, SilentNumberPoller
@@ -29,6 +28,7 @@ from trackguard.sources.carriers.seventeen_track import events_from_track_data
 from trackguard.storage.polling import PollRepository
 from trackguard.storage.store import Store
 from trackguard_dev.local.sandboxes import seventeen_track as sandbox
+from trackguard_dev.signing import dev_secret_document, sign
 
 pytestmark = pytest.mark.integration
 
@@ -39,9 +39,7 @@ NOW = T0 + timedelta(hours=30)
 SCANNED = "1Z5R89390357567127"
 UNKNOWN = "1Z999AA10123456784"
 QUIET = "LX123456785CN"
-SECRETS = WebhookSecrets.model_validate(
-    json.loads((Path(__file__).resolve().parents[2] / "local" / "secrets.json").read_text())
-)
+SECRETS = SecretDocument(dev_secret_document())
 
 
 class RecordedSleeps:
@@ -263,8 +261,7 @@ def stop_in_17track(server: SandboxServer, number: str) -> None:
 
 def pushed_stop(store: Store, number: str, at: datetime) -> None:
     body = json.dumps({"event": "TRACKING_STOPPED", "data": {"number": number, "carrier": 100002}}).encode()
-    sign = hashlib.sha256(body + b"/" + API_KEY.encode()).hexdigest()
-    delivery = RawDelivery(headers={"sign": sign}, body=body, received_at=at)
+    delivery = RawDelivery(headers=sign("17track", body, at), body=body, received_at=at)
     CarrierIngestService(store.tracking, lambda: SECRETS).accept("17track", delivery)
 
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import base64
-import hmac
 import json
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -20,7 +17,7 @@ from tests.support.builders import T0, a_package, an_order
 from tests.support.fakes import RecordingPublisher
 from trackguard import messaging
 from trackguard.domain.status import ExceptionReason, FlagCode, FlagStatus, TrackingStatus
-from trackguard.secrets import WebhookSecrets
+from trackguard.secrets import SecretDocument
 from trackguard.services.ingest import CarrierIngestService
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import TrackingUpdateMessage
@@ -34,11 +31,10 @@ from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.store import Store
 from trackguard_dev.cli.replay import register
 from trackguard_dev.local.dynamodb_local import free_port
+from trackguard_dev.signing import dev_secret_document, sign
 
 pytestmark = pytest.mark.integration
-DEV_SECRETS = WebhookSecrets.model_validate(
-    json.loads((Path(__file__).resolve().parents[2] / "local" / "secrets.json").read_text())
-)
+DEV_SECRETS = SecretDocument(dev_secret_document())
 
 
 @pytest.fixture(scope="module")
@@ -224,17 +220,14 @@ def usps_label_created(at: datetime) -> RawDelivery:
         }
     )
     timestamp = at.isoformat()
-    secret = DEV_SECRETS.usps.hmac_secret.get_secret_value()
-    signature = base64.b64encode(hmac.new(secret.encode(), (timestamp + payload).encode(), "sha256").digest())
-    body = json.dumps(
-        {
-            "subscriptionId": "sub-1",
-            "subscriptionType": "TRACKING",
-            "timestamp": timestamp,
-            "payload": payload,
-        }
-    )
-    headers = {"content-type": "application/json", "x-hmac": signature.decode()}
+    envelope = {
+        "subscriptionId": "s-1",
+        "subscriptionType": "TRACKING",
+        "timestamp": timestamp,
+        "payload": payload,
+    }
+    body = json.dumps(envelope)
+    headers = {"content-type": "application/json", **sign("usps", body.encode(), at)}
     return RawDelivery(headers=headers, body=body.encode(), received_at=at)
 
 

@@ -12,7 +12,6 @@ from tests.reliability.senders import (
     CARRIER_ROUTES,
     EVENT_TIME,
     SHOP_ROUTES,
-    SIGNERS,
     UPS_NUMBER,
     USPS_NUMBER,
     Delivery,
@@ -22,6 +21,7 @@ from tests.reliability.senders import (
     seventeen_track_push,
     shopify_headers,
     shopify_order,
+    signature,
     signed,
     tiktok_notification,
     ups_alert,
@@ -115,7 +115,7 @@ def bad_signatures(route: str, now: datetime) -> Iterator[Case]:
     """A well-formed body with a missing, wrong or stale signature: 401."""
     document, sender = good_document(route)
     good = signed(route, document, now, sender)
-    signature_names = set(SIGNERS[route](good.body, now))
+    signature_names = set(signature(route, good.body, now))
     unsigned = {name: value for name, value in good.headers.items() if name not in signature_names}
     variants: list[tuple[str, bytes, Headers]] = [
         ("no signature", good.body, unsigned),

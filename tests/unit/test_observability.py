@@ -50,7 +50,7 @@ def test_loading_the_http_clients_traces_httpx() -> None:
     assert report["httpx_client_from"] == "aws_xray_sdk.ext.httpx.patch"
 
 
-def test_unmapped_codes_are_counted_per_source_and_each_logged_once(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_unmapped_codes_are_counted_per_source_and_each_logged_once(capsys, caplog) -> None:  # type: ignore[no-untyped-def]
     from tests.support.builders import an_event
     from trackguard.observability import UNMAPPED_METRIC, report_unmapped_codes
 
@@ -63,7 +63,7 @@ def test_unmapped_codes_are_counted_per_source_and_each_logged_once(capsys) -> N
 
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     metrics = [line for line in lines if "_aws" in line]
-    logged = [line.get("code") for line in lines if line.get("message") == "unmapped status code"]
+    logged = [getattr(r, "code", None) for r in caplog.records if r.getMessage() == "unmapped status code"]
     assert [(m[UNMAPPED_METRIC], m["source"]) for m in metrics] == [([2.0], "ups-test"), ([1.0], "ups-test")]
     assert {str(m["_aws"]["CloudWatchMetrics"][0]["Dimensions"]) for m in metrics} == {"[['source']]"}
     assert logged == ["I:QQ", "I:QR"]

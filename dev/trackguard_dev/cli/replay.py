@@ -74,8 +74,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _replay_stored(settings: Settings, args: argparse.Namespace) -> int:
+    from trackguard.errors import TrackguardError
     from trackguard.messaging import MessageQueue
-    from trackguard.services.replay import DeliveryReplay, ReplayRangeError, ReplayRequest, StatusFilter
+    from trackguard.services.replay import DeliveryReplay, ReplayRequest, StatusFilter
     from trackguard.storage.store import Store
 
     if args.since is None:
@@ -86,7 +87,7 @@ def _replay_stored(settings: Settings, args: argparse.Namespace) -> int:
         request = ReplayRequest(
             args.source, args.since, args.until or datetime.now(UTC), StatusFilter(args.status)
         )
-    except ReplayRangeError as error:
+    except TrackguardError as error:
         return _fail(str(error))
     if args.source in CARRIER_SOURCES:
         return _rederive_carrier(settings, request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -79,6 +80,7 @@ class Package(BaseModel):
 
     ``combined_order_ids`` lists the other orders the platform packed into this same parcel
     (TikTok ``PACKAGE_UPDATE`` ``COMBINE``): they share its tracking number legitimately.
+    ``tracking_number_cut`` marks a number the seller gave longer than any carrier's, kept cut.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -95,3 +97,46 @@ class Package(BaseModel):
     shipped_at: datetime | None = None
     combined_order_ids: tuple[str, ...] = ()
     state: ShipmentState = ShipmentState()
+
+
+MAX_TRACKING_NUMBER_CHARS = 64
+
+
+def shop_tracking_number(raw: str | None) -> tuple[str | None, bool]:
+    """A number a seller gave, normalised, and whether it had to be cut.
+
+    One longer than any carrier's is the seller's mistake, not a bad delivery (CONTRACT §2): it is kept cut
+    to 64 characters and marked; it then fits no format, so the package is flagged INVALID_TRACKING_FORMAT
+    like any other impossible number.
+    """
+    number = "".join(raw.split()).upper() if raw else ""
+    return number[:MAX_TRACKING_NUMBER_CHARS] or None, len(number) > MAX_TRACKING_NUMBER_CHARS
+
+
+OrderKey = tuple[str, str]
+"""(seller_id, order_id)."""
+
+ALL_PACKAGES = "*"
+
+
+@dataclass(frozen=True)
+class OrderSnapshot:
+    """An order (or only some of its packages) as one platform delivery describes it.
+
+    ``complete_for`` says which stored packages the snapshot lists in full, so that the ones it omits
+    have left the order: ``ALL_PACKAGES`` for a whole order (a TikTok order detail, a Shopify order),
+    a Shopify fulfillment id for that fulfillment's packages, or None when it only adds and updates.
+    """
+
+    seller_id: str
+    order_id: str
+    order: Order | None
+    packages: tuple[Package, ...] = ()
+    complete_for: str | None = None
+
+    def omits(self, package_id: str) -> bool:
+        """The stored package is within what this snapshot lists in full, and it is not listed."""
+        if package_id in {package.package_id for package in self.packages} or self.complete_for is None:
+            return False
+        scope = self.complete_for
+        return scope in (ALL_PACKAGES, package_id) or package_id.startswith(scope + "-")

@@ -7,21 +7,18 @@ unprocessed. A failure to store surfaces as an exception (5xx) so the sender ret
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from trackguard.errors import UnknownSourceError
+from trackguard.sources.registry import carrier_source, shop_source
 
 if TYPE_CHECKING:
-    from trackguard.secrets import WebhookSecrets
-    from trackguard.sources.base import RawDelivery
+    from trackguard.secrets import SecretDocument
+    from trackguard.sources.base import RawDelivery, Sender
     from trackguard.storage.deliveries import DeliveryRepository
     from trackguard.storage.tracking import TrackingRepository
-
-SHOP_SOURCES = {
-    "tiktok_shop": "trackguard.sources.shops.tiktok_shop",
-    "shopify": "trackguard.sources.shops.shopify",
-}
 
 STORED_HEADERS = frozenset(
     {
@@ -39,10 +36,6 @@ STORED_HEADERS = frozenset(
 )
 
 
-class UnknownSourceError(LookupError):
-    pass
-
-
 @dataclass(frozen=True)
 class Accepted:
     delivery_id: str | None
@@ -50,21 +43,27 @@ class Accepted:
     events: int = 0
 
 
+def verified(sender: Sender[Any, Any], delivery: RawDelivery, secrets: Callable[[], SecretDocument]) -> None:
+    """Refuse a sender that has no usable secret (404: never verify against an empty key), then verify."""
+    secret = secrets().section(sender.name, sender.secret_model)
+    if secret is None:
+        raise UnknownSourceError.not_configured(sender.name)
+    sender.verify(delivery, secret)
+
+
 class ShopIngestService:
     """A shop delivery costs one conditional PutItem: the stored delivery is its own work item."""
 
-    def __init__(self, deliveries: DeliveryRepository, secrets: Callable[[], WebhookSecrets]) -> None:
+    def __init__(self, deliveries: DeliveryRepository, secrets: Callable[[], SecretDocument]) -> None:
         self._deliveries = deliveries
         self._secrets = secrets
 
     def accept(self, source: str, delivery: RawDelivery) -> Accepted:
-        if source not in SHOP_SOURCES:
-            raise UnknownSourceError(source)
         from trackguard.sources.limits import check_id
 
-        adapter = importlib.import_module(SHOP_SOURCES[source])
-        adapter.verify(delivery, self._secrets())
-        notification = adapter.parse(delivery)
+        sender = shop_source(source)
+        verified(sender, delivery, self._secrets)
+        notification = sender.parse(delivery)
         delivery_id: str = notification.delivery_id
         check_id(delivery_id, "delivery id")
         headers = _stored_headers(delivery)
@@ -81,24 +80,20 @@ class CarrierIngestService:
     Codes no status table knew are counted per source (``report_unmapped_codes``).
     """
 
-    def __init__(self, tracking: TrackingRepository, secrets: Callable[[], WebhookSecrets]) -> None:
+    def __init__(self, tracking: TrackingRepository, secrets: Callable[[], SecretDocument]) -> None:
         self._tracking = tracking
         self._secrets = secrets
 
     def accept(self, source: str, delivery: RawDelivery) -> Accepted:
         from trackguard.observability import report_unmapped_codes
         from trackguard.sources.base import body_digest
-        from trackguard.sources.carriers import load_carrier_source
         from trackguard.sources.limits import check_carrier_delivery
         from trackguard.storage.deliveries import RawCarrierDelivery
         from trackguard.storage.polling import StopRecord
 
-        try:
-            adapter = load_carrier_source(source)
-        except LookupError as error:
-            raise UnknownSourceError(source) from error
-        adapter.verify(delivery, self._secrets())
-        parsed = adapter.parse(delivery)
+        sender = carrier_source(source)
+        verified(sender, delivery, self._secrets)
+        parsed = sender.parse(delivery)
         check_carrier_delivery(parsed, delivery.received_at)
         report_unmapped_codes(source, parsed.events)
         raw = RawCarrierDelivery(

@@ -9,40 +9,13 @@ stored ones it no longer lists, and judging the order then resolves their open f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from trackguard.domain.orders import Order, Package
+from trackguard.domain.orders import OrderKey, OrderSnapshot, Package
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.storage.stats import StatsRepository
 from trackguard.storage.store import Store
 from trackguard.tracking import judge_number
-
-OrderKey = tuple[str, str]
-ALL_PACKAGES = "*"
-
-
-@dataclass(frozen=True)
-class OrderSnapshot:
-    """An order (or only some of its packages) as one platform delivery describes it.
-
-    ``complete_for`` says which stored packages the snapshot lists in full, so that the ones it omits
-    have left the order: ``ALL_PACKAGES`` for a whole order (a TikTok order detail, a Shopify order),
-    a Shopify fulfillment id for that fulfillment's packages, or None when it only adds and updates.
-    """
-
-    seller_id: str
-    order_id: str
-    order: Order | None
-    packages: tuple[Package, ...] = ()
-    complete_for: str | None = None
-
-    def omits(self, package_id: str) -> bool:
-        """The stored package is within what this snapshot lists in full, and it is not listed."""
-        if package_id in {package.package_id for package in self.packages} or self.complete_for is None:
-            return False
-        scope = self.complete_for
-        return scope in (ALL_PACKAGES, package_id) or package_id.startswith(scope + "-")
 
 
 class OrderWriter:

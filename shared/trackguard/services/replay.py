@@ -16,10 +16,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from trackguard.services.ingest import SHOP_SOURCES
+from trackguard.errors import TrackguardError, UnknownSourceError
 from trackguard.services.messages import ShopDeliveryMessage, TrackingUpdateMessage
 from trackguard.sources.base import RawDelivery
-from trackguard.sources.carriers import CARRIER_SOURCES, load_carrier_source
+from trackguard.sources.registry import CARRIER_SOURCES, SHOP_SOURCES, carrier_source
 from trackguard.storage.deliveries import (
     CarrierDeliveryRepository,
     DeliveryRepository,
@@ -54,12 +54,8 @@ class StatusFilter(StrEnum):
         return self is StatusFilter.ALL or status.value == self.value
 
 
-class UnknownReplaySourceError(ValueError):
-    pass
-
-
-class ReplayRangeError(ValueError):
-    pass
+class ReplayRangeError(TrackguardError):
+    """The time range to replay is not one."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +67,7 @@ class ReplayRequest:
 
     def __post_init__(self) -> None:
         if self.source not in REPLAYABLE_SOURCES:
-            raise UnknownReplaySourceError(
+            raise UnknownSourceError(
                 f"no stored deliveries for {self.source!r}: one of {', '.join(REPLAYABLE_SOURCES)}"
             )
         if self.since.tzinfo is None or self.until.tzinfo is None:
@@ -144,7 +140,7 @@ class CarrierReplay:
     def _rederive_one(self, delivery: RawCarrierDelivery) -> tuple[int, int, set[str]]:
         """Store what the callback means now; remove what only its old reading meant."""
         raw = RawDelivery(headers=delivery.headers, body=delivery.body, received_at=delivery.received_at)
-        events = load_carrier_source(delivery.source).parse(raw).events
+        events = carrier_source(delivery.source).parse(raw).events
         numbers = set(delivery.tracking_numbers) | {event.tracking_number for event in events}
         stored = [
             event for number in sorted(numbers) for event in self._tracking.events_from(number, delivery.pk)

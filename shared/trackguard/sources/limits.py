@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from trackguard.sources.base import CarrierDelivery, PayloadError
+from trackguard.errors import PayloadError
+from trackguard.sources.base import CarrierDelivery
 
 MAX_ID_CHARS = 128
 MAX_EVENTS_PER_DELIVERY = 500

@@ -9,7 +9,8 @@ import pytest
 from tests.support.builders import an_event
 from trackguard.domain.events import CUT_MARK, MAX_TEXT_CHARS, CarrierEvent, Location
 from trackguard.domain.status import TrackingStatus
-from trackguard.sources.base import CarrierDelivery, PayloadError
+from trackguard.errors import PayloadError
+from trackguard.sources.base import CarrierDelivery
 from trackguard.sources.limits import MAX_EVENTS_PER_DELIVERY, check_carrier_delivery, check_id
 
 RECEIVED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

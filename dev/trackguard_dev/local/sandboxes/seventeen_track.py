@@ -135,7 +135,6 @@ class SeventeenTrackSandbox:
             {"number": number, "carrier": registration.get("carrier", 0), "tag": "", "track_info": track_info}
         )
 
-
     def _stop(
         self,
         number: str,

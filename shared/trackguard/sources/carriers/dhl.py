@@ -18,12 +18,13 @@ from pydantic import BeforeValidator, Field
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import CarrierDelivery, RawDelivery
-from trackguard.sources.carriers import CarrierSource
+from trackguard.secrets import RotatingSecret
+from trackguard.sources.base import CarrierDelivery, RawDelivery, Sender
 from trackguard.sources.carriers._common import (
     Meaning,
     SenderModel,
+    SingleKeySecret,
+    StaticToken,
     StatusMapping,
     TrackingNumber,
     deduplicated,
@@ -32,7 +33,6 @@ from trackguard.sources.carriers._common import (
     parse_body,
     text_or_none,
     upper_or_none,
-    verify_static_token,
 )
 
 NAME = "dhl"
@@ -83,8 +83,12 @@ class Push(SenderModel):
     shipments: tuple[Shipment, ...]
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
-    verify_static_token(delivery, HEADER_NAME, secrets.dhl.token.get_secret_value())
+class Secret(SingleKeySecret):
+    key: RotatingSecret = Field(alias="token")
+
+
+SIGNATURE = StaticToken(HEADER_NAME, prefix="")
+verify, sign = SIGNATURE.verify, SIGNATURE.sign
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
@@ -134,4 +138,4 @@ def _date(moment: datetime | None) -> date | None:
     return moment.date() if moment else None
 
 
-SOURCE = CarrierSource(NAME, verify, parse)
+SOURCE = Sender(NAME, Secret, verify, sign, parse)

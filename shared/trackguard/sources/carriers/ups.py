@@ -28,25 +28,20 @@ from pydantic import Field
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import (
-    CarrierDelivery,
-    PayloadError,
-    RawDelivery,
-    SignatureError,
-    constant_time_equals,
-)
-from trackguard.sources.carriers import CarrierSource
+from trackguard.errors import PayloadError, SignatureError
+from trackguard.secrets import RotatingSecret, candidates, current
+from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender, matches_any
 from trackguard.sources.carriers._common import (
     Meaning,
     SenderModel,
+    SingleKeySecret,
+    StaticToken,
     StatusMapping,
     TrackingNumber,
     fallback,
     known,
     location_of,
     parse_body,
-    verify_bearer,
 )
 
 NAME = "ups"
@@ -100,17 +95,28 @@ class TrackAlert(SenderModel):
     actual_delivery_date: str | None = Field(default=None, alias="actualDeliveryDate")
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
-    expected = secrets.ups.credential.get_secret_value()
-    if delivery.header(CREDENTIAL_HEADER) is None:
-        verify_bearer(delivery, expected)
+class Secret(SingleKeySecret):
+    key: RotatingSecret = Field(alias="credential")
+
+
+BEARER = StaticToken()
+
+
+def verify(delivery: RawDelivery, secret: Secret) -> None:
+    """The ``credential`` header (its value alone, or after ``Bearer``), else ``Authorization: Bearer``."""
+    received = delivery.header(CREDENTIAL_HEADER)
+    if received is None:
+        BEARER.verify(delivery, secret)
         return
-    value = (delivery.header(CREDENTIAL_HEADER) or "").strip()
-    scheme, _, token = value.partition(" ")
-    if scheme.lower() == "bearer" and token:
-        value = token.strip()
-    if not constant_time_equals(expected, value):
+    scheme, _, token = received.strip().partition(" ")
+    value = token.strip() if scheme.lower() == "bearer" and token else received.strip()
+    if not matches_any(candidates(secret.key), value):
         raise SignatureError("the credential header is wrong")
+
+
+def sign(_body: bytes, secret: Secret, _now: datetime) -> Headers:
+    """As Track Alert v1 sends it: the subscription's credential in a header named ``credential``."""
+    return {CREDENTIAL_HEADER: current(secret.key)}
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
@@ -189,4 +195,4 @@ def _yyyymmdd(value: str | None) -> date | None:
         return None
 
 
-SOURCE = CarrierSource(NAME, verify, parse)
+SOURCE = Sender(NAME, Secret, verify, sign, parse)
