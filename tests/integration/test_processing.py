@@ -335,3 +335,23 @@ def test_a_shops_overlong_tracking_number_is_kept_cut_and_flagged_invalid(
     (package,) = store.orders.view(SHOP, ORDER).packages
     assert (package.tracking_number, package.tracking_number_cut) == ("9" * 64, True)
     assert open_flags(store, SHOP) == [("pkg-1", FlagCode.INVALID_TRACKING_FORMAT)]
+
+
+def test_an_order_update_listing_its_fulfillment_cancelled_removes_the_package_only_then(
+    store: Store, processor: Processor
+) -> None:
+    shop = "acme.myshopify.com"
+    fulfillment = shopify_fulfillment(numbers=("NOT-A-NUMBER-3",))
+    deliver_shopify(store, processor, "orders/create", shopify_order(fulfillments=[fulfillment]), "e-1")
+    later = (T0 + timedelta(hours=1)).isoformat()
+    deliver_shopify(store, processor, "orders/updated", shopify_order(updated_at=later), "e-2")
+    assert [p.package_id for p in store.orders.view(shop, "820982911946154508").packages] == ["255858046"]
+
+    cancelled = fulfillment | {"status": "cancelled"}
+    latest = (T0 + timedelta(hours=2)).isoformat()
+    deliver_shopify(
+        store, processor, "orders/updated", shopify_order(updated_at=latest, fulfillments=[cancelled]), "e-3"
+    )
+
+    assert store.orders.view(shop, "820982911946154508").packages == ()
+    assert resolutions(store, shop) == [("255858046", PACKAGE_LEFT)]

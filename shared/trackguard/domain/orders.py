@@ -123,20 +123,23 @@ ALL_PACKAGES = "*"
 class OrderSnapshot:
     """An order (or only some of its packages) as one platform delivery describes it.
 
-    ``complete_for`` says which stored packages the snapshot lists in full, so that the ones it omits
-    have left the order: ``ALL_PACKAGES`` for a whole order (a TikTok order detail, a Shopify order),
-    a Shopify fulfillment id for that fulfillment's packages, or None when it only adds and updates.
+    ``complete_for`` names what the snapshot lists in full, so that the stored packages within it that it
+    omits have left the order: ``ALL_PACKAGES`` for a whole order (a TikTok order detail), or the ids of
+    the Shopify fulfillments it carries (each fulfillment's packages, none when it is cancelled). Empty:
+    the snapshot only adds and updates.
     """
 
     seller_id: str
     order_id: str
     order: Order | None
     packages: tuple[Package, ...] = ()
-    complete_for: str | None = None
+    complete_for: tuple[str, ...] = ()
 
     def omits(self, package_id: str) -> bool:
         """The stored package is within what this snapshot lists in full, and it is not listed."""
-        if package_id in {package.package_id for package in self.packages} or self.complete_for is None:
+        if package_id in {package.package_id for package in self.packages}:
             return False
-        scope = self.complete_for
-        return scope in (ALL_PACKAGES, package_id) or package_id.startswith(scope + "-")
+        return any(
+            scope in (ALL_PACKAGES, package_id) or package_id.startswith(scope + "-")
+            for scope in self.complete_for
+        )

@@ -136,7 +136,7 @@ class PlatformShopSync:
             fulfillment = notification.fulfillment
             packages = shopify_packages(shop, fulfillment)
             snapshot = OrderSnapshot(
-                shop, fulfillment.order_id, None, packages, complete_for=str(fulfillment.id)
+                shop, fulfillment.order_id, None, packages, complete_for=(str(fulfillment.id),)
             )
             return self._writer.save(snapshot, now)
         return set()

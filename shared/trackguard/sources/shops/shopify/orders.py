@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from trackguard.domain.orders import (
-    ALL_PACKAGES,
     Destination,
     Order,
     OrderSnapshot,
@@ -40,7 +39,8 @@ def shopify_order_snapshot(shop: str, order: ShopifyOrder) -> OrderSnapshot:
         cancelled=order.cancelled_at is not None,
     )
     packages = tuple(package for f in order.fulfillments for package in shopify_packages(shop, f))
-    return OrderSnapshot(shop, order_id, domain_order, packages, complete_for=ALL_PACKAGES)
+    listed = tuple(str(fulfillment.id) for fulfillment in order.fulfillments)
+    return OrderSnapshot(shop, order_id, domain_order, packages, complete_for=listed)
 
 
 def shopify_packages(shop: str, fulfillment: ShopifyFulfillment) -> tuple[Package, ...]:

@@ -65,7 +65,7 @@ def tiktok_snapshot(shop_id: str, order: TikTokOrder) -> OrderSnapshot:
         cancelled=order.status == "CANCELLED",
     )
     packages = tuple(_tiktok_package(shop_id, order, package, shipped_at) for package in order.packages())
-    return OrderSnapshot(shop_id, order.id, domain_order, packages, complete_for=ALL_PACKAGES)
+    return OrderSnapshot(shop_id, order.id, domain_order, packages, complete_for=(ALL_PACKAGES,))
 
 
 def _tiktok_package(
