@@ -40,14 +40,19 @@ def partial(table: Table, aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) ->
     return ingestion
 
 
+def well_formed(route: str, now: datetime) -> Delivery:
+    document, headers = good_document(route)
+    return signed(route, document, now, headers)
+
+
 def test_configured_senders_work_and_unconfigured_ones_answer_404(partial: Ingestion) -> None:
     now = datetime.now(UTC)
 
-    tiktok = post(signed("tiktok-shop", *good_document("tiktok-shop"), now), now)
+    tiktok = post(well_formed("tiktok-shop", now), now)
     assert tiktok.status == 200, tiktok.body
     before = table_snapshot(partial.table)
 
-    usps = post(signed("usps", *good_document("usps"), now), now)
+    usps = post(well_formed("usps", now), now)
     body = json.dumps(good_document("aftership")[0]).encode()
     forged = {"content-type": "application/json", "aftership-hmac-sha256": base64_hmac("", body)}
     aftership = post(Delivery("aftership", body, forged), now)
