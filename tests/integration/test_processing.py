@@ -61,7 +61,7 @@ def processor(store: Store, tiktok: FakeTikTokOrders) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=PlatformShopSync(store, OrderWriter(store, updater), tiktok),
+        build_shop_sync=lambda: PlatformShopSync(store, OrderWriter(store, updater), tiktok),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: T0 + timedelta(hours=1),

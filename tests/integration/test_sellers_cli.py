@@ -32,9 +32,9 @@ def environment(
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(authorizer_function, "authorizer", Authorizer(lambda: store.sellers))
-    dynamodb_client.cache_clear()
+    dynamodb_client.reset()
     yield
-    dynamodb_client.cache_clear()
+    dynamodb_client.reset()
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

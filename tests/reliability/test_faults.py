@@ -251,7 +251,7 @@ def dying_processor(
     judge = OrderJudge(store, publisher, Thresholds())
     return Processor(
         store=store,
-        shop_sync=PlatformShopSync(store, OrderWriter(store, updater), NoTikTokShop()),
+        build_shop_sync=lambda: PlatformShopSync(store, OrderWriter(store, updater), NoTikTokShop()),
         updater=DyingUpdater(updater, doomed_numbers) if crashing == "updater" else updater,
         judge=DyingJudge(judge, doomed_orders) if crashing == "judge" else judge,
         clock=lambda: CLOCK,

@@ -50,6 +50,7 @@ from trackguard.services.shop_sync import PlatformShopSync
 from trackguard.settings import Thresholds
 from trackguard.storage.reports import ReportStore
 from trackguard.storage.store import Store
+from trackguard.wiring import on_first_use
 
 SOURCES = Path(__file__).resolve().parents[2] / "shared" / "trackguard" / "sources"
 SECRET_WORDS = re.compile(r"sig|signature|token|secret|credential|hmac|digest", re.IGNORECASE)
@@ -188,7 +189,7 @@ def processor_for(store: Store) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=PlatformShopSync(store, OrderWriter(store, updater), BuyerTikTokOrders()),
+        build_shop_sync=lambda: PlatformShopSync(store, OrderWriter(store, updater), BuyerTikTokOrders()),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: EVENT_TIME + timedelta(days=2),
@@ -213,9 +214,7 @@ def use_the_seller_api(store: Store) -> str:
     authorizer_function = load_function("seller_authorizer")
     seller_api_function = load_function("seller_api")
     authorizer_function.authorizer = Authorizer(lambda: store.sellers)
-    seller_routes.seller_api = seller_routes.SellerApi(
-        lambda: SellerApiService(store, ReportStore(REPORTS_BUCKET, s3))
-    )
+    seller_routes.seller_api = on_first_use(lambda: SellerApiService(store, ReportStore(REPORTS_BUCKET, s3)))
     api_key = SellerService(store.sellers).register(TIKTOK_SHOP_ID).api_key
     path = f"/sellers/{TIKTOK_SHOP_ID}/flags"
     verdict = authorizer_function.lambda_handler(

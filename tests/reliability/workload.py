@@ -48,7 +48,7 @@ def build_processor(store: Store) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=PlatformShopSync(store, OrderWriter(store, updater), NoTikTokShop()),
+        build_shop_sync=lambda: PlatformShopSync(store, OrderWriter(store, updater), NoTikTokShop()),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: CLOCK,

@@ -29,8 +29,8 @@ from trackguard.reports.advice import WHAT_TO_DO
 from trackguard.reports.formats import render_csv, render_json
 from trackguard.reports.html_page import format_rate, render_html
 from trackguard.reports.model import Channel, DeliveryOutcome, ReportFlag, ReportRecord, SellerReport
+from trackguard.reports.schedule import ReportRun, run_due_reports, seller_zone, utc_now
 from trackguard.reports.vtr import valid_tracking_rate, window_days, window_start
-from trackguard.services.report_schedule import ReportRun, run_due_reports, seller_zone, utc_now
 from trackguard.services.seller_api import REPORT_CONTENT_TYPES
 from trackguard.settings import Settings
 from trackguard.storage.reports import ReportRecordRepository, ReportStore

@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from functools import cached_property
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,6 +24,7 @@ from pydantic import ValidationError
 from trackguard.domain.orders import Platform
 from trackguard.domain.sellers import ApiKey, KeyStatus, Seller, hash_api_key, new_api_key
 from trackguard.storage.sellers import SellerNotFoundError, SellerRepository
+from trackguard.wiring import on_first_use
 
 WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (the scheme's prefix, not a secret)
 _WEBHOOK_SECRET_BYTES = 32
@@ -284,17 +284,13 @@ def caller_from_context(context: Mapping[str, Any] | None) -> Caller | KeyRefusa
 
 
 class Authorizer:
-    """The seller authorizer; its key store is built on first use, not at import."""
+    """The seller authorizer; its key store is built by the first request (trackguard.wiring)."""
 
     def __init__(self, build_keys: Callable[[], KeyFinder]) -> None:
-        self._build_keys = build_keys
-
-    @cached_property
-    def keys(self) -> KeyFinder:
-        return self._build_keys()
+        self._keys = on_first_use(build_keys)
 
     def answer(self, event: Mapping[str, Any]) -> dict[str, Any]:
-        return authorizer_answer(event.get("headers"), self.keys)
+        return authorizer_answer(event.get("headers"), self._keys())
 
 
 def key_finder_from_settings() -> KeyFinder:
