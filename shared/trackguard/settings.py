@@ -11,19 +11,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class Thresholds(BaseModel):
-    """CONTRACT §4 defaults; each is a template Parameter passed to the functions that judge."""
-
-    model_config = ConfigDict(frozen=True)
-
-    missing_tracking_shipped_hours: float = 24
-    missing_tracking_paid_hours: float = 72
-    no_carrier_scan_hours: float = 24
-    scan_before_order_hours: float = 24
-    stalled_domestic_business_days: int = 5
-    stalled_cross_border_business_days: int = 10
-    customs_hold_days: float = 3
+from trackguard.rules.thresholds import Thresholds
 
 
 class Settings(BaseModel):

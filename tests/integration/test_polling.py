@@ -15,11 +15,11 @@ from tests.support.fakes import RecordingPublisher
 from tests.support.sandbox_server import SandboxServer
 from trackguard.clients.seventeen_track import SeventeenTrackClient
 from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import OrderJudge
 from trackguard.services.polling import SOURCE, SilentNumberPoller
 from trackguard.services.reconcile import ReconcileMessage, ReconcileWorker
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.settings import Thresholds
 from trackguard.sources.carriers.seventeen_track import events_from_track_data
 from trackguard.storage.polling import PollRepository
 from trackguard.storage.store import Store

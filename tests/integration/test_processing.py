@@ -20,13 +20,13 @@ from tests.support.payloads import (
 )
 from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import ShopDeliveryMessage, TrackingUpdateMessage
 from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.services.shop_sync import PlatformShopSync
-from trackguard.settings import Thresholds
 from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.store import Store
 

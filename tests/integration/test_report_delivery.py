@@ -21,8 +21,8 @@ from tests.unit.reports.receiver import Receiver, receiver
 from trackguard.clients.email import SesMailer, outbox
 from trackguard.clients.http import RetryPolicy
 from trackguard.clients.seller_webhooks import SellerWebhookSender
+from trackguard.domain.reports import DeliveryOutcome
 from trackguard.domain.sellers import Seller
-from trackguard.reports.model import DeliveryOutcome
 from trackguard.services.report_schedule import ReportSchedule
 from trackguard.services.reports import (
     DailyReports,

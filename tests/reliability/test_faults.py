@@ -35,13 +35,13 @@ from tests.support.fakes import RecordingPublisher
 from tests.support.streams import StreamReader
 from tests.support.tables import create_table
 from tests.unit.api.seller_events import FakeLambdaContext, load_function
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import Judgement, OrderJudge
 from trackguard.services.messages import TrackingUpdateMessage
 from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor, stream_message, stream_messages
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.services.shop_sync import PlatformShopSync
-from trackguard.settings import Thresholds
 from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.dynamo import Table
 from trackguard.storage.store import Store

@@ -40,6 +40,7 @@ from tests.unit.api.seller_events import FakeLambdaContext, api_event, authorize
 from trackguard.api import seller_routes
 from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.observability import logger
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import OrderJudge
 from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor
@@ -47,7 +48,6 @@ from trackguard.services.seller_api import SellerApiService
 from trackguard.services.sellers import Authorizer, SellerService
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.services.shop_sync import PlatformShopSync
-from trackguard.settings import Thresholds
 from trackguard.storage.reports import ReportStore
 from trackguard.storage.store import Store
 from trackguard.wiring import on_first_use

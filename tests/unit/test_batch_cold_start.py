@@ -48,7 +48,13 @@ CASES = [
         "ReconcileWorker",
         "trackguard.services.polling",
     ),
-    ("reconcile_planner", "planner", "trackguard.services.reconcile", "ReconcilePlanner", "trackguard.rules"),
+    (
+        "reconcile_planner",
+        "planner",
+        "trackguard.services.reconcile",
+        "ReconcilePlanner",
+        "trackguard.rules.registry",
+    ),
     (
         "reports",
         "report_schedule",

@@ -18,7 +18,8 @@ from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
 from tests.unit.api.seller_events import FakeLambdaContext, api_event, load_function
-from trackguard.settings import Settings, Thresholds
+from trackguard.rules.thresholds import Thresholds
+from trackguard.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"

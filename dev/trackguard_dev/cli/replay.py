@@ -79,7 +79,8 @@ def _replay_stored(settings: Settings, args: argparse.Namespace) -> int:
     except ReplayRangeError as error:
         return _fail(str(error))
     replay = DeliveryReplay(
-        Store.from_settings(settings).deliveries, MessageQueue(settings.processing_queue_url)
+        Store.for_table_name(settings.table_name, settings.due_index_shards).deliveries,
+        MessageQueue(settings.processing_queue_url),
     )
     deliveries = replay.select(request)
     with _progress(f"replaying {args.source}", len(deliveries)) as advance:

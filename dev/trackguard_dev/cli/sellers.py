@@ -75,7 +75,7 @@ def _handled(
         settings = Settings.from_environ()
         where = settings.table_name
         try:
-            store = Store.from_settings(settings)
+            store = Store.for_table_name(settings.table_name, settings.due_index_shards)
             where = f"{store.table.name} ({store.table.client.meta.endpoint_url})"
             command(SellerService(store.sellers), args)
         except SellerExistsError as error:

@@ -19,18 +19,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from trackguard import __version__
-from trackguard.api.models import (
-    ErrorBody,
-    FlagOut,
-    FlagPageOut,
-    FlagStatusFilter,
-    HealthOut,
-    OrderOut,
-    ReportFormat,
-)
+from trackguard.api.models import ErrorBody, HealthOut
 from trackguard.api.webhooks import RequestRefusedError, error_response, refusal_response
 from trackguard.domain.status import FlagCode
 from trackguard.observability import logger
+from trackguard.reports.formats import ReportFormat
 from trackguard.services.seller_api import (
     OrderNotFoundError,
     ReportNotFoundError,
@@ -39,6 +32,8 @@ from trackguard.services.seller_api import (
 )
 from trackguard.services.sellers import REFUSAL_MESSAGES, KeyRefusal, caller_from_context
 from trackguard.storage.flags import FlagNotFoundError, InvalidCursorError
+from trackguard.views.flags import FlagOut, FlagPageOut, FlagStatusFilter
+from trackguard.views.orders import OrderOut
 from trackguard.wiring import on_first_use
 
 BEARER = "bearerAuth"

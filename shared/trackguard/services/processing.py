@@ -178,7 +178,7 @@ def build_processor(settings: Settings | None = None) -> Processor:
     from trackguard.messaging import EventPublisher
 
     settings = settings or get_settings()
-    store = Store.from_settings(settings)
+    store = Store.for_table_name(settings.table_name, settings.due_index_shards)
     publisher = EventPublisher(settings.event_bus_name)
     updater = ShipmentUpdater(store, publisher)
     return Processor(

@@ -215,7 +215,7 @@ def build_worker(settings: Settings | None = None) -> ReconcileWorker:
     from trackguard.storage.store import Store
 
     settings = settings or get_settings()
-    store = Store.from_settings(settings)
+    store = Store.for_table_name(settings.table_name, settings.due_index_shards)
     publisher = EventPublisher(settings.event_bus_name)
     return ReconcileWorker(
         store=store,

@@ -12,7 +12,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from trackguard.reports.model import DeliveryOutcome, ReportRecord
+from trackguard.domain.reports import DeliveryOutcome, ReportRecord
 from trackguard.storage import keys
 from trackguard.storage.dynamo import Table, from_attributes, key, to_value
 from trackguard.wiring import on_first_use
