@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 @on_first_use
 def report_schedule() -> "ReportSchedule":
     from trackguard.services.report_schedule import report_schedule_from_settings
-    from trackguard.settings import get_settings
+    from trackguard.settings import ReportSettings
 
-    return report_schedule_from_settings(get_settings())
+    return report_schedule_from_settings(ReportSettings.from_environ())
 
 
 @logger.inject_lambda_context

@@ -16,10 +16,9 @@ from moto.server import ThreadedMotoServer
 
 from tests.integration.conftest import dynamodb_client, dynamodb_local, store, table
 from tests.reliability.harness import Ingestion
-from tests.reliability.senders import SECRETS_FILE
-from trackguard.settings import Settings
 from trackguard.storage.dynamo import Table
 from trackguard_dev.local.dynamodb_local import free_port
+from trackguard_dev.signing import DEV_SECRETS_FILE as SECRETS_FILE
 
 __all__ = ["dynamodb_client", "dynamodb_local", "store", "table"]
 
@@ -55,7 +54,7 @@ def aws_endpoint() -> Iterator[str]:
 
 
 def wire(table: Table, monkeypatch: pytest.MonkeyPatch) -> Ingestion:
-    ingestion = Ingestion(table, Settings(webhook_secrets_id=SECRETS_ID))
+    ingestion = Ingestion(table, SECRETS_ID)
     for function, endpoint in ingestion.endpoints().items():
         monkeypatch.setattr(function, "endpoint", endpoint)
     return ingestion

@@ -22,10 +22,11 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"api"}),
     frozenset({"services"}),
     frozenset({"settings"}),
-    frozenset({"rules", "reports", "sources", "storage", "clients", "messaging"}),
-    frozenset({"views"}),
+    frozenset({"rules", "reports", "sources", "storage", "messaging"}),
+    frozenset({"clients", "views"}),
     frozenset({"domain", "tracking"}),
-    frozenset({"errors", "secrets", "observability", "wiring", "__init__"}),
+    frozenset({"errors", "secrets"}),
+    frozenset({"observability", "wiring", "__init__"}),
 )
 """Top to bottom. A module imports its own part (``trackguard.<part>``) or a part of a lower layer;
 parts of one layer do not import each other. ``__init__`` is the package itself (its version)."""

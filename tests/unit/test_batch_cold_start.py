@@ -33,6 +33,19 @@ print(json.dumps({
     "deferred_loaded": sys.argv[4] in sys.modules,
 }))
 """
+DEPLOYED = {
+    "TABLE_NAME": "trackguard-Table",
+    "EVENT_BUS_NAME": "trackguard",
+    "WEBHOOK_SECRETS_ID": "trackguard/webhook-secrets",
+    "DUE_INDEX_SHARDS": "8",
+    "TIKTOK_SHOP_API_BASE_URL": "https://open-api.tiktokglobalshop.invalid",
+    "SHOP_TOKENS_SECRET_PREFIX": "trackguard/shop-tokens/",
+    "RECONCILE_QUEUE_URL": "https://sqs.us-east-1.amazonaws.invalid/000000000000/reconcile",
+    "SEVENTEEN_TRACK_API_BASE_URL": "https://api.17track.invalid",
+    "REPORTS_BUCKET": "trackguard-reports",
+    "REPORT_SENDER_EMAIL": "reports@trackguard.invalid",
+}
+"""Every variable the template gives these functions (their settings require them)."""
 CASES = [
     (
         "processor",
@@ -81,6 +94,7 @@ def test_init_loads_no_service_and_the_first_call_builds_it_once(
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_NAMESPACE": "Trackguard",
             "SEVENTEEN_TRACK_API_KEY": "unused",
+            **DEPLOYED,
         },
     )
 

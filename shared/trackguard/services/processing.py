@@ -23,7 +23,7 @@ from trackguard.services.messages import (
     processing_message,
 )
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.settings import Settings, get_settings
+from trackguard.settings import ProcessorSettings
 from trackguard.storage.changes import DeliveryStored, TableChange, change_of
 from trackguard.storage.deliveries import DeliveryStatus, StoredDelivery
 from trackguard.storage.store import Store
@@ -173,11 +173,11 @@ def readable_messages(bodies: Iterable[str]) -> list[ProcessingMessage]:
     return messages
 
 
-def build_processor(settings: Settings | None = None) -> Processor:
+def build_processor(settings: ProcessorSettings | None = None) -> Processor:
     """The processor as deployed: every collaborator built from the settings, once per process."""
     from trackguard.messaging import EventPublisher
 
-    settings = settings or get_settings()
+    settings = settings or ProcessorSettings.from_environ()
     store = Store.for_table_name(settings.table_name, settings.due_index_shards)
     publisher = EventPublisher(settings.event_bus_name)
     updater = ShipmentUpdater(store, publisher)
@@ -189,7 +189,7 @@ def build_processor(settings: Settings | None = None) -> Processor:
     )
 
 
-def platform_shop_sync(store: Store, updater: ShipmentUpdater, settings: Settings) -> ShopSync:
+def platform_shop_sync(store: Store, updater: ShipmentUpdater, settings: ProcessorSettings) -> ShopSync:
     from trackguard.services.order_writer import OrderWriter
     from trackguard.services.shop_sync import PlatformShopSync, TikTokApiOrders
 

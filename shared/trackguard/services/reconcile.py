@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from trackguard.observability import logger
-from trackguard.settings import Settings, get_settings
+from trackguard.settings import ReconcilePlannerSettings, ReconcileWorkerSettings
 from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
@@ -196,25 +196,25 @@ def parse_messages(bodies: Sequence[str]) -> list[ReconcileMessage]:
     return messages
 
 
-def build_planner(settings: Settings | None = None) -> ReconcilePlanner:
+def build_planner(settings: ReconcilePlannerSettings | None = None) -> ReconcilePlanner:
     """The planner as deployed: it reads the orders' due index and writes the queue, nothing else."""
     from trackguard.messaging import MessageQueue
     from trackguard.storage.dynamo import Table
     from trackguard.storage.orders import OrderRepository
 
-    settings = settings or get_settings()
+    settings = settings or ReconcilePlannerSettings.from_environ()
     orders = OrderRepository(Table(settings.table_name), settings.due_index_shards)
     return ReconcilePlanner(orders, MessageQueue(settings.reconcile_queue_url))
 
 
-def build_worker(settings: Settings | None = None) -> ReconcileWorker:
+def build_worker(settings: ReconcileWorkerSettings | None = None) -> ReconcileWorker:
     """The worker as deployed; it polls 17TRACK only when a 17TRACK key is configured."""
     from trackguard.messaging import EventPublisher
     from trackguard.services.judging import OrderJudge
     from trackguard.services.shipments import ShipmentUpdater
     from trackguard.storage.store import Store
 
-    settings = settings or get_settings()
+    settings = settings or ReconcileWorkerSettings.from_environ()
     store = Store.for_table_name(settings.table_name, settings.due_index_shards)
     publisher = EventPublisher(settings.event_bus_name)
     return ReconcileWorker(
@@ -225,7 +225,7 @@ def build_worker(settings: Settings | None = None) -> ReconcileWorker:
     )
 
 
-def _deployed_poller(settings: Settings, store: Store) -> SilentPoller:
+def _deployed_poller(settings: ReconcileWorkerSettings, store: Store) -> SilentPoller:
     from trackguard.services.polling import build_poller
 
     return build_poller(settings, store)

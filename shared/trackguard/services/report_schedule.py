@@ -15,7 +15,7 @@ from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
     from trackguard.domain.sellers import Seller
-    from trackguard.settings import Settings
+    from trackguard.settings import ReportSettings
 
 
 class ReportSchedule:
@@ -32,7 +32,7 @@ class ReportSchedule:
         return self._reports().run_for(seller, as_of, report_date)
 
 
-def report_schedule_from_settings(settings: Settings) -> ReportSchedule:
+def report_schedule_from_settings(settings: ReportSettings) -> ReportSchedule:
     from trackguard.storage.dynamo import Table
     from trackguard.storage.sellers import SellerRepository
 
@@ -40,7 +40,7 @@ def report_schedule_from_settings(settings: Settings) -> ReportSchedule:
     return ReportSchedule(sellers.all, lambda: _daily_reports(settings))
 
 
-def _daily_reports(settings: Settings) -> SellerReports:
+def _daily_reports(settings: ReportSettings) -> SellerReports:
     from trackguard.services.reports import daily_reports_from_settings
 
     return daily_reports_from_settings(settings)

@@ -31,7 +31,7 @@ from trackguard.reports.html_page import format_rate, render_html
 from trackguard.reports.model import ReportFlag, SellerReport
 from trackguard.reports.schedule import ReportRun, run_due_reports, seller_zone, utc_now
 from trackguard.reports.vtr import valid_tracking_rate, window_days, window_start
-from trackguard.settings import Settings
+from trackguard.settings import ReportSettings
 from trackguard.storage.reports import ReportRecordRepository, ReportStore
 from trackguard.storage.stats import StatsRepository
 from trackguard.storage.store import Store
@@ -309,7 +309,7 @@ class DailyReports:
             )
 
 
-def daily_reports_from_settings(settings: Settings) -> DailyReports:
+def daily_reports_from_settings(settings: ReportSettings) -> DailyReports:
     store = Store.for_table_name(settings.table_name, settings.due_index_shards)
     objects = ReportStore(settings.reports_bucket)
     return DailyReports(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from trackguard.domain.status import FlagCode, FlagStatus
+from trackguard.errors import NotFoundError
 from trackguard.reports.formats import REPORT_CONTENT_TYPES, ReportFormat
 from trackguard.storage.reports import ReportStore
 from trackguard.storage.store import Store
@@ -14,11 +15,11 @@ from trackguard.views.flags import FlagOut, FlagPageOut, FlagStatusFilter
 from trackguard.views.orders import OrderOut, PackageOut
 
 
-class OrderNotFoundError(LookupError):
+class OrderNotFoundError(NotFoundError):
     pass
 
 
-class ReportNotFoundError(LookupError):
+class ReportNotFoundError(NotFoundError):
     pass
 
 
@@ -86,9 +87,9 @@ class SellerApiService:
 
 
 def seller_api_from_settings() -> SellerApiService:
-    from trackguard.settings import get_settings
+    from trackguard.settings import SellerApiSettings
 
-    settings = get_settings()
+    settings = SellerApiSettings.from_environ()
     return SellerApiService(
         Store.for_table_name(settings.table_name, settings.due_index_shards),
         ReportStore(settings.reports_bucket),
