@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import random
-import statistics
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,7 +20,7 @@ import boto3
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack
+from tests.support.stacks import Stack
 from trackguard_dev.demo import numbers, payloads
 from trackguard_dev.demo.payloads import Request
 from trackguard_dev.demo.scenario import OrderPlan, ParcelPlan, Platform, SellerPlan, Step, TrackEvent
@@ -44,8 +43,6 @@ ROUTE_CARRIERS = {
     "generic": "china_post",
 }
 STEPS = (Step.LABEL, Step.PICKUP, Step.OUT)
-WARM_UP = 10
-SAMPLES = 50
 
 rng = random.Random()
 T = TypeVar("T")
@@ -432,40 +429,3 @@ def test_an_acknowledged_flag_is_listed_as_acknowledged(api: httpx.Client, handl
     listed = [item["flag_id"] for item in flags(api, seller.seller_id, key, "acknowledged")]
     assert flag["flag_id"] in listed
     assert flag["flag_id"] not in [item["flag_id"] for item in flags(api, seller.seller_id, key, "open")]
-
-
-# 7. the webhook answer time ------------------------------------------------------------------------------
-
-
-def timed(api: httpx.Client, request: Request) -> float:
-    started = time.perf_counter()
-    send_ok(api, request)
-    return time.perf_counter() - started
-
-
-def carrier_callback(handle: StackHandle) -> Request:
-    [request] = payloads.generic(parcel("china_post", recent_events("CN")), handle.secrets)
-    return request
-
-
-def shop_webhook(handle: StackHandle, seller: SellerPlan) -> Request:
-    order = shopify_order(seller, parcel("usps"))
-    return payloads.shopify_webhook(
-        seller.seller_id, "orders/create", payloads.shopify_order(order, fulfilled=False), handle.secrets
-    )
-
-
-def median_ms(api: httpx.Client, make: Callable[[], Request]) -> float:
-    for _ in range(WARM_UP):
-        timed(api, make())
-    samples = [timed(api, make()) for _ in range(SAMPLES)]
-    return statistics.median(samples) * 1000
-
-
-def test_median_webhook_answer_time(api: httpx.Client, handle: StackHandle) -> None:
-    seller, _ = new_shopify_seller(handle)
-
-    carrier = median_ms(api, lambda: carrier_callback(handle))
-    shop = median_ms(api, lambda: shop_webhook(handle, seller))
-
-    print(f"\nmedian webhook answer over {SAMPLES}: carrier {carrier:.1f} ms, shop {shop:.1f} ms")

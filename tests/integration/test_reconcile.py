@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from tests.support.builders import T0, a_package, an_order
 from tests.support.fakes import RecordingPublisher
-from tests.unit.api.seller_events import FakeLambdaContext, load_function
+from tests.support.lambda_events import FakeLambdaContext, load_function
 from trackguard.domain.status import FlagCode, FlagStatus
 from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import Judgement, OrderJudge

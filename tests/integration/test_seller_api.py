@@ -17,7 +17,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from tests.support.builders import T0, a_flag, a_package, an_event, an_order
-from tests.unit.api.seller_events import (
+from tests.support.lambda_events import (
     FakeLambdaContext,
     api_event,
     authorizer_event,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.unit.api.seller_events import FakeLambdaContext, authorizer_event, load_function
+from tests.support.lambda_events import FakeLambdaContext, authorizer_event, load_function
 from trackguard.services.sellers import Authorizer, checked_webhook_secret
 from trackguard.storage.dynamo import Table, dynamodb_client
 from trackguard.storage.store import Store

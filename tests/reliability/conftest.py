@@ -14,8 +14,8 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto.server import ThreadedMotoServer
 
-from tests.integration.conftest import dynamodb_client, dynamodb_local, store, table
 from tests.reliability.harness import Ingestion
+from tests.support.aws import dynamodb_client, dynamodb_local, store, table
 from trackguard.storage.dynamo import Table
 from trackguard_dev.local.dynamodb_local import free_port
 from trackguard_dev.signing import DEV_SECRETS_FILE as SECRETS_FILE

@@ -15,8 +15,8 @@ from types import ModuleType
 from typing import Any
 
 from tests.reliability.senders import SHOP_ROUTES, Delivery, route_path
+from tests.support.lambda_events import FakeLambdaContext, load_function
 from tests.support.streams import StreamReader
-from tests.unit.api.seller_events import FakeLambdaContext, load_function
 from trackguard.api.ingestion import IngestService, WebhookEndpoint, webhook_secrets_loader
 from trackguard.services.ingest import CarrierIngestService, ShopIngestService
 from trackguard.services.messages import ProcessingMessage

@@ -32,9 +32,9 @@ from tests.reliability.workload import (
     workload,
 )
 from tests.support.fakes import RecordingPublisher
+from tests.support.lambda_events import FakeLambdaContext, load_function
 from tests.support.streams import StreamReader
 from tests.support.tables import create_table
-from tests.unit.api.seller_events import FakeLambdaContext, load_function
 from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import Judgement, OrderJudge
 from trackguard.services.messages import TrackingUpdateMessage

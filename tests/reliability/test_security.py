@@ -34,8 +34,8 @@ from tests.reliability.senders import (
     tiktok_notification,
 )
 from tests.support.fakes import RecordingPublisher
+from tests.support.lambda_events import FakeLambdaContext, api_event, authorizer_event, load_function
 from tests.support.payloads import tiktok_order
-from tests.unit.api.seller_events import FakeLambdaContext, api_event, authorizer_event, load_function
 from trackguard.api import seller_routes
 from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.observability import logger

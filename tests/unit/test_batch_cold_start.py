@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LOAD_AND_BUILD = """
 import json, sys
-from tests.unit.api.seller_events import load_function
+from tests.support.lambda_events import load_function
 
 function = load_function(sys.argv[1])
 heavy = ("pydantic.main", "trackguard.settings", "trackguard.storage.dynamo", sys.argv[3])

@@ -17,7 +17,7 @@ from cfnlint.decode import decode
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
-from tests.unit.api.seller_events import FakeLambdaContext, api_event, load_function
+from tests.support.lambda_events import FakeLambdaContext, api_event, load_function
 from trackguard.rules.thresholds import Thresholds
 from trackguard.settings import (
     EnvironmentSettings,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.api.seller_events import FakeLambdaContext, json_body, load_function
+from tests.support.lambda_events import FakeLambdaContext, json_body, load_function
 from trackguard.api.seller_routes import access_refusal, openapi_document
 from trackguard.services.sellers import KeyRefusal, authenticate, bearer_token
 from trackguard.wiring import on_first_use
