@@ -23,8 +23,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"services"}),
     frozenset({"settings"}),
     frozenset({"rules", "reports", "sources", "storage", "messaging"}),
-    frozenset({"clients", "views"}),
-    frozenset({"domain", "tracking"}),
+    frozenset({"clients", "views", "tracking"}),
+    frozenset({"domain"}),
     frozenset({"errors", "secrets"}),
     frozenset({"observability", "wiring", "__init__"}),
 )
