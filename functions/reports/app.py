@@ -14,10 +14,9 @@ if TYPE_CHECKING:
 
 @on_first_use
 def report_schedule() -> "ReportSchedule":
-    from trackguard.services.report_schedule import report_schedule_from_settings
-    from trackguard.settings import ReportSettings
+    from trackguard.services.report_schedule import build_report_schedule
 
-    return report_schedule_from_settings(ReportSettings.from_environ())
+    return build_report_schedule()
 
 
 @logger.inject_lambda_context

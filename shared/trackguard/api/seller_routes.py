@@ -25,7 +25,7 @@ from trackguard.domain.status import FlagCode
 from trackguard.errors import ForbiddenError, TrackguardError, UnauthorizedError
 from trackguard.observability import logger
 from trackguard.reports.formats import ReportFormat
-from trackguard.services.seller_api import SellerApiService, seller_api_from_settings
+from trackguard.services.seller_api import SellerApiService, build_seller_api
 from trackguard.services.sellers import REFUSAL_MESSAGES, KeyRefusal, caller_from_context
 from trackguard.views.flags import FlagOut, FlagPageOut, FlagStatusFilter
 from trackguard.views.orders import OrderOut
@@ -53,7 +53,7 @@ def _errors(*statuses: int) -> dict[int, OpenAPIResponse]:
 
 
 app = APIGatewayHttpResolver(enable_validation=True)
-seller_api: Callable[[], SellerApiService] = on_first_use(seller_api_from_settings)
+seller_api: Callable[[], SellerApiService] = on_first_use(build_seller_api)
 """The service behind the routes (tests give their own)."""
 
 

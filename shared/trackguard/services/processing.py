@@ -183,13 +183,13 @@ def build_processor(settings: ProcessorSettings | None = None) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        build_shop_sync=lambda: platform_shop_sync(store, updater, settings),
+        build_shop_sync=lambda: _deployed_shop_sync(store, updater, settings),
         updater=updater,
         judge=OrderJudge(store, publisher, settings.thresholds),
     )
 
 
-def platform_shop_sync(store: Store, updater: ShipmentUpdater, settings: ProcessorSettings) -> ShopSync:
+def _deployed_shop_sync(store: Store, updater: ShipmentUpdater, settings: ProcessorSettings) -> ShopSync:
     from trackguard.services.order_writer import OrderWriter
     from trackguard.services.shop_sync import PlatformShopSync, TikTokApiOrders
 

@@ -32,15 +32,18 @@ class ReportSchedule:
         return self._reports().run_for(seller, as_of, report_date)
 
 
-def report_schedule_from_settings(settings: ReportSettings) -> ReportSchedule:
+def build_report_schedule(settings: ReportSettings | None = None) -> ReportSchedule:
+    """The schedule as deployed; the report machinery it builds reads the same settings."""
+    from trackguard.settings import ReportSettings
     from trackguard.storage.dynamo import Table
     from trackguard.storage.sellers import SellerRepository
 
-    sellers = SellerRepository(Table(settings.table_name))
-    return ReportSchedule(sellers.all, lambda: _daily_reports(settings))
+    read = settings or ReportSettings.from_environ()
+    sellers = SellerRepository(Table(read.table_name))
+    return ReportSchedule(sellers.all, lambda: _daily_reports(read))
 
 
 def _daily_reports(settings: ReportSettings) -> SellerReports:
-    from trackguard.services.reports import daily_reports_from_settings
+    from trackguard.services.reports import build_daily_reports
 
-    return daily_reports_from_settings(settings)
+    return build_daily_reports(settings)

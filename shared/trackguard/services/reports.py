@@ -309,7 +309,7 @@ class DailyReports:
             )
 
 
-def daily_reports_from_settings(settings: ReportSettings) -> DailyReports:
+def build_daily_reports(settings: ReportSettings) -> DailyReports:
     store = Store.for_table_name(settings.table_name, settings.due_index_shards)
     objects = ReportStore(settings.reports_bucket)
     return DailyReports(

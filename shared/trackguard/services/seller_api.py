@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from trackguard.domain.status import FlagCode, FlagStatus
 from trackguard.errors import NotFoundError
@@ -13,6 +14,9 @@ from trackguard.storage.reports import ReportStore
 from trackguard.storage.store import Store
 from trackguard.views.flags import FlagOut, FlagPageOut, FlagStatusFilter
 from trackguard.views.orders import OrderOut, PackageOut
+
+if TYPE_CHECKING:
+    from trackguard.settings import SellerApiSettings
 
 
 class OrderNotFoundError(NotFoundError):
@@ -86,10 +90,11 @@ class SellerApiService:
         )
 
 
-def seller_api_from_settings() -> SellerApiService:
+def build_seller_api(settings: SellerApiSettings | None = None) -> SellerApiService:
+    """The seller API's service as deployed: the table's store and the reports bucket."""
     from trackguard.settings import SellerApiSettings
 
-    settings = SellerApiSettings.from_environ()
+    settings = settings or SellerApiSettings.from_environ()
     return SellerApiService(
         Store.for_table_name(settings.table_name, settings.due_index_shards),
         ReportStore(settings.reports_bucket),

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,6 +26,9 @@ from trackguard.domain.sellers import ApiKey, KeyStatus, Seller, hash_api_key, n
 from trackguard.errors import InvalidSettingError, NotFoundError
 from trackguard.storage.sellers import SellerNotFoundError, SellerRepository
 from trackguard.wiring import on_first_use
+
+if TYPE_CHECKING:
+    from trackguard.settings import Settings
 
 WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (the scheme's prefix, not a secret)
 _WEBHOOK_SECRET_BYTES = 32
@@ -290,8 +293,9 @@ class Authorizer:
         return authorizer_answer(event.get("headers"), self._keys())
 
 
-def key_finder_from_settings() -> KeyFinder:
-    from trackguard.settings import get_settings
+def build_key_finder(settings: Settings | None = None) -> KeyFinder:
+    """The authorizer's key store as deployed: the seller repository of the table."""
+    from trackguard.settings import Settings
     from trackguard.storage.dynamo import Table
 
-    return SellerRepository(Table(get_settings().table_name))
+    return SellerRepository(Table((settings or Settings.from_environ()).table_name))
