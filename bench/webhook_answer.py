@@ -9,30 +9,26 @@ from above; `bench.ingest` times the handler alone.
 
 from __future__ import annotations
 
-import random
 import statistics
 import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
-from trackguard_dev.demo import numbers, payloads
+from tests.support.plans import parcel, recent_events, shopify_order
+from trackguard_dev.demo import payloads
 from trackguard_dev.demo.payloads import Request
-from trackguard_dev.demo.scenario import OrderPlan, ParcelPlan, Platform, SellerPlan, Step, TrackEvent
+from trackguard_dev.demo.scenario import Platform, SellerPlan
 from trackguard_dev.demo.stack import StackHandle, local_stack
 from trackguard_dev.local.dynamodb_local import free_port
 
 WARM_UP = 10
 SAMPLES = 50
-STEPS = (Step.LABEL, Step.PICKUP, Step.OUT)
 GOALS: dict[str, tuple[str, float]] = {}
 """No goal: the figure is the local stack's, measured for comparison between runs."""
-
-rng = random.Random()
 
 
 def run() -> dict[str, float]:
@@ -66,38 +62,15 @@ def timed(api: httpx.Client, request: Request) -> float:
 
 
 def carrier_callback(handle: StackHandle) -> Request:
-    now = datetime.now(UTC)
-    events = tuple(
-        TrackEvent(now - timedelta(hours=len(STEPS) - index), step, "Austin", "CN")
-        for index, step in enumerate(STEPS)
-    )
-    [request] = payloads.generic(parcel("china_post", events), handle.secrets)
+    [request] = payloads.generic(parcel("china_post", recent_events("CN")), handle.secrets)
     return request
 
 
 def shop_webhook(handle: StackHandle, seller: SellerPlan) -> Request:
-    created = datetime.now(UTC) - timedelta(hours=8)
-    order = OrderPlan(seller, "57361" + digits(8), created, "fulfilled", "78701", "US", (parcel("usps"),))
+    order = shopify_order(seller, parcel("usps"))
     return payloads.shopify_webhook(
         seller.seller_id, "orders/create", payloads.shopify_order(order, fulfilled=False), handle.secrets
     )
-
-
-def parcel(carrier: str, events: tuple[TrackEvent, ...] = ()) -> ParcelPlan:
-    return ParcelPlan(
-        package_id="1152" + digits(15),
-        number=numbers.valid_number(carrier, rng),
-        declared=carrier,
-        carrier=carrier,
-        origin_country="CN" if carrier == "china_post" else "US",
-        destination_postal="78701",
-        destination_country="US",
-        events=events,
-    )
-
-
-def digits(count: int) -> str:
-    return "".join(rng.choice("0123456789") for _ in range(count))
 
 
 if __name__ == "__main__":
