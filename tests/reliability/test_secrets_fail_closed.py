@@ -14,7 +14,6 @@ from aws_lambda_powertools.utilities import parameters
 
 from tests.reliability.harness import Ingestion, post, table_snapshot
 from tests.reliability.senders import Delivery, good_document, signed
-from trackguard.settings import Settings
 from trackguard.sources.base import base64_hmac
 from trackguard.storage.dynamo import Table
 from trackguard_dev.signing import dev_secret_document
@@ -34,7 +33,7 @@ def partial(table: Table, aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) ->
     except secrets.exceptions.ResourceExistsException:
         secrets.put_secret_value(SecretId=PARTIAL_ID, SecretString=json.dumps(document))
     parameters.clear_caches()
-    ingestion = Ingestion(table, Settings(webhook_secrets_id=PARTIAL_ID))
+    ingestion = Ingestion(table, PARTIAL_ID)
     for function, endpoint in ingestion.endpoints().items():
         monkeypatch.setattr(function, "endpoint", endpoint)
     return ingestion
