@@ -17,13 +17,13 @@ from tests.support.builders import T0, a_package, an_order
 from tests.support.fakes import RecordingPublisher
 from trackguard import messaging
 from trackguard.domain.status import ExceptionReason, FlagCode, FlagStatus, TrackingStatus
+from trackguard.rules.thresholds import Thresholds
 from trackguard.secrets import SecretDocument
 from trackguard.services.ingest import CarrierIngestService
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import TrackingUpdateMessage
-from trackguard.services.processing import Processor, ShopSyncOnFirstUse
+from trackguard.services.processing import Processor
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.settings import Thresholds
 from trackguard.sources.base import RawDelivery
 from trackguard.sources.carriers import usps
 from trackguard.storage import dynamo
@@ -236,7 +236,7 @@ def a_processor(store: Store) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=ShopSyncOnFirstUse(lambda: pytest.fail("no shop delivery in this test")),
+        build_shop_sync=lambda: pytest.fail("no shop delivery in this test"),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: T0 + timedelta(hours=2),

@@ -52,7 +52,7 @@ def test_loading_the_http_clients_traces_httpx() -> None:
 
 def test_unmapped_codes_are_counted_per_source_and_each_logged_once(capsys, caplog) -> None:  # type: ignore[no-untyped-def]
     from tests.support.builders import an_event
-    from trackguard.observability import UNMAPPED_METRIC, report_unmapped_codes
+    from trackguard.services.unmapped_codes import UNMAPPED_METRIC, report_unmapped_codes
 
     known = an_event(code="I:DP")
     unknown = an_event(code="I:QQ", unmapped=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from trackguard.domain.numbers import normalize_number
 from trackguard.domain.status import ExceptionReason, TrackingStatus
 
 MAX_TEXT_CHARS = 4096
@@ -95,7 +96,7 @@ class CarrierEvent(BaseModel):
     @field_validator("tracking_number")
     @classmethod
     def _normalise_number(cls, value: str) -> str:
-        return "".join(value.split()).upper()
+        return normalize_number(value)
 
     @field_validator("occurred_at")
     @classmethod

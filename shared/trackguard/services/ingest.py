@@ -85,7 +85,7 @@ class CarrierIngestService:
         self._secrets = secrets
 
     def accept(self, source: str, delivery: RawDelivery) -> Accepted:
-        from trackguard.observability import report_unmapped_codes
+        from trackguard.services.unmapped_codes import report_unmapped_codes
         from trackguard.sources.base import body_digest
         from trackguard.sources.limits import check_carrier_delivery
         from trackguard.storage.deliveries import RawCarrierDelivery
