@@ -72,6 +72,24 @@ def test_register_then_gettrackinfo_answers_what_was_configured(server: SandboxS
     ]
 
 
+def test_retrack_follows_17tracks_rules_stopped_numbers_only_and_once(server: SandboxServer) -> None:
+    post(server, "register", [{"number": "AB123456789"}])
+
+    def retrack_code() -> int | None:
+        answer = post(server, "retrack", [{"number": "AB123456789"}]).json()["data"]
+        return answer["rejected"][0]["error"]["code"] if answer["rejected"] else None
+
+    not_stopped = retrack_code()
+    post(server, "stoptrack", [{"number": "AB123456789"}])
+    first = retrack_code()
+    post(server, "stoptrack", [{"number": "AB123456789"}])
+    second = retrack_code()
+
+    assert (not_stopped, first, second) == (-18019904, None, -18019905)
+    unknown = post(server, "retrack", [{"number": "NEVER12345"}]).json()["data"]["rejected"]
+    assert unknown[0]["error"]["code"] == -18019902
+
+
 def test_a_configured_rejection_is_answered(server: SandboxServer) -> None:
     httpx.put(
         f"{server.url}/numbers/BAD12345", json={"rejected": {"code": -18019903, "message": "no carrier"}}

@@ -36,6 +36,7 @@ from trackguard.domain.status import TrackingStatus
 from trackguard.errors import PayloadError, UnknownSourceError
 from trackguard.observability import logger
 from trackguard.secrets import current, load_secret_document
+from trackguard.services.unmapped_codes import report_unmapped_codes
 from trackguard.settings import ReconcileWorkerSettings
 from trackguard.sources.carriers import seventeen_track
 from trackguard.sources.carriers.seventeen_track import events_from_track_data
@@ -128,6 +129,7 @@ class SilentNumberPoller:
         wanted = sorted({normalize_number(number) for number in numbers})
         records = self._polls.get_many(wanted) if records is None else records
         result = self._runner.run(self._ask(wanted, records, now))
+        report_unmapped_codes("17track", result.events)
         self._tracking.put_events(result.events)
         self._polls.save_many(_record(number, records.get(number), result, now) for number in wanted)
         logger.info("polled silent numbers", numbers=len(wanted), events=len(result.events))
