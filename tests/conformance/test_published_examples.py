@@ -65,6 +65,7 @@ DOCUMENTED: dict[str, Documented] = {
     "ups/v1-7-delivery-message.json": [(S.DELIVERED, None)],
     "ups/v2-1-out-for-delivery-message.json": [(S.OUT_FOR_DELIVERY, None)],
     "ups/v2-2-delivery-message.json": [(S.DELIVERED, None)],
+    "ups/issue-41-on-the-way.json": [IN_TRANSIT],
     # FedEx: eventType, else derivedStatusCode (OC information sent, HP ready for pickup, DE exception).
     "fedex/track-api-docs-example.json": [IN_TRANSIT],
     "fedex/track-api-delivered.json": [
