@@ -35,6 +35,7 @@ class Settings(BaseModel):
     processing_queue_url: str = ""
     processing_dlq_url: str = ""
     reconcile_queue_url: str = ""
+    report_queue_url: str = ""
     event_bus_name: str = "default"
     reports_bucket: str = ""
     webhook_secrets_id: str = "trackguard/webhook-secrets"

@@ -1,7 +1,10 @@
-"""The hourly report schedule: which sellers are due at an instant, in their own time zones.
+"""The hourly report run: decides which sellers' reports are due and queues one job per seller.
 
-Most hourly runs find no seller due, so the report machinery (building, rendering, storing, delivering
-by webhook and e-mail, in trackguard.services.reports) is built only for the first due seller.
+It builds, renders and delivers nothing itself (trackguard.services.reports does, one job at a time, in
+the report worker), so no seller's slow or failing channel can hold another seller's report. Due are
+the sellers in their report hour (in their own time zone; the job is for that local date) and every
+unfinished report whose retry time has come. A job queued twice is harmless: the worker claims the day's
+report record before it does anything.
 """
 
 from __future__ import annotations
@@ -9,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trackguard.observability import logger
@@ -19,19 +21,17 @@ if TYPE_CHECKING:
     from trackguard.domain.sellers import Seller
     from trackguard.settings import Settings
 
-RunOutcome = Literal["delivered", "no_flags", "already_done", "failed"]
-
 
 @dataclass(frozen=True)
-class ReportRun:
+class DueReport:
     seller_id: str
     report_date: date
-    outcome: RunOutcome
+    retry: bool
 
 
-class SellerReports(Protocol):
-    def run_for(self, seller: Seller, as_of: datetime, report_date: date) -> ReportRun:
-        """Build, store and deliver one due seller's report for its local report date."""
+class JobQueue(Protocol):
+    def queue(self, due: list[DueReport], as_of: datetime) -> None:
+        """Queue one report job per due report, to be built or delivered as of ``as_of``."""
         ...
 
 
@@ -62,48 +62,70 @@ def seller_zone(seller: Seller) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def run_due_reports(sellers: Iterable[Seller], as_of: datetime, reports: SellerReports) -> list[ReportRun]:
-    """Every seller whose report hour it is at as_of; one seller's failure does not stop the rest."""
-    runs: list[ReportRun] = []
+def due_reports(
+    sellers: Iterable[Seller], retries: Iterable[tuple[str, date]], as_of: datetime
+) -> list[DueReport]:
+    """New reports of the sellers in their report hour, then the retries; each (seller, date) once."""
+    due: dict[tuple[str, date], DueReport] = {}
     for seller in sellers:
         report_date = local_report_date(seller, as_of)
-        if report_date is None:
-            continue
-        try:
-            runs.append(reports.run_for(seller, as_of, report_date))
-        except Exception:
-            logger.exception("seller report failed", extra={"seller_id": seller.seller_id})
-            runs.append(ReportRun(seller.seller_id, report_date, "failed"))
-    return runs
+        if report_date is not None:
+            due[(seller.seller_id, report_date)] = DueReport(seller.seller_id, report_date, retry=False)
+    for seller_id, report_date in retries:
+        due.setdefault((seller_id, report_date), DueReport(seller_id, report_date, retry=True))
+    return list(due.values())
 
 
 class ReportSchedule:
-    """The hourly run: lists the sellers, and builds the report machinery for the first due one."""
+    """The hourly run: lists the sellers and the reports due again, and queues a job for each."""
 
-    def __init__(self, sellers: Callable[[], Iterable[Seller]], build: Callable[[], SellerReports]) -> None:
+    def __init__(
+        self,
+        sellers: Callable[[], Iterable[Seller]],
+        retries: Callable[[datetime], Iterable[tuple[str, date]]],
+        jobs: JobQueue,
+    ) -> None:
         self._sellers = sellers
-        self._build = build
+        self._retries = retries
+        self._jobs = jobs
 
-    @cached_property
-    def _reports(self) -> SellerReports:
-        return self._build()
+    def run(self, as_of: datetime) -> list[DueReport]:
+        due = due_reports(self._sellers(), self._retries(as_of), as_of)
+        if due:
+            self._jobs.queue(due, as_of)
+        logger.info(
+            "report jobs queued",
+            extra={
+                "as_of": as_of.isoformat(),
+                "new": sum(not d.retry for d in due),
+                "retries": sum(d.retry for d in due),
+            },
+        )
+        return due
 
-    def run(self, as_of: datetime) -> list[ReportRun]:
-        return run_due_reports(self._sellers(), as_of, self)
 
-    def run_for(self, seller: Seller, as_of: datetime, report_date: date) -> ReportRun:
-        return self._reports.run_for(seller, as_of, report_date)
+class SqsJobQueue:
+    """Report jobs as SQS messages (``trackguard.services.reports.ReportJob``), sent in batches."""
+
+    def __init__(self, queue_url: str) -> None:
+        self._queue_url = queue_url
+
+    def queue(self, due: list[DueReport], as_of: datetime) -> None:
+        from trackguard.messaging import MessageQueue
+        from trackguard.services.reports import ReportJob
+
+        jobs = [ReportJob(seller_id=d.seller_id, report_date=d.report_date, as_of=as_of) for d in due]
+        MessageQueue(self._queue_url).send_all(list(jobs))
 
 
 def report_schedule_from_settings(settings: Settings) -> ReportSchedule:
     from trackguard.storage.dynamo import Table
+    from trackguard.storage.reports import ReportRecordRepository
     from trackguard.storage.sellers import SellerRepository
 
-    sellers = SellerRepository(Table(settings.table_name))
-    return ReportSchedule(sellers.all, lambda: _daily_reports(settings))
-
-
-def _daily_reports(settings: Settings) -> SellerReports:
-    from trackguard.services.reports import daily_reports_from_settings
-
-    return daily_reports_from_settings(settings)
+    table = Table(settings.table_name)
+    return ReportSchedule(
+        SellerRepository(table).all,
+        ReportRecordRepository(table).due_again,
+        SqsJobQueue(settings.report_queue_url),
+    )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,6 +25,9 @@ from pydantic import ValidationError
 from trackguard.domain.orders import Platform
 from trackguard.domain.sellers import ApiKey, KeyStatus, Seller, hash_api_key, new_api_key
 from trackguard.storage.sellers import SellerNotFoundError, SellerRepository
+
+if TYPE_CHECKING:
+    from trackguard.reports.model import ReportRecord
 
 WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (the scheme's prefix, not a secret)
 _WEBHOOK_SECRET_BYTES = 32
@@ -72,10 +75,33 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class LatestReports(Protocol):
+    def latest(self, seller_id: str) -> ReportRecord | None:
+        """The seller's newest report record."""
+        ...
+
+
+@dataclass(frozen=True)
+class SellerStatus:
+    seller: Seller
+    last_report: ReportRecord | None
+
+
 class SellerService:
-    def __init__(self, sellers: SellerRepository, now: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(
+        self,
+        sellers: SellerRepository,
+        now: Callable[[], datetime] = _utc_now,
+        reports: LatestReports | None = None,
+    ) -> None:
         self._sellers = sellers
         self._now = now
+        self._reports = reports
+
+    def status(self, seller_id: str) -> SellerStatus:
+        """The seller's settings and its latest report with every delivery attempt (operators' view)."""
+        seller = self._require(seller_id)
+        return SellerStatus(seller, self._reports.latest(seller_id) if self._reports else None)
 
     def register(
         self,
