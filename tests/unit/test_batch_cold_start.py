@@ -36,6 +36,7 @@ CASES = [
     ("reconcile_worker", "worker", "trackguard.services.reconcile", "ReconcileWorker"),
     ("reconcile_planner", "planner", "trackguard.services.reconcile", "ReconcilePlanner"),
     ("reports", "report_schedule", "trackguard.storage.sellers", "ReportSchedule"),
+    ("report_worker", "report_jobs", "trackguard.services.reports", "ReportJobs"),
 ]
 
 
