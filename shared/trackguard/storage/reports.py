@@ -22,7 +22,13 @@ from trackguard.storage.dynamo import Table, from_attributes, key, to_value
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
 
-_CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
+# SigV4 links carry their lifetime (X-Amz-Expires) and work in every region.
+_CLIENT_CONFIG = Config(
+    connect_timeout=2,
+    read_timeout=10,
+    retries={"mode": "standard", "max_attempts": 3},
+    signature_version="s3v4",
+)
 DOWNLOAD_LINK_LIFETIME = timedelta(days=7)
 UNDATED_TEMPORARY_CREDENTIALS = timedelta(hours=1)
 CREDENTIAL_EXPIRY_MARGIN = timedelta(minutes=5)
