@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import httpx
 import pytest
+from botocore.config import Config
 from moto.server import ThreadedMotoServer
 from standardwebhooks.webhooks import Webhook
 
@@ -60,12 +62,14 @@ def moto_endpoint() -> Iterator[str]:
 
 
 def aws(service: str, endpoint: str) -> Any:
+    """A client of moto's server; S3 signs links with SigV4, as the report store's own client does."""
     return boto3.client(
         service,  # type: ignore[call-overload]
         endpoint_url=endpoint,
         region_name="us-east-1",
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
+        config=Config(signature_version="s3v4") if service == "s3" else None,
     )
 
 
@@ -154,6 +158,12 @@ def test_a_due_seller_gets_its_report_stored_signed_posted_and_mailed(
     assert payload["type"] == "report.daily"
     assert payload["data"]["report"]["open_flags"][0]["order_id"] == "o-1"
     csv_link = payload["data"]["downloads"]["csv"]
+    query = parse_qs(urlsplit(csv_link).query)
+    signed_at = datetime.strptime(query["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    stated = datetime.fromisoformat(payload["data"]["downloads_expire_at"])
+    lifetime = timedelta(seconds=int(query["X-Amz-Expires"][0]))
+    assert lifetime == timedelta(days=7), "long-term keys: the full lifetime"
+    assert abs(signed_at + lifetime - stated) < timedelta(seconds=2), "the stated expiry is the link's own"
     assert (
         httpx.get(csv_link).content
         == s3.get_object(Bucket=BUCKET, Key="reports/shop-1/2026-11-03.csv")["Body"].read()
@@ -241,6 +251,27 @@ def test_a_failing_webhook_is_retried_by_later_runs_and_the_email_goes_once(
     ]
     first_payload = json.loads(seller.received[0].body)["data"]["report"]
     assert json.loads(seller.received[-1].body)["data"]["report"] == first_payload, "the same report"
+
+
+def test_an_email_ses_refused_is_retried_by_a_later_run_like_a_webhook(
+    store: Store, s3: Any, moto_endpoint: str
+) -> None:
+    ses = aws("ses", moto_endpoint)
+    ses.delete_identity(Identity=SENDER)
+    register(store, None, webhook_url=None)
+    jobs = report_jobs(store, s3, moto_endpoint)
+
+    first = hourly_run(store, jobs, AS_OF)
+    ses.verify_email_identity(EmailAddress=SENDER)
+    retried = hourly_run(store, jobs, AS_OF + timedelta(hours=1))
+
+    assert first == [("shop-1", REPORT_DATE, "retrying")]
+    assert retried == [("shop-1", REPORT_DATE, "delivered")]
+    record = ReportRecordRepository(store.table).get("shop-1", REPORT_DATE)
+    assert record is not None
+    assert [(a.channel, a.status) for a in record.attempts] == [("email", "failed"), ("email", "delivered")]
+    assert (record.attempts[0].reason or "").startswith("SES refused: ")
+    assert len(outbox(moto_endpoint)) == 1
 
 
 def test_a_report_undelivered_for_a_day_is_recorded_as_failed_and_counted(
