@@ -129,9 +129,10 @@ def credentials_lifetime(environ: Mapping[str, str], now: datetime) -> timedelta
     """How long the process's credentials still sign, as far as the environment tells.
 
     Long-term keys (no session token) do not expire. Temporary credentials expire at
-    ``AWS_CREDENTIAL_EXPIRATION`` when it is given (boto3 reads the same variable); Lambda's role
-    credentials come without it, so they are taken to last ``UNDATED_TEMPORARY_CREDENTIALS`` only: a
-    link then promises no more than what they are sure to allow.
+    ``AWS_CREDENTIAL_EXPIRATION`` when it is given (boto3 reads the same variable). Lambda's role
+    credentials come without it and the function cannot learn when its role session ends, so they are
+    assumed to last ``UNDATED_TEMPORARY_CREDENTIALS`` more: a short promise, not a week that the
+    credentials would not keep.
     """
     if not environ.get("AWS_SESSION_TOKEN"):
         return None
