@@ -46,8 +46,8 @@ class WebhookPolicy:
     """How long one attempt and the whole delivery may take, and how retries back off."""
 
     attempts: int = 3
-    attempt_seconds: float = 4.0
-    total_seconds: float = 15.0
+    attempt_seconds: float = 3.0
+    total_seconds: float = 10.0
     base_delay: float = 0.5
     max_delay: float = 2.0
 
