@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from trackguard_dev.local.model import build_model
+from trackguard_dev.local.stack import local_concurrency
 from trackguard_dev.local.template import Resolver, load_template, resolve_parameters
+from trackguard_dev.local.workers import MAX_WORKERS_PER_FUNCTION
 
 TEMPLATE = Path(__file__).parents[3] / "template.yaml"
 
@@ -24,6 +26,9 @@ def test_the_report_queue_feeds_the_report_worker_one_seller_at_a_time() -> None
         "ReportWorkerFunction",
         1,
         True,
+    )
+    assert local_concurrency(source) == MAX_WORKERS_PER_FUNCTION, (
+        "sellers in parallel, as far as the pool goes"
     )
     schedule = model.functions["ReportFunction"].environment
     assert schedule["REPORT_QUEUE_URL"] == source.queue_url
