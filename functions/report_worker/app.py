@@ -2,10 +2,8 @@
 
 A delivery that fails is not an error here: the job records it and a later hourly run retries it. A
 message fails only when the job itself could not run (storage unreachable), so SQS redelivers it.
-Init loads Powertools alone; the jobs' machinery is imported and built by the first batch, then kept.
 """
 
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -14,6 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trackguard.observability import logger, metrics, tracer
+from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
     from trackguard.services.reports import ReportJobs
@@ -21,12 +20,11 @@ if TYPE_CHECKING:
 batch = BatchProcessor(event_type=EventType.SQS)
 
 
-@cache
+@on_first_use
 def report_jobs() -> "ReportJobs":
-    from trackguard.services.reports import report_jobs_from_settings
-    from trackguard.settings import get_settings
+    from trackguard.services.reports import build_report_jobs
 
-    return report_jobs_from_settings(get_settings())
+    return build_report_jobs()
 
 
 @tracer.capture_method

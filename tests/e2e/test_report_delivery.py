@@ -28,7 +28,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Stack
-from tests.unit.reports.receiver import Receiver, receiver
+from tests.support.receiver import Receiver, receiver
 from trackguard.clients.email import outbox
 from trackguard_dev.demo import numbers, payloads
 from trackguard_dev.demo.payloads import Request

@@ -18,14 +18,15 @@ from moto.server import ThreadedMotoServer
 from standardwebhooks.webhooks import Webhook
 
 from tests.support.builders import T0, a_flag
-from tests.unit.api.seller_events import FakeLambdaContext, load_function
-from tests.unit.reports.receiver import Receiver, receiver
+from tests.support.lambda_events import FakeLambdaContext, load_function
+from tests.support.receiver import Receiver, receiver
 from trackguard.clients.email import SesMailer, outbox
 from trackguard.clients.seller_webhooks import SellerWebhookSender, WebhookPolicy
+from trackguard.domain.reports import DeliveryOutcome
 from trackguard.domain.sellers import Seller
 from trackguard.observability import metrics
-from trackguard.reports.model import DeliveryOutcome
-from trackguard.services.report_schedule import DueReport, ReportSchedule
+from trackguard.reports.schedule import DueReport
+from trackguard.services.report_schedule import ReportSchedule
 from trackguard.services.reports import (
     FAILED_METRIC,
     RETRY_INTERVAL,

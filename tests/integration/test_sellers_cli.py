@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.unit.api.seller_events import FakeLambdaContext, authorizer_event, load_function
-from trackguard.reports.model import DeliveryOutcome
+from tests.support.lambda_events import FakeLambdaContext, authorizer_event, load_function
+from trackguard.domain.reports import DeliveryOutcome
 from trackguard.services.sellers import Authorizer, checked_webhook_secret
 from trackguard.storage.dynamo import Table, dynamodb_client
 from trackguard.storage.reports import ReportRecordRepository
@@ -35,9 +35,9 @@ def environment(
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(authorizer_function, "authorizer", Authorizer(lambda: store.sellers))
-    dynamodb_client.cache_clear()
+    dynamodb_client.reset()
     yield
-    dynamodb_client.cache_clear()
+    dynamodb_client.reset()
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import cached_property
 from typing import Annotated, Any
 from urllib.parse import unquote
 
@@ -25,20 +24,16 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from trackguard import __version__
 from trackguard.api.errors import error_response, refusal_response
-from trackguard.api.models import (
-    ErrorBody,
-    FlagOut,
-    FlagPageOut,
-    FlagStatusFilter,
-    HealthOut,
-    OrderOut,
-    ReportFormat,
-)
+from trackguard.api.models import ErrorBody, HealthOut
 from trackguard.domain.status import FlagCode
 from trackguard.errors import ForbiddenError, TrackguardError, UnauthorizedError
 from trackguard.observability import logger
-from trackguard.services.seller_api import SellerApiService, seller_api_from_settings
+from trackguard.reports.formats import ReportFormat
+from trackguard.services.seller_api import SellerApiService, build_seller_api
 from trackguard.services.sellers import REFUSAL_MESSAGES, KeyRefusal, caller_from_context
+from trackguard.views.flags import FlagOut, FlagPageOut, FlagStatusFilter
+from trackguard.views.orders import OrderOut
+from trackguard.wiring import on_first_use
 
 BEARER = "bearerAuth"
 SELLER_SECURITY: list[dict[str, list[str]]] = [{BEARER: []}]
@@ -61,19 +56,9 @@ def _errors(*statuses: int) -> dict[int, OpenAPIResponse]:
     }
 
 
-class SellerApi:
-    """The service behind the routes, built on first use (tests give their own)."""
-
-    def __init__(self, build: Callable[[], SellerApiService]) -> None:
-        self._build = build
-
-    @cached_property
-    def service(self) -> SellerApiService:
-        return self._build()
-
-
 app = APIGatewayHttpResolver(enable_validation=True)
-seller_api = SellerApi(seller_api_from_settings)
+seller_api: Callable[[], SellerApiService] = on_first_use(build_seller_api)
+"""The service behind the routes (tests give their own)."""
 
 
 def access_refusal(path: str, authorizer_context: dict[str, Any]) -> TrackguardError | None:
@@ -119,7 +104,7 @@ def health() -> HealthOut:
     responses=_errors(*_ACCESS_ERRORS, 404),
 )
 def get_order(seller_id: Annotated[str, Path()], order_id: Annotated[str, Path()]) -> OrderOut:
-    return seller_api.service.order(unquote(seller_id), unquote(order_id))
+    return seller_api().order(unquote(seller_id), unquote(order_id))
 
 
 @app.get(
@@ -137,7 +122,7 @@ def list_flags(
     limit: Annotated[int, Query(ge=1, le=100, description="flags per page")] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
 ) -> FlagPageOut:
-    return seller_api.service.flags(unquote(seller_id), status, code, limit, cursor)
+    return seller_api().flags(unquote(seller_id), status, code, limit, cursor)
 
 
 @app.post(
@@ -149,7 +134,7 @@ def list_flags(
     responses=_errors(*_ACCESS_ERRORS, 404),
 )
 def acknowledge_flag(seller_id: Annotated[str, Path()], flag_id: Annotated[str, Path()]) -> FlagOut:
-    return seller_api.service.acknowledge(unquote(seller_id), unquote(flag_id))
+    return seller_api().acknowledge(unquote(seller_id), unquote(flag_id))
 
 
 @app.get(
@@ -174,7 +159,7 @@ def latest_report(
     seller_id: Annotated[str, Path()],
     report_format: Annotated[ReportFormat, Query(alias="format")] = "json",
 ) -> Response[str]:
-    report = seller_api.service.latest_report(unquote(seller_id), report_format)
+    report = seller_api().latest_report(unquote(seller_id), report_format)
     return Response(
         status_code=200,
         content_type=report.content_type,

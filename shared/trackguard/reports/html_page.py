@@ -11,7 +11,7 @@ from datetime import datetime
 from html import escape as escape_markup
 from zoneinfo import ZoneInfo
 
-from trackguard.inert_text import inert_text
+from trackguard.domain.inert_text import inert_text
 from trackguard.reports.chart import vtr_chart
 from trackguard.reports.model import ReportFlag, SellerReport, VtrWindow
 

@@ -21,21 +21,20 @@ from typing import Literal
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict
 
-from trackguard.api.models import FlagEvidence
 from trackguard.clients.email import Attachment, SesMailer, report_message
 from trackguard.clients.seller_webhooks import SellerWebhookSender
 from trackguard.domain.flags import Flag
+from trackguard.domain.reports import Channel, DeliveryOutcome, ReportRecord
 from trackguard.domain.sellers import Seller
 from trackguard.domain.status import FlagStatus
 from trackguard.observability import logger, metrics
 from trackguard.reports.advice import WHAT_TO_DO
-from trackguard.reports.formats import render_csv, render_json
+from trackguard.reports.formats import REPORT_CONTENT_TYPES, render_csv, render_json
 from trackguard.reports.html_page import format_rate, render_html
-from trackguard.reports.model import Channel, DeliveryOutcome, ReportFlag, ReportRecord, SellerReport
+from trackguard.reports.model import ReportFlag, SellerReport
+from trackguard.reports.schedule import seller_zone, utc_now
 from trackguard.reports.vtr import valid_tracking_rate, window_days, window_start
-from trackguard.services.report_schedule import seller_zone, utc_now
-from trackguard.services.seller_api import REPORT_CONTENT_TYPES
-from trackguard.settings import Settings
+from trackguard.settings import ReportSettings
 from trackguard.storage.reports import ReportRecordRepository, ReportStore
 from trackguard.storage.stats import StatsRepository
 from trackguard.storage.store import Store
@@ -80,7 +79,7 @@ class ReportBuilder:
         vtr = valid_tracking_rate(
             as_of,
             self._stats.packages_with_number(seller_id, days[0], days[-1]),
-            self._stats.invalid_packages(seller_id, window_start(as_of), as_of),
+            (package.day for package in self._stats.invalid_packages(seller_id, window_start(as_of), as_of)),
         )
         return SellerReport(
             seller_id=seller_id,
@@ -125,11 +124,8 @@ def report_links(seller_id: str) -> dict[str, str]:
 
 
 def report_flag(flag: Flag, carriers: dict[tuple[str, str], str | None]) -> ReportFlag:
-    return ReportFlag(
-        **flag.model_dump(exclude={"message", "evidence"}),
-        evidence=FlagEvidence(message=flag.message, fields=flag.evidence),
-        carrier=carriers.get((flag.order_id, flag.package_id or "")),
-        what_to_do=WHAT_TO_DO[flag.code],
+    return ReportFlag.from_flag(
+        flag, carrier=carriers.get((flag.order_id, flag.package_id or "")), what_to_do=WHAT_TO_DO[flag.code]
     )
 
 
@@ -385,9 +381,11 @@ class ReportJobs:
         return "retrying"
 
 
-def report_jobs_from_settings(settings: Settings) -> ReportJobs:
-    store = Store.from_settings(settings)
-    objects = ReportStore(settings.reports_bucket)
+def build_report_jobs(settings: ReportSettings | None = None) -> ReportJobs:
+    """The report jobs as deployed (the report worker's service)."""
+    read = settings or ReportSettings.from_environ()
+    store = Store.for_table_name(read.table_name, read.due_index_shards)
+    objects = ReportStore(read.reports_bucket)
     return ReportJobs(
         store=store,
         builder=ReportBuilder(store, StatsRepository(store.table)),
@@ -395,8 +393,8 @@ def report_jobs_from_settings(settings: Settings) -> ReportJobs:
         objects=objects,
         delivery=ReportDelivery(
             objects=objects,
-            webhooks=SellerWebhookSender(allow_loopback=settings.allow_loopback_webhooks),
+            webhooks=SellerWebhookSender(allow_loopback=read.allow_loopback_webhooks),
             mailer=SesMailer(),
-            sender_email=settings.report_sender_email,
+            sender_email=read.report_sender_email,
         ),
     )

@@ -13,7 +13,7 @@ import pytest
 from tests.support.builders import T0, a_flag
 from tests.unit.reports.sample import sample_report
 from trackguard.clients.email import Attachment, report_message
-from trackguard.inert_text import FORMULA_STARTS, inert_cell, inert_line, inert_text
+from trackguard.domain.inert_text import FORMULA_STARTS, inert_cell, inert_line, inert_text
 from trackguard.reports.formats import render_csv
 from trackguard.reports.html_page import render_html
 from trackguard.reports.model import SellerReport

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from tests.unit.reports.receiver import receiver
+from tests.support.receiver import receiver
 from trackguard.clients.seller_webhooks import SellerWebhookSender, WebhookPolicy, sign
 
 SECRET = "whsec_" + base64.b64encode(b"report-webhook-test-secret-32byt").decode()
