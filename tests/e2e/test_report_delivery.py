@@ -27,8 +27,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack
 from tests.support.receiver import Receiver, receiver
+from tests.support.stacks import Stack
 from trackguard.clients.email import outbox
 from trackguard_dev.demo import numbers, payloads
 from trackguard_dev.demo.payloads import Request
