@@ -5,7 +5,7 @@ worker runs each with ``ReportJobs.run``. The job claims the day's report record
 delivers nothing twice. A channel that fails is tried again by later runs (``RETRY_INTERVAL`` apart, the
 stored report resent as it was built) until every channel delivered it, or until ``GIVE_UP_AFTER`` has
 passed since the report was first due: then the report is recorded as failed and counted in the
-``ReportDeliveriesFailed`` metric, which is alarmed.
+``ReportDeliveriesFailed`` metric, which an alarm watches.
 """
 
 from __future__ import annotations
