@@ -15,7 +15,9 @@ class TikTokShopSecrets(_Section):
 
 
 class ShopifySecrets(_Section):
-    client_secret: SecretStr
+    """One client secret, or ``[current, previous]`` while it is rotated (both verify)."""
+
+    client_secret: SecretStr | tuple[SecretStr, ...]
 
 
 class SeventeenTrackSecrets(_Section):

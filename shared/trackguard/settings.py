@@ -39,6 +39,7 @@ class Settings(BaseModel):
     reports_bucket: str = ""
     webhook_secrets_id: str = "trackguard/webhook-secrets"
     shop_tokens_secret_prefix: str = "trackguard/shop-tokens/"  # noqa: S105 (a name prefix, not a secret)
+    seller_secrets_prefix: str = "trackguard/seller-secrets/"
     tiktok_shop_api_base_url: str = "https://open-api.tiktokglobalshop.com"
     seventeen_track_api_base_url: str = "https://api.17track.net"
     seventeen_track_api_key: str = ""

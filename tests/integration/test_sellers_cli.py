@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.unit.api.seller_events import FakeLambdaContext, authorizer_event, load_function
-from trackguard.services.sellers import Authorizer, checked_webhook_secret
+from trackguard.services.sellers import Authorizer, SellerSecrets, checked_webhook_secret
+from trackguard.settings import Settings
 from trackguard.storage.dynamo import Table, dynamodb_client
 from trackguard.storage.store import Store
 from trackguard_dev.cli import sellers as sellers_cli
@@ -21,11 +22,17 @@ authorizer_function = load_function("seller_authorizer")
 
 @pytest.fixture
 def environment(
-    dynamodb_local: DynamoDBLocal, table: Table, store: Store, monkeypatch: pytest.MonkeyPatch
+    dynamodb_local: DynamoDBLocal,
+    moto_endpoint: str,
+    table: Table,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[None]:
     for name, value in {
         "TABLE_NAME": table.name,
         "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_local.endpoint_url,
+        "AWS_ENDPOINT_URL": moto_endpoint,
+        "SELLER_SECRETS_PREFIX": f"test-{table.name}/seller-secrets/",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -116,7 +123,10 @@ def test_set_stores_delivery_settings_and_prints_a_new_secret_last(
     assert checked_webhook_secret(secret) == secret
     seller = store.sellers.get("shop-a")
     assert seller is not None
-    assert (seller.webhook_url, seller.webhook_secret) == ("https://hooks.shop-a.example/tg", secret)
+    assert (seller.webhook_url, seller.webhook_secret_set) == ("https://hooks.shop-a.example/tg", True)
+    stored = SellerSecrets.from_settings(Settings.from_environ()).webhook_secret(seller)
+    assert stored == secret, "the secret is kept in Secrets Manager"
+    assert secret not in repr(store.table.get("SELLER#shop-a", "PROFILE")), "and never in the table"
     assert (seller.timezone, seller.report_hour) == ("America/New_York", 6)
 
 

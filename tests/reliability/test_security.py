@@ -36,17 +36,16 @@ from tests.reliability.senders import (
 )
 from tests.support.fakes import RecordingPublisher
 from tests.support.payloads import tiktok_order
+from tests.support.shops import shop_sync_for
 from tests.unit.api.seller_events import FakeLambdaContext, api_event, authorizer_event, load_function
 from trackguard.api import seller_routes
 from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.observability import logger
 from trackguard.services.judging import OrderJudge
-from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor
 from trackguard.services.seller_api import SellerApiService
 from trackguard.services.sellers import Authorizer, SellerService
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.services.shop_sync import PlatformShopSync
 from trackguard.settings import Thresholds
 from trackguard.storage.reports import ReportStore
 from trackguard.storage.store import Store
@@ -188,7 +187,7 @@ def processor_for(store: Store) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=PlatformShopSync(store, OrderWriter(store, updater), BuyerTikTokOrders()),
+        shop_sync=shop_sync_for(store, updater, BuyerTikTokOrders()),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: EVENT_TIME + timedelta(days=2),

@@ -22,14 +22,13 @@ from tests.reliability.senders import (
     usps_envelope,
 )
 from tests.support.fakes import RecordingPublisher
+from tests.support.shops import shop_sync_for
 from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.domain.status import FlagStatus
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import ProcessingMessage
-from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.services.shop_sync import PlatformShopSync
 from trackguard.settings import Thresholds
 from trackguard.storage.store import Store
 
@@ -48,7 +47,7 @@ def build_processor(store: Store) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=PlatformShopSync(store, OrderWriter(store, updater), NoTikTokShop()),
+        shop_sync=shop_sync_for(store, updater, NoTikTokShop()),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: CLOCK,

@@ -285,17 +285,50 @@ def test_secrets_are_read_only_where_needed(template: dict[str, Any], transforme
     }
     secrets = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
     shop_tokens = f"{secrets}trackguard/shop-tokens/*"
+    seller_secrets = f"{secrets}trackguard/seller-secrets/*"
 
     assert {f for f, resources in readers.items() if resources} == {
         "ShopWebhookFunction",
         "CarrierWebhookFunction",
         "ProcessorFunction",
         "ReconcileWorkerFunction",
+        "ReportFunction",
     }
-    assert readers["ProcessorFunction"] == {"Ref:WebhookSecretsArn", shop_tokens}
+    assert readers["ProcessorFunction"] == {"Ref:WebhookSecretsArn", shop_tokens, seller_secrets}
     assert readers["ReconcileWorkerFunction"] == {"Ref:WebhookSecretsArn"}
+    assert readers["ReportFunction"] == {seller_secrets}
     token_prefix = environment(template, "ProcessorFunction")["SHOP_TOKENS_SECRET_PREFIX"]
     assert f"{secrets}{token_prefix}*" == shop_tokens
+    for function in ("ProcessorFunction", "ReportFunction"):
+        assert f"{secrets}{environment(template, function)['SELLER_SECRETS_PREFIX']}*" == seller_secrets
+
+
+def test_only_the_processor_deletes_secrets_and_only_its_own(transformed: dict[str, Any]) -> None:
+    """shop/redact erases a shop's tokens and report-webhook secret; nothing else deletes a secret."""
+    secrets = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
+    deleters = {
+        function: grants(transformed, function).get("secretsmanager:DeleteSecret", set())
+        for function in ("ShopWebhookFunction", "ProcessorFunction", "ReportFunction", "SellerApiFunction")
+    }
+
+    assert deleters == {
+        "ShopWebhookFunction": set(),
+        "ProcessorFunction": {f"{secrets}trackguard/shop-tokens/*", f"{secrets}trackguard/seller-secrets/*"},
+        "ReportFunction": set(),
+        "SellerApiFunction": set(),
+    }
+
+
+def test_the_authorizer_reads_api_key_items_only(transformed: dict[str, Any]) -> None:
+    """Its one GetItem is limited to ``APIKEY#…`` partitions and the key's own fields."""
+    [statement] = statements(transformed, "SellerAuthorizerFunction")
+
+    assert statement["Action"] == "dynamodb:GetItem"
+    assert statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == ["APIKEY#*"]
+    allowed = set(statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"])
+    assert "webhook_secret" not in allowed
+    assert "email" not in allowed
+    assert statement["Condition"]["StringEqualsIfExists"]["dynamodb:Select"] == "SPECIFIC_ATTRIBUTES"
 
 
 def test_report_objects_are_reached_under_reports_only(transformed: dict[str, Any]) -> None:
@@ -482,7 +515,8 @@ def test_the_reports_bucket_is_private_and_expires_reports(template: dict[str, A
 
     assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
     assert [(r["Prefix"], r["ExpirationInDays"]) for r in bucket["LifecycleConfiguration"]["Rules"]] == [
-        ("reports/", 90)
+        ("reports/", 90),
+        ("exports/", 30),
     ]
 
 

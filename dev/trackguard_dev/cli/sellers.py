@@ -1,4 +1,4 @@
-"""`trackguard sellers`: register sellers, issue, rotate and revoke their API keys, set their delivery.
+"""`trackguard sellers`: register and delete sellers, issue, rotate and revoke keys, set their delivery.
 
 The table comes from the environment like every function's (``TABLE_NAME``; boto3 reads
 ``AWS_ENDPOINT_URL_DYNAMODB``, ``AWS_REGION`` and credentials): against the local stack, export what
@@ -11,10 +11,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from trackguard.services.sellers import IssuedKey, SellerService
+    from trackguard.settings import Settings
+    from trackguard.storage.store import Store
+
+
+@dataclass(frozen=True)
+class _Context:
+    service: SellerService
+    store: Store
+    settings: Settings
+
 
 PLATFORMS = ("tiktok_shop", "shopify")
 _UNREACHABLE_HINT = (
@@ -58,16 +69,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     settings.add_argument("--report-hour", type=int, help="local hour of the daily report, 0-23")
     settings.set_defaults(handler=_handled(_set))
 
+    delete = commands.add_parser(
+        "delete", help="erase a seller and everything of it (table, S3 reports, Secrets Manager)"
+    )
+    delete.add_argument("seller_id")
+    delete.add_argument("--dry-run", action="store_true", help="print what would be erased, erase nothing")
+    delete.set_defaults(handler=_handled(_delete))
+
 
 def _handled(
-    command: Callable[[SellerService, argparse.Namespace], None],
+    command: Callable[[_Context, argparse.Namespace], None],
 ) -> Callable[[argparse.Namespace], int]:
     """Run a command, turning the operator's mistakes and an unreachable table into one-line errors."""
 
     def run(args: argparse.Namespace) -> int:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from trackguard.services.sellers import InvalidSellerSettingError, KeyNotFoundError, SellerService
+        from trackguard.services.sellers import (
+            InvalidSellerSettingError,
+            KeyNotFoundError,
+            SellerSecrets,
+            SellerService,
+        )
         from trackguard.settings import Settings
         from trackguard.storage.sellers import SellerExistsError, SellerNotFoundError
         from trackguard.storage.store import Store
@@ -77,7 +100,8 @@ def _handled(
         try:
             store = Store.from_settings(settings)
             where = f"{store.table.name} ({store.table.client.meta.endpoint_url})"
-            command(SellerService(store.sellers), args)
+            service = SellerService(store.sellers, SellerSecrets.from_settings(settings))
+            command(_Context(service, store, settings), args)
         except SellerExistsError as error:
             return _fail(f"seller {error} is already registered: use `trackguard sellers rotate-key {error}`")
         except SellerNotFoundError as error:
@@ -100,17 +124,51 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _add(service: SellerService, args: argparse.Namespace) -> None:
+def _add(context: _Context, args: argparse.Namespace) -> None:
     from trackguard.domain.orders import Platform
 
     platform = Platform(args.platform) if args.platform else None
-    issued = service.register(args.seller_id, platform, email=args.email, webhook_url=args.webhook_url)
+    issued = context.service.register(
+        args.seller_id, platform, email=args.email, webhook_url=args.webhook_url
+    )
     print(f"registered seller {issued.seller_id}")
+    _release_parked(context, issued.seller_id)
     _print_key(issued)
 
 
-def _rotate(service: SellerService, args: argparse.Namespace) -> None:
-    issued = service.rotate_key(args.seller_id)
+def _release_parked(context: _Context, seller_id: str) -> None:
+    """Deliveries that arrived before the shop was registered are processed now."""
+    from trackguard.messaging import MessageQueue
+    from trackguard.services.parking import ParkedDeliveries
+    from trackguard.storage.deliveries import DeliveryStatus
+
+    queue_url = context.settings.processing_queue_url
+    if queue_url:
+        released = ParkedDeliveries(context.store.deliveries, MessageQueue(queue_url)).release(seller_id)
+        if released:
+            print(f"{released} deliveries received before registration sent to processing")
+        return
+    parked = sum(1 for _ in context.store.deliveries.of_seller(seller_id, DeliveryStatus.PARKED))
+    if parked:
+        print(f"{parked} deliveries wait for this shop: set PROCESSING_QUEUE_URL to have them processed")
+
+
+def _delete(context: _Context, args: argparse.Namespace) -> None:
+    from trackguard.services.shop_lifecycle import seller_erasure_from_settings
+
+    erasure = seller_erasure_from_settings(context.store, context.settings)
+    plan = erasure.plan(args.seller_id) if args.dry_run else erasure.erase(args.seller_id)
+    if plan.empty:
+        print(f"nothing of seller {args.seller_id} is stored")
+        return
+    verb = "would erase" if args.dry_run else "erased"
+    print(f"{verb} seller {args.seller_id}:")
+    for line in plan.lines():
+        print(f"  {line}")
+
+
+def _rotate(context: _Context, args: argparse.Namespace) -> None:
+    issued = context.service.rotate_key(args.seller_id)
     print(f"issued another key for {issued.seller_id}; its older keys stay active until revoked")
     _print_key(issued)
 
@@ -120,14 +178,15 @@ def _print_key(issued: IssuedKey) -> None:
     print(issued.api_key)
 
 
-def _revoke(service: SellerService, args: argparse.Namespace) -> None:
-    revoked = service.revoke_key(args.seller_id, args.key_id)
+def _revoke(context: _Context, args: argparse.Namespace) -> None:
+    revoked = context.service.revoke_key(args.seller_id, args.key_id)
     print(f"revoked key {revoked.key_id} of seller {revoked.seller_id}")
 
 
-def _list(service: SellerService, _: argparse.Namespace) -> None:
+def _list(context: _Context, _: argparse.Namespace) -> None:
     from trackguard.domain.sellers import KeyStatus
 
+    service = context.service
     sellers = service.sellers()
     if not sellers:
         print("no sellers yet: add one with `trackguard sellers add <seller_id>`")
@@ -135,15 +194,17 @@ def _list(service: SellerService, _: argparse.Namespace) -> None:
         active = [key.key_id for key in service.keys(seller.seller_id) if key.status is KeyStatus.ACTIVE]
         print(
             f"{seller.seller_id}  platform={seller.platform}  email={seller.email or '-'}  "
-            f"webhook={seller.webhook_url or '-'}  webhook_secret={'set' if seller.webhook_secret else '-'}  "
-            f"report={seller.report_hour:02d}:00 {seller.timezone}  active_keys={','.join(active) or '-'}"
+            f"webhook={seller.webhook_url or '-'}  "
+            f"webhook_secret={'set' if seller.webhook_secret_set else '-'}  "
+            f"report={seller.report_hour:02d}:00 {seller.timezone}  "
+            f"active={'yes' if seller.active else 'no'}  active_keys={','.join(active) or '-'}"
         )
 
 
-def _set(service: SellerService, args: argparse.Namespace) -> None:
+def _set(context: _Context, args: argparse.Namespace) -> None:
     from trackguard.services.sellers import SellerChanges
 
-    configured = service.configure(
+    configured = context.service.configure(
         args.seller_id,
         SellerChanges(
             email=args.email,

@@ -63,11 +63,11 @@ def seller_zone(seller: Seller) -> ZoneInfo:
 
 
 def run_due_reports(sellers: Iterable[Seller], as_of: datetime, reports: SellerReports) -> list[ReportRun]:
-    """Every seller whose report hour it is at as_of; one seller's failure does not stop the rest."""
+    """Every active seller whose report hour it is at as_of; one seller's failure does not stop the rest."""
     runs: list[ReportRun] = []
     for seller in sellers:
         report_date = local_report_date(seller, as_of)
-        if report_date is None:
+        if report_date is None or not seller.active:
             continue
         try:
             runs.append(reports.run_for(seller, as_of, report_date))

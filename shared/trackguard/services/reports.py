@@ -32,6 +32,7 @@ from trackguard.reports.model import Channel, DeliveryOutcome, ReportFlag, Repor
 from trackguard.reports.vtr import valid_tracking_rate, window_days, window_start
 from trackguard.services.report_schedule import ReportRun, run_due_reports, seller_zone, utc_now
 from trackguard.services.seller_api import REPORT_CONTENT_TYPES
+from trackguard.services.sellers import SellerSecrets
 from trackguard.settings import Settings
 from trackguard.storage.reports import ReportRecordRepository, ReportStore
 from trackguard.storage.stats import StatsRepository
@@ -134,16 +135,19 @@ class ReportDelivery:
 
     def __init__(
         self,
+        *,
         objects: ReportStore,
         webhooks: SellerWebhookSender,
         mailer: SesMailer,
         sender_email: str,
+        webhook_secret: Callable[[Seller], str | None],
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._objects = objects
         self._webhooks = webhooks
         self._mailer = mailer
         self._sender_email = sender_email
+        self._webhook_secret = webhook_secret
         self._now = now
 
     def channels(self, seller: Seller) -> list[Channel]:
@@ -163,7 +167,8 @@ class ReportDelivery:
 
     def _webhook(self, seller: Seller, rendered: RenderedReport, objects: dict[str, str]) -> DeliveryOutcome:
         report = rendered.report
-        if not seller.webhook_url or not seller.webhook_secret:
+        secret = self._webhook_secret(seller)
+        if not seller.webhook_url or not secret:
             return self._outcome("webhook", False, reason="no webhook secret set for the seller")
         message_id = webhook_message_id(report.seller_id, report.report_date)
         payload = {
@@ -175,7 +180,7 @@ class ReportDelivery:
             },
         }
         body = json.dumps(payload, separators=(",", ":")).encode()
-        result = self._webhooks.send(seller.webhook_url, seller.webhook_secret, message_id, body)
+        result = self._webhooks.send(seller.webhook_url, secret, message_id, body)
         reference = str(result.status_code) if result.status_code is not None else None
         return self._outcome("webhook", result.delivered, reason=result.reason, reference=reference)
 
@@ -326,5 +331,6 @@ def daily_reports_from_settings(settings: Settings) -> DailyReports:
             webhooks=SellerWebhookSender(allow_loopback=settings.allow_loopback_webhooks),
             mailer=SesMailer(),
             sender_email=settings.report_sender_email,
+            webhook_secret=SellerSecrets.from_settings(settings).webhook_secret,
         ),
     )

@@ -2,7 +2,8 @@
 
 A key is ``tg_<key_id>_<secret>``: shown once when issued, stored only as its SHA-256, so the
 authorizer finds it with one GetItem. A seller may hold several keys; rotating issues a new one and
-leaves the old ones working until they are revoked.
+leaves the old ones working until they are revoked. A seller's report-webhook secret is kept in Secrets
+Manager (encrypted by KMS, out of the authorizer's reach); the profile only says that one is set.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pydantic import ValidationError
 
 from trackguard.domain.orders import Platform
 from trackguard.domain.sellers import ApiKey, KeyStatus, Seller, hash_api_key, new_api_key
+from trackguard.settings import Settings
 from trackguard.storage.sellers import SellerNotFoundError, SellerRepository
 
 WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (the scheme's prefix, not a secret)
@@ -72,9 +74,37 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class SecretValues(Protocol):
+    def put(self, owner: str, value: str, description: str) -> None: ...
+
+    def get(self, owner: str) -> str | None: ...
+
+
+class SellerSecrets:
+    """Sellers' report-webhook secrets, one Secrets Manager secret per seller."""
+
+    def __init__(self, store: SecretValues) -> None:
+        self._store = store
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SellerSecrets:
+        from trackguard.clients.secret_store import SecretStore
+
+        return cls(SecretStore(settings.seller_secrets_prefix))
+
+    def set_webhook_secret(self, seller_id: str, secret: str) -> None:
+        self._store.put(seller_id, secret, f"trackguard report-webhook secret of seller {seller_id}")
+
+    def webhook_secret(self, seller: Seller) -> str | None:
+        return self._store.get(seller.seller_id) if seller.webhook_secret_set else None
+
+
 class SellerService:
-    def __init__(self, sellers: SellerRepository, now: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(
+        self, sellers: SellerRepository, secrets: SellerSecrets, now: Callable[[], datetime] = _utc_now
+    ) -> None:
         self._sellers = sellers
+        self._secrets = secrets
         self._now = now
 
     def register(
@@ -126,6 +156,11 @@ class SellerService:
         values, generated = _validated_changes(changes)
         if not values:
             return Configured(self._require(seller_id), None)
+        secret = values.pop("webhook_secret", None)
+        if secret is not None:
+            self._require(seller_id)
+            self._secrets.set_webhook_secret(seller_id, secret)
+            values["webhook_secret_set"] = True
         return Configured(self._sellers.update(seller_id, values), generated)
 
     def _require(self, seller_id: str) -> Seller:
