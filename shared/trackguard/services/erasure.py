@@ -62,12 +62,13 @@ class SellerErasure:
             secrets=tuple(store.name(seller_id) for store in self._secrets if store.exists(seller_id)),
         )
 
-    def erase(self, seller_id: str) -> ErasurePlan:
-        """Delete everything of the seller; idempotent (a second run finds and deletes nothing)."""
+    def erase(self, seller_id: str, keep: frozenset[tuple[str, str]] = frozenset()) -> ErasurePlan:
+        """Delete everything of the seller but the items in ``keep``; idempotent (a second run finds and
+        deletes nothing). ``shop/redact`` keeps its own delivery: the record that the erasure was done."""
         plan = self.plan(seller_id)
         if plan.objects:
             self._objects.delete(list(plan.objects))
         for store in self._secrets:
             store.delete(seller_id)
-        self._table.delete(plan.table.all_keys())
+        self._table.delete(item for item in plan.table.all_keys() if item not in keep)
         return plan

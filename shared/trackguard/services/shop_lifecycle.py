@@ -6,7 +6,8 @@
   webhook triggered after the uninstall proves a reinstall, and reactivates the seller.
 - ``customers/redact``: for the listed orders, the buyer's postal code and country go from the order and
   from its flags' evidence, and the order's raw deliveries are deleted.
-- ``shop/redact``: everything of the shop is erased, as ``trackguard sellers delete`` does.
+- ``shop/redact``: everything of the shop is erased, as ``trackguard sellers delete`` does, except the
+  ``shop/redact`` delivery itself (it names only the shop, and expires with the deliveries' retention).
 - ``customers/data_request``: what trackguard holds of the listed orders is exported to S3 and sent to
   the seller by its report channels (signed webhook and/or e-mail).
 
@@ -31,6 +32,7 @@ from trackguard.sources.shops.shopify import (
     ShopifyNotification,
     ShopifyShopRedact,
 )
+from trackguard.storage import keys
 from trackguard.storage.store import Store
 
 
@@ -65,12 +67,13 @@ class ShopifyLifecycle:
         shop = notification.shop_domain
         body = notification.lifecycle
         if isinstance(body, ShopifyAppUninstalled):
-            deactivated = self._store.sellers.set_active(shop, False, now)
+            deactivated = self._store.sellers.set_active(shop, False, notification.triggered_time or now)
             logger.info("Shopify app uninstalled", seller_id=shop, deactivated=deactivated)
         elif isinstance(body, ShopifyCustomersRedact):
             self.redact_orders(shop, body.orders_to_redact)
         elif isinstance(body, ShopifyShopRedact):
-            plan = self._erasure.erase(shop)
+            itself = (keys.delivery_pk("shopify", notification.delivery_id), keys.DELIVERY_SK)
+            plan = self._erasure.erase(shop, keep=frozenset({itself}))
             logger.info("Shopify shop redacted", seller_id=shop, items=plan.table.count)
         elif isinstance(body, ShopifyCustomersDataRequest):
             self._answer_data_request(shop, body, now)

@@ -122,7 +122,7 @@ class PlatformShopSync:
             raise ShopNotReadyError(f"shop {notification.shop_domain} is not registered")
         if seller.active:
             return
-        triggered = _triggered_at(notification) or delivery.received_at
+        triggered = notification.triggered_time or delivery.received_at
         if seller.deactivated_at is None or triggered <= seller.deactivated_at:
             raise ShopNotReadyError(f"shop {notification.shop_domain} uninstalled the app")
         if self._store.sellers.set_active(notification.shop_domain, True, triggered):
@@ -204,16 +204,6 @@ def tiktok_order_ids(notification: TikTokNotification) -> list[str]:
     ):
         return [data.order_id]
     return []
-
-
-def _triggered_at(notification: ShopifyNotification) -> datetime | None:
-    if not notification.triggered_at:
-        return None
-    try:
-        stamp = datetime.fromisoformat(notification.triggered_at.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def _raw(delivery: StoredDelivery) -> RawDelivery:

@@ -17,7 +17,7 @@ import base64
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
@@ -167,6 +167,17 @@ class ShopifyNotification:
     def updated_at(self) -> datetime | None:
         body = self.order or self.fulfillment
         return body.updated_at if body else None
+
+    @property
+    def triggered_time(self) -> datetime | None:
+        """When Shopify triggered the webhook (``X-Shopify-Triggered-At``), if it says so readably."""
+        if not self.triggered_at:
+            return None
+        try:
+            stamp = datetime.fromisoformat(self.triggered_at.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
     def stored_body(self) -> bytes:
         """What is kept: the modelled fields only, which is everything processing and replay read."""
