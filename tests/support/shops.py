@@ -111,3 +111,10 @@ def signed_shopify(
     if triggered_at is not None:
         headers["x-shopify-triggered-at"] = triggered_at.isoformat()
     return RawDelivery(headers=headers, body=body, received_at=triggered_at or T0)
+
+
+def signed_tiktok(body: bytes) -> RawDelivery:
+    """A TikTok Shop webhook as TikTok signs it: hex HMAC of app key + body, keyed with the app secret."""
+    app = DEV_SECRETS["tiktok_shop"]
+    signature = hmac.new(app["app_secret"].encode(), app["app_key"].encode() + body, hashlib.sha256)
+    return RawDelivery(headers={"authorization": signature.hexdigest()}, body=body, received_at=T0)
