@@ -131,7 +131,14 @@ def _checked_ids(delivery_id: str, order_ids: tuple[str, ...]) -> None:
 def _seller_and_orders(notification: object) -> tuple[str, tuple[str, ...]]:
     """Who a shop delivery is for and which orders it is about, for the seller's delivery index."""
     from trackguard.sources.shops.shopify import ShopifyNotification
-    from trackguard.sources.shops.tiktok_shop import PackageUpdate, TikTokNotification
+    from trackguard.sources.shops.tiktok_shop import (
+        CancellationStatusChange,
+        OrderStatusChange,
+        PackageUpdate,
+        RecipientAddressUpdate,
+        ReturnStatusChange,
+        TikTokNotification,
+    )
 
     if isinstance(notification, ShopifyNotification):
         return notification.shop_domain, notification.order_ids
@@ -141,5 +148,8 @@ def _seller_and_orders(notification: object) -> tuple[str, tuple[str, ...]]:
     if isinstance(data, PackageUpdate):
         listed = {order_id for change in data.package_list for order_id in change.order_id_list}
         return notification.shop_id, tuple(sorted(listed))
-    order_id = getattr(data, "order_id", None)
-    return notification.shop_id, (order_id,) if isinstance(order_id, str) else ()
+    if isinstance(
+        data, OrderStatusChange | RecipientAddressUpdate | CancellationStatusChange | ReturnStatusChange
+    ):
+        return notification.shop_id, (data.order_id,)
+    return notification.shop_id, ()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from trackguard.api.models import FlagOut, FlagPageOut, FlagStatusFilter, OrderOut, PackageOut, ReportFormat
 from trackguard.domain.status import FlagCode, FlagStatus
+from trackguard.storage.keys import is_key_part
 from trackguard.storage.reports import ReportStore
 from trackguard.storage.store import Store
 
@@ -45,7 +46,11 @@ class SellerApiService:
         self._now = now
 
     def order(self, seller_id: str, order_id: str) -> OrderOut:
-        """The order whole (one query), plus each tracking number's events for the timelines."""
+        """The order whole (one query), plus each tracking number's events for the timelines.
+
+        An order id that could not be part of a key (it holds ``#``) names no order: 404, no read."""
+        if not is_key_part(order_id):
+            raise OrderNotFoundError(f"no order {order_id} for seller {seller_id}")
         view = self._store.orders.view(seller_id, order_id)
         if view.order is None:
             raise OrderNotFoundError(f"no order {order_id} for seller {seller_id}")

@@ -38,9 +38,13 @@ def checked_seller_id(seller_id: str) -> str:
     return seller_id
 
 
+def is_key_part(text: str) -> bool:
+    """An id from a sender that may become a key part: non-empty, bounded, printable, free of ``#``."""
+    return bool(text) and len(text) <= _MAX_PART and "#" not in text and text.isprintable()
+
+
 def checked_part(text: str) -> str:
-    """An id from a sender: non-empty, bounded, printable, and free of the key separator."""
-    if not text or len(text) > _MAX_PART or "#" in text or not text.isprintable():
+    if not is_key_part(text):
         raise InvalidKeyPartError("an id is empty, too long, unprintable or holds '#'")
     return text
 
