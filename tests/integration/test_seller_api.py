@@ -17,6 +17,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from tests.support.builders import T0, a_flag, a_package, an_event, an_order
+from tests.support.fakes import DictSecrets
 from tests.unit.api.seller_events import (
     FakeLambdaContext,
     api_event,
@@ -29,7 +30,7 @@ from trackguard.domain.flags import Flag
 from trackguard.domain.orders import ShipmentState
 from trackguard.domain.status import FlagCode, TrackingStatus
 from trackguard.services.seller_api import SellerApiService
-from trackguard.services.sellers import Authorizer, IssuedKey, SellerService
+from trackguard.services.sellers import Authorizer, IssuedKey, SellerSecrets, SellerService
 from trackguard.storage.reports import ReportStore, report_key
 from trackguard.storage.store import Store
 from trackguard.storage.tracking import PackageRef
@@ -75,7 +76,7 @@ def keys(store: Store, reports: ReportStore, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(
         seller_routes, "seller_api", seller_routes.SellerApi(lambda: SellerApiService(store, reports))
     )
-    sellers = SellerService(store.sellers)
+    sellers = SellerService(store.sellers, SellerSecrets(DictSecrets()))
     return {seller_id: sellers.register(seller_id) for seller_id in ("shop-a", "shop-b")}
 
 
@@ -138,7 +139,7 @@ def test_without_a_valid_key_every_route_answers_401(
 
 
 def test_a_revoked_key_answers_401_and_a_rotated_one_works(store: Store, keys: dict[str, IssuedKey]) -> None:
-    sellers = SellerService(store.sellers)
+    sellers = SellerService(store.sellers, SellerSecrets(DictSecrets()))
     rotated = sellers.rotate_key("shop-a")
     sellers.revoke_key("shop-a", keys["shop-a"].key_id)
 

@@ -16,9 +16,11 @@ from moto.server import ThreadedMotoServer
 
 from tests.integration.conftest import dynamodb_client, dynamodb_local, store, table
 from tests.reliability.harness import Ingestion
-from tests.reliability.senders import SECRETS_FILE
+from tests.reliability.senders import SECRETS_FILE, SHOPIFY_DOMAIN, TIKTOK_SHOP_ID
+from tests.support.shops import register
 from trackguard.settings import Settings
 from trackguard.storage.dynamo import Table
+from trackguard.storage.store import Store
 from trackguard_dev.local.dynamodb_local import free_port
 
 __all__ = ["dynamodb_client", "dynamodb_local", "store", "table"]
@@ -55,6 +57,11 @@ def aws_endpoint() -> Iterator[str]:
 
 
 def wire(table: Table, monkeypatch: pytest.MonkeyPatch) -> Ingestion:
+    """The webhook functions on this table, with the senders' shops registered (else they are parked)."""
+    store = Store.for_table(table, due_shards=4)
+    for shop in (SHOPIFY_DOMAIN, TIKTOK_SHOP_ID):
+        if store.sellers.get(shop) is None:
+            register(store, shop)
     ingestion = Ingestion(table, Settings(webhook_secrets_id=SECRETS_ID))
     for function, endpoint in ingestion.endpoints().items():
         monkeypatch.setattr(function, "endpoint", endpoint)

@@ -21,7 +21,8 @@ from schemathesis import GenerationMode
 
 from tests.e2e.conftest import Stack, real_stack
 from tests.reliability.senders import CARRIER_ROUTES, SHOP_ROUTES, route_path
-from trackguard.services.sellers import SellerService
+from tests.support.fakes import DictSecrets
+from trackguard.services.sellers import SellerSecrets, SellerService
 from trackguard.storage.dynamo import Table
 from trackguard.storage.store import Store
 
@@ -54,7 +55,7 @@ def register_seller(stack: Stack) -> str:
     )
     [table_name] = client.list_tables()["TableNames"]
     store = Store.for_table(Table(table_name, client), due_shards=8)
-    return SellerService(store.sellers).register(SELLER_ID).api_key
+    return SellerService(store.sellers, SellerSecrets(DictSecrets())).register(SELLER_ID).api_key
 
 
 def answer_problem(status: int, body: Any) -> str | None:

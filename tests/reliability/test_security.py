@@ -34,7 +34,7 @@ from tests.reliability.senders import (
     signed,
     tiktok_notification,
 )
-from tests.support.fakes import RecordingPublisher
+from tests.support.fakes import DictSecrets, RecordingPublisher
 from tests.support.payloads import tiktok_order
 from tests.support.shops import shop_sync_for
 from tests.unit.api.seller_events import FakeLambdaContext, api_event, authorizer_event, load_function
@@ -44,7 +44,7 @@ from trackguard.observability import logger
 from trackguard.services.judging import OrderJudge
 from trackguard.services.processing import Processor
 from trackguard.services.seller_api import SellerApiService
-from trackguard.services.sellers import Authorizer, SellerService
+from trackguard.services.sellers import Authorizer, SellerSecrets, SellerService
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.settings import Thresholds
 from trackguard.storage.reports import ReportStore
@@ -215,7 +215,7 @@ def use_the_seller_api(store: Store) -> str:
     seller_routes.seller_api = seller_routes.SellerApi(
         lambda: SellerApiService(store, ReportStore(REPORTS_BUCKET, s3))
     )
-    api_key = SellerService(store.sellers).register(TIKTOK_SHOP_ID).api_key
+    api_key = SellerService(store.sellers, SellerSecrets(DictSecrets())).rotate_key(TIKTOK_SHOP_ID).api_key
     path = f"/sellers/{TIKTOK_SHOP_ID}/flags"
     verdict = authorizer_function.lambda_handler(
         authorizer_event(path, f"Bearer {api_key}"), FakeLambdaContext()
