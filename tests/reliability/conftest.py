@@ -16,12 +16,13 @@ from moto.server import ThreadedMotoServer
 
 from tests.integration.conftest import dynamodb_client, dynamodb_local, store, table
 from tests.reliability.harness import Ingestion
-from tests.reliability.senders import SECRETS_FILE, SHOPIFY_DOMAIN, TIKTOK_SHOP_ID
+from tests.reliability.senders import SHOPIFY_DOMAIN, TIKTOK_SHOP_ID
 from tests.support.shops import register
 from trackguard.settings import Settings
 from trackguard.storage.dynamo import Table
 from trackguard.storage.store import Store
 from trackguard_dev.local.dynamodb_local import free_port
+from trackguard_dev.signing import DEV_SECRETS_FILE as SECRETS_FILE
 
 __all__ = ["dynamodb_client", "dynamodb_local", "store", "table"]
 

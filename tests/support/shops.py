@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from tests.support.builders import T0
 from trackguard.domain.orders import Platform
 from trackguard.domain.sellers import Seller
-from trackguard.secrets import WebhookSecrets
+from trackguard.secrets import SecretDocument
 from trackguard.services.data_requests import DataRequestAnswer
 from trackguard.services.erasure import SellerErasure
 from trackguard.services.order_writer import OrderWriter
@@ -21,8 +17,9 @@ from trackguard.services.shipments import ShipmentUpdater
 from trackguard.services.shop_lifecycle import DataRequestSender, ShopifyLifecycle
 from trackguard.services.shop_sync import PlatformShopSync, TikTokOrders
 from trackguard.sources.base import RawDelivery
-from trackguard.sources.shops.shopify import ShopifyCustomersDataRequest
+from trackguard.sources.shops.shopify.webhook import ShopifyCustomersDataRequest
 from trackguard.storage.store import Store
+from trackguard_dev.signing import dev_secret_document, sign
 
 
 class RecordingRelease:
@@ -79,14 +76,9 @@ def register(store: Store, seller_id: str, at: datetime = T0) -> None:
     store.sellers.create(Seller(seller_id=seller_id, platform=platform.value, created_at=at))
 
 
-DEV_SECRETS: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parents[2] / "local" / "secrets.json").read_text()
-)
-
-
-def dev_webhook_secrets(**sections: Any) -> WebhookSecrets:
-    """The dev secrets document, with some sections replaced."""
-    return WebhookSecrets.model_validate(DEV_SECRETS | sections)
+def dev_webhook_secrets() -> SecretDocument:
+    """The dev secret document, as the webhook functions load it."""
+    return SecretDocument(dev_secret_document())
 
 
 def signed_shopify(
@@ -95,15 +87,12 @@ def signed_shopify(
     shop: str = "acme.myshopify.com",
     event_id: str = "e-1",
     triggered_at: datetime | None = None,
-    secret: str = DEV_SECRETS["shopify"]["client_secret"],
 ) -> RawDelivery:
     """A Shopify webhook as Shopify sends it: raw JSON body, HMAC of it, the shop in a header."""
     body = json.dumps(document).encode()
     headers = {
         "content-type": "application/json",
-        "x-shopify-hmac-sha256": base64.b64encode(
-            hmac.new(secret.encode(), body, hashlib.sha256).digest()
-        ).decode(),
+        **sign("shopify", body, triggered_at or T0),
         "x-shopify-topic": topic,
         "x-shopify-shop-domain": shop,
         "x-shopify-event-id": event_id,
@@ -114,7 +103,5 @@ def signed_shopify(
 
 
 def signed_tiktok(body: bytes) -> RawDelivery:
-    """A TikTok Shop webhook as TikTok signs it: hex HMAC of app key + body, keyed with the app secret."""
-    app = DEV_SECRETS["tiktok_shop"]
-    signature = hmac.new(app["app_secret"].encode(), app["app_key"].encode() + body, hashlib.sha256)
-    return RawDelivery(headers={"authorization": signature.hexdigest()}, body=body, received_at=T0)
+    """A TikTok Shop webhook as TikTok signs it (its own ``sign``, keyed with the dev secrets)."""
+    return RawDelivery(headers=sign("tiktok_shop", body, T0), body=body, received_at=T0)

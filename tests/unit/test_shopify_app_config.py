@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from trackguard.sources.shops.shopify import COMPLIANCE_TOPICS, HANDLED_TOPICS
+from trackguard.sources.shops.shopify.webhook import COMPLIANCE_TOPICS, HANDLED_TOPICS
 from trackguard_dev.cli.shopify import PLACEHOLDER_CLIENT_ID, PLACEHOLDER_WEBHOOK_URL, app_config
 
 COMMITTED = Path(__file__).resolve().parents[2] / "shopify.app.toml"

@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def app_config(webhook_url: str, client_id: str, name: str) -> str:
     """The app configuration: every handled topic, and the compliance topics in their own block."""
-    from trackguard.sources.shops.shopify import (
+    from trackguard.sources.shops.shopify.webhook import (
         APP_UNINSTALLED,
         COMPLIANCE_TOPICS,
         FULFILLMENT_TOPICS,

@@ -18,7 +18,7 @@ from trackguard.clients.email import Attachment, SesMailer, report_message
 from trackguard.clients.seller_webhooks import SellerWebhookSender
 from trackguard.domain.sellers import Seller
 from trackguard.observability import logger
-from trackguard.sources.shops.shopify import ShopifyCustomersDataRequest
+from trackguard.sources.shops.shopify.webhook import ShopifyCustomersDataRequest
 from trackguard.storage.reports import ReportStore
 from trackguard.storage.store import Store
 

@@ -25,7 +25,7 @@ from trackguard.domain.sellers import Seller
 from trackguard.observability import logger
 from trackguard.services.erasure import SellerErasure
 from trackguard.settings import Settings
-from trackguard.sources.shops.shopify import (
+from trackguard.sources.shops.shopify.webhook import (
     ShopifyAppUninstalled,
     ShopifyCustomersDataRequest,
     ShopifyCustomersRedact,

@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
+from tests.support.secrets import dev_secret
 from tests.unit.sources.shops.shopify_payloads import FULFILLMENT, ORDER
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import PayloadError, RawDelivery, SignatureError
+from trackguard.errors import PayloadError, SignatureError
+from trackguard.sources.base import RawDelivery
 from trackguard.sources.shops import shopify
+from trackguard.sources.shops.shopify.webhook import ShopifyCustomersRedact
 
 CLIENT_SECRET = "dev-shopify-client-secret"
 
@@ -43,28 +45,28 @@ def body_of(document: dict[str, Any]) -> bytes:
 
 
 class TestVerify:
-    def test_accepts_the_documented_signature(self, secrets: WebhookSecrets) -> None:
-        shopify.verify(signed(body_of(ORDER)), secrets)
+    def test_accepts_the_documented_signature(self) -> None:
+        shopify.verify(signed(body_of(ORDER)), dev_secret("shopify"))
 
-    def test_refuses_a_signature_over_another_body(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_signature_over_another_body(self) -> None:
         delivery = signed(body_of(ORDER))
         tampered = RawDelivery(headers=delivery.headers, body=delivery.body.replace(b"#1042", b"#1043"))
         with pytest.raises(SignatureError, match="does not match"):
-            shopify.verify(tampered, secrets)
+            shopify.verify(tampered, dev_secret("shopify"))
 
-    def test_refuses_a_signature_made_with_another_secret(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_signature_made_with_another_secret(self) -> None:
         with pytest.raises(SignatureError):
-            shopify.verify(signed(body_of(ORDER), secret="another-app-secret"), secrets)
+            shopify.verify(signed(body_of(ORDER), secret="another-app-secret"), dev_secret("shopify"))
 
-    def test_refuses_a_hex_encoded_signature(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_hex_encoded_signature(self) -> None:
         body = body_of(ORDER)
         hex_signature = hmac.new(CLIENT_SECRET.encode(), body, hashlib.sha256).hexdigest()
         with pytest.raises(SignatureError):
-            shopify.verify(signed(body, x_shopify_hmac_sha256=hex_signature), secrets)
+            shopify.verify(signed(body, x_shopify_hmac_sha256=hex_signature), dev_secret("shopify"))
 
-    def test_refuses_a_missing_signature(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_missing_signature(self) -> None:
         with pytest.raises(SignatureError, match="missing"):
-            shopify.verify(signed(body_of(ORDER), x_shopify_hmac_sha256=""), secrets)
+            shopify.verify(signed(body_of(ORDER), x_shopify_hmac_sha256=""), dev_secret("shopify"))
 
 
 class TestParseOrders:
@@ -202,31 +204,17 @@ class TestSecretRotation:
     """During a rotation the secret is ``[current, previous]``: either verifies (Shopify switches signing
     over up to an hour), anything else still does not."""
 
-    def rotating(self, secrets: WebhookSecrets, *values: str) -> WebhookSecrets:
-        return secrets.model_copy(update={"shopify": shopify_secrets(list(values))})
+    ROTATING = {"client_secret": ["new-client-secret-0001", CLIENT_SECRET]}
 
-    @pytest.mark.parametrize("signing_secret", ["new-client-secret", CLIENT_SECRET])
-    def test_the_current_and_the_previous_secret_both_verify(
-        self, secrets: WebhookSecrets, signing_secret: str
-    ) -> None:
-        rotating = self.rotating(secrets, "new-client-secret", CLIENT_SECRET)
+    @pytest.mark.parametrize("signing_secret", ["new-client-secret-0001", CLIENT_SECRET])
+    def test_the_current_and_the_previous_secret_both_verify(self, signing_secret: str) -> None:
+        rotating = shopify.SOURCE.secret_model.model_validate(self.ROTATING)
         shopify.verify(signed(body_of(ORDER), secret=signing_secret), rotating)
 
-    def test_a_third_secret_does_not(self, secrets: WebhookSecrets) -> None:
-        rotating = self.rotating(secrets, "new-client-secret", CLIENT_SECRET)
+    def test_a_third_secret_does_not(self) -> None:
+        rotating = shopify.SOURCE.secret_model.model_validate(self.ROTATING)
         with pytest.raises(SignatureError):
-            shopify.verify(signed(body_of(ORDER), secret="revoked-long-ago"), rotating)
-
-    def test_a_blank_entry_verifies_nothing(self, secrets: WebhookSecrets) -> None:
-        rotating = self.rotating(secrets, "new-client-secret", "")
-        with pytest.raises(SignatureError):
-            shopify.verify(signed(body_of(ORDER), secret=""), rotating)
-
-
-def shopify_secrets(client_secret: object) -> object:
-    from trackguard.secrets import ShopifySecrets
-
-    return ShopifySecrets.model_validate({"client_secret": client_secret})
+            shopify.verify(signed(body_of(ORDER), secret="revoked-long-ago-0003"), rotating)
 
 
 class TestShopDomain:
@@ -280,7 +268,7 @@ class TestLifecycleTopics:
         }
         notification = shopify.parse(signed(body_of(body), topic="customers/redact"))
 
-        assert isinstance(notification.lifecycle, shopify.ShopifyCustomersRedact)
+        assert isinstance(notification.lifecycle, ShopifyCustomersRedact)
         assert notification.lifecycle.orders_to_redact == ("299938", "280263")
         assert json.loads(notification.stored_body()) == {
             "shop_domain": "trail-gear.myshopify.com",

@@ -13,24 +13,17 @@ street, phone and e-mail are never stored (the signature was checked on the raw 
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict
 
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import (
-    PayloadError,
-    RawDelivery,
-    SignatureError,
-    body_digest,
-    constant_time_equals,
-    hmac_sha256,
-)
-from trackguard.sources.shops._payload import Id64, load_json_object, validate
+from trackguard.errors import PayloadError, SignatureError
+from trackguard.secrets import RotatingSecret, SenderSecret, candidates, current
+from trackguard.sources._json import Id64, load_json_object, validate
+from trackguard.sources.base import Headers, RawDelivery, base64_hmac, body_digest, matches_any
 
 SOURCE = "shopify"
 ORDER_TOPICS = frozenset(
@@ -187,26 +180,26 @@ class ShopifyNotification:
 
 
 def expected_signature(client_secret: str, body: bytes) -> str:
-    return base64.b64encode(hmac_sha256(client_secret, body)).decode("ascii")
+    return base64_hmac(client_secret, body)
 
 
-def candidate_secrets(client_secret: SecretStr | tuple[SecretStr, ...]) -> tuple[str, ...]:
-    """The secrets a delivery may be signed with: one, or ``(current, previous)`` during a rotation."""
-    given = client_secret if isinstance(client_secret, tuple) else (client_secret,)
-    return tuple(secret.get_secret_value() for secret in given if secret.get_secret_value())
+class Secret(SenderSecret):
+    """The app's client secret; during a rotation, the new one first and the previous one second."""
+
+    client_secret: RotatingSecret
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
+def verify(delivery: RawDelivery, secret: Secret) -> None:
     received = delivery.header("x-shopify-hmac-sha256")
     if not received:
         raise SignatureError("the X-Shopify-Hmac-Sha256 header is missing")
-    candidates = candidate_secrets(secrets.shopify.client_secret)
-    matches = [
-        constant_time_equals(expected_signature(secret, delivery.body), received.strip())
-        for secret in candidates
-    ]
-    if not any(matches):
+    expected = tuple(expected_signature(key, delivery.body) for key in candidates(secret.client_secret))
+    if not matches_any(expected, received.strip()):
         raise SignatureError("the X-Shopify-Hmac-Sha256 signature does not match the body")
+
+
+def sign(body: bytes, secret: Secret, _now: datetime) -> Headers:
+    return {"x-shopify-hmac-sha256": expected_signature(current(secret.client_secret), body)}
 
 
 def parse(delivery: RawDelivery) -> ShopifyNotification:
