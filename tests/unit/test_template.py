@@ -20,6 +20,8 @@ from samtranslator.translator.translator import Translator
 from tests.unit.api.seller_events import FakeLambdaContext, api_event, load_function
 from trackguard.settings import Settings, Thresholds
 from trackguard.sources.registry import CARRIER_SOURCES, SHOP_SOURCES
+from trackguard.storage.dynamo import Table
+from trackguard.storage.sellers import SellerRepository
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -553,3 +555,26 @@ def test_health_answers_ok_and_unknown_routes_404() -> None:
     assert (answer["statusCode"], answer["body"]) == (200, '{"status":"ok"}')
     assert missing["statusCode"] == 404
     assert missing["headers"]["Content-Type"] == "application/json"
+
+
+def test_the_authorizers_read_asks_only_for_what_its_policy_allows(transformed: dict[str, Any]) -> None:
+    """The key lookup projects the key's own fields; an attribute outside the policy would be denied."""
+
+    class RecordingClient:
+        requests: list[dict[str, Any]] = []
+
+        def get_item(self, **request: Any) -> dict[str, Any]:
+            self.requests.append(request)
+            return {}
+
+    client = RecordingClient()
+    SellerRepository(Table("t", client)).find_key("0" * 64)  # type: ignore[arg-type]
+    [request] = client.requests
+    names = request.get("ExpressionAttributeNames", {})
+    projected = {names.get(part.strip(), part.strip()) for part in request["ProjectionExpression"].split(",")}
+    [statement] = statements(transformed, "SellerAuthorizerFunction")
+    allowed = set(statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"])
+
+    assert request["Key"]["pk"]["S"].startswith("APIKEY#")
+    assert projected <= allowed
+    assert {"seller_id", "key_id", "status"} <= projected
