@@ -3,7 +3,8 @@
 Shopify does not relay the answer: the app sends it to the store owner. trackguard keeps the export in
 S3 (``exports/{seller}/{request}.json``) and sends it by the seller's report channels: a signed webhook
 (``type: customer.data_request``, the export inline and a download link) and/or an e-mail with the
-export attached. A channel that fails raises, so the delivery is retried like any failed delivery.
+export attached. When no channel took it, the delivery fails and is retried like any failed delivery; a
+seller with no channel at all has it kept in S3 only (an operator hands it over), and a warning logged.
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ class DataRequestAnswer:
             delivered += 0 if reason else 1
         if failures and not delivered:
             raise DataRequestUndeliveredError("; ".join(failures))
+        if not (seller.webhook_url or seller.email):
+            logger.warning(
+                "data request kept in S3 only: the seller has no report channel", seller_id=seller.seller_id
+            )
         logger.info(
             "data request answered", seller_id=seller.seller_id, delivered=delivered, failed=len(failures)
         )
