@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from trackguard.storage.erasure import ErasureRepository, TableFootprint
+from trackguard.storage.erasure import ErasureRepository, TableFootprint, delivery_key
 
 
 class ObjectStore(Protocol):
@@ -62,13 +62,15 @@ class SellerErasure:
             secrets=tuple(store.name(seller_id) for store in self._secrets if store.exists(seller_id)),
         )
 
-    def erase(self, seller_id: str, keep: frozenset[tuple[str, str]] = frozenset()) -> ErasurePlan:
-        """Delete everything of the seller but the items in ``keep``; idempotent (a second run finds and
-        deletes nothing). ``shop/redact`` keeps its own delivery: the record that the erasure was done."""
+    def erase(self, seller_id: str, keep_delivery: tuple[str, str] | None = None) -> ErasurePlan:
+        """Delete everything of the seller, but the delivery ``keep_delivery`` (source, id) names;
+        idempotent (a second run finds and deletes nothing). ``shop/redact`` keeps its own delivery:
+        the record that the erasure was done."""
         plan = self.plan(seller_id)
         if plan.objects:
             self._objects.delete(list(plan.objects))
         for store in self._secrets:
             store.delete(seller_id)
-        self._table.delete(item for item in plan.table.all_keys() if item not in keep)
+        kept = {delivery_key(*keep_delivery)} if keep_delivery else set()
+        self._table.delete(item for item in plan.table.all_keys() if item not in kept)
         return plan

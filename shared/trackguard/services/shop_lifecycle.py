@@ -32,7 +32,6 @@ from trackguard.sources.shops.shopify.webhook import (
     ShopifyNotification,
     ShopifyShopRedact,
 )
-from trackguard.storage import keys
 from trackguard.storage.store import Store
 
 
@@ -72,8 +71,7 @@ class ShopifyLifecycle:
         elif isinstance(body, ShopifyCustomersRedact):
             self.redact_orders(shop, body.orders_to_redact)
         elif isinstance(body, ShopifyShopRedact):
-            itself = (keys.delivery_pk("shopify", notification.delivery_id), keys.DELIVERY_SK)
-            plan = self._erasure.erase(shop, keep=frozenset({itself}))
+            plan = self._erasure.erase(shop, keep_delivery=("shopify", notification.delivery_id))
             logger.info("Shopify shop redacted", seller_id=shop, items=plan.table.count)
         elif isinstance(body, ShopifyCustomersDataRequest):
             self._answer_data_request(shop, body, now)

@@ -36,6 +36,11 @@ class TableFootprint:
         return [item_key for found in self.items.values() for item_key in found]
 
 
+def delivery_key(source: str, delivery_id: str) -> tuple[str, str]:
+    """The table key of one stored delivery, as the footprint lists it."""
+    return keys.delivery_pk(source, delivery_id), keys.DELIVERY_SK
+
+
 class ErasureRepository:
     def __init__(self, table: Table) -> None:
         self._table = table
