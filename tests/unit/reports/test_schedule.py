@@ -98,3 +98,14 @@ def test_the_machinery_is_built_once_for_the_due_sellers_and_a_failure_stops_no_
         ("d", "delivered"),
     ]
     assert builds.count == 1
+
+
+def test_an_inactive_seller_gets_no_report_while_the_others_do() -> None:
+    """A Shopify shop that uninstalled the app is inactive until it is back: no report goes out."""
+    reports = RecordingReports()
+    uninstalled = seller("UTC", 8, "gone.myshopify.com").model_copy(update={"active": False})
+    schedule = ReportSchedule(lambda: [seller("UTC", 8, "here"), uninstalled], Builds(reports))
+
+    schedule.run(datetime(2026, 11, 3, 8, 0, tzinfo=UTC))
+
+    assert reports.runs == [("here", date(2026, 11, 3))]
