@@ -167,3 +167,30 @@ def test_a_missing_table_says_how_to_start_the_stack(
     assert code == 1
     assert "no-such-table" in err
     assert "make run" in err
+
+
+@pytest.mark.usefixtures("environment")
+def test_move_webhook_secrets_takes_old_plain_text_secrets_out_of_the_table(
+    capsys: pytest.CaptureFixture[str], store: Store
+) -> None:
+    run(capsys, "sellers", "add", "shop-a")
+    run(capsys, "sellers", "add", "shop-b")
+    old_secret = "whsec_" + "A" * 44
+    store.table.client.update_item(
+        TableName=store.table.name,
+        Key={"pk": {"S": "SELLER#shop-a"}, "sk": {"S": "PROFILE"}},
+        UpdateExpression="SET webhook_secret = :secret",
+        ExpressionAttributeValues={":secret": {"S": old_secret}},
+    )
+
+    code, out, _ = run(capsys, "sellers", "move-webhook-secrets")
+    again = run(capsys, "sellers", "move-webhook-secrets")
+
+    assert (code, out.strip()) == (0, "moved 1 report-webhook secrets to Secrets Manager: shop-a")
+    assert again[1].strip() == "moved 0 report-webhook secrets to Secrets Manager"
+    profile = store.table.get("SELLER#shop-a", "PROFILE")
+    assert profile is not None
+    assert "webhook_secret" not in profile
+    seller = store.sellers.get("shop-a")
+    assert seller is not None
+    assert SellerSecrets.from_settings(Settings.from_environ()).webhook_secret(seller) == old_secret

@@ -69,6 +69,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     settings.add_argument("--report-hour", type=int, help="local hour of the daily report, 0-23")
     settings.set_defaults(handler=_handled(_set))
 
+    move = commands.add_parser(
+        "move-webhook-secrets",
+        help="move report-webhook secrets that older profiles keep in the table to Secrets Manager",
+    )
+    move.set_defaults(handler=_handled(_move_webhook_secrets))
+
     delete = commands.add_parser(
         "delete", help="erase a seller and everything of it (table, S3 reports, Secrets Manager)"
     )
@@ -161,6 +167,14 @@ def _delete(context: _Context, args: argparse.Namespace) -> None:
     print(f"{verb} seller {args.seller_id}:")
     for line in plan.lines():
         print(f"  {line}")
+
+
+def _move_webhook_secrets(context: _Context, _: argparse.Namespace) -> None:
+    moved = context.service.move_webhook_secrets()
+    print(
+        f"moved {len(moved)} report-webhook secrets to Secrets Manager"
+        + (f": {', '.join(moved)}" if moved else "")
+    )
 
 
 def _rotate(context: _Context, args: argparse.Namespace) -> None:

@@ -160,6 +160,16 @@ class SellerService:
             values["webhook_secret_set"] = True
         return Configured(self._sellers.update(seller_id, values), generated)
 
+    def move_webhook_secrets(self) -> list[str]:
+        """Move report-webhook secrets still kept in profiles (written before this change) to Secrets
+        Manager, then drop them from the table; returns the sellers moved. Running it again moves none."""
+        moved = []
+        for seller_id, secret in sorted(self._sellers.plaintext_webhook_secrets().items()):
+            self._secrets.set_webhook_secret(seller_id, secret)
+            self._sellers.drop_plaintext_webhook_secret(seller_id)
+            moved.append(seller_id)
+        return moved
+
     def _require(self, seller_id: str) -> Seller:
         seller = self._sellers.get(seller_id)
         if seller is None:

@@ -75,6 +75,27 @@ class SellerRepository:
         )
         return [Seller.model_validate(item) for item in items]
 
+    def plaintext_webhook_secrets(self) -> dict[str, str]:
+        """Report-webhook secrets that profiles written before they moved to Secrets Manager still hold."""
+        items = self._table.query_all(
+            IndexName="GSI1",
+            KeyConditionExpression="gsi1pk = :pk",
+            FilterExpression="attribute_exists(webhook_secret)",
+            ExpressionAttributeValues={":pk": {"S": keys.ALL_SELLERS}},
+            ProjectionExpression="seller_id, webhook_secret",
+        )
+        return {item["seller_id"]: item["webhook_secret"] for item in items}
+
+    def drop_plaintext_webhook_secret(self, seller_id: str) -> None:
+        """Remove the profile's old plain-text secret, now that Secrets Manager holds it."""
+        self._table.client.update_item(
+            TableName=self._table.name,
+            Key=key(keys.seller_pk(seller_id), keys.PROFILE_SK),
+            UpdateExpression="SET webhook_secret_set = :yes REMOVE webhook_secret",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":yes": {"BOOL": True}},
+        )
+
     def add_key(self, api_key: ApiKey) -> None:
         """Store the key under its hash (for the authorizer's one GetItem) and under its seller."""
         record = api_key.model_dump(mode="json")
