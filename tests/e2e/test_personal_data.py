@@ -15,7 +15,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tests.e2e.conftest import Stack
+from tests.support.stacks import Stack
 from trackguard_dev.demo.day import plan_day
 from trackguard_dev.demo.driver import driving
 from trackguard_dev.demo.payloads import buyer_of

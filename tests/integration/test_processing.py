@@ -21,11 +21,11 @@ from tests.support.payloads import (
 from tests.support.shops import register, shop_sync_for
 from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import ShopDeliveryMessage, TrackingUpdateMessage
 from trackguard.services.processing import Processor
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.settings import Thresholds
 from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.store import Store
 
@@ -62,7 +62,7 @@ def processor(store: Store, tiktok: FakeTikTokOrders) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=shop_sync_for(store, updater, tiktok),
+        build_shop_sync=lambda: shop_sync_for(store, updater, tiktok),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: T0 + timedelta(hours=1),

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Iterator
 
 import pytest
 
-from tests.unit.api.seller_events import FakeLambdaContext, authorizer_event, load_function
+from tests.support.lambda_events import FakeLambdaContext, authorizer_event, load_function
 from trackguard.services.sellers import Authorizer, SellerSecrets, checked_webhook_secret
-from trackguard.settings import Settings
 from trackguard.storage.dynamo import Table, dynamodb_client
 from trackguard.storage.store import Store
 from trackguard_dev.cli import sellers as sellers_cli
@@ -39,9 +39,9 @@ def environment(
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(authorizer_function, "authorizer", Authorizer(lambda: store.sellers))
-    dynamodb_client.cache_clear()
+    dynamodb_client.reset()
     yield
-    dynamodb_client.cache_clear()
+    dynamodb_client.reset()
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -124,7 +124,7 @@ def test_set_stores_delivery_settings_and_prints_a_new_secret_last(
     seller = store.sellers.get("shop-a")
     assert seller is not None
     assert (seller.webhook_url, seller.webhook_secret_set) == ("https://hooks.shop-a.example/tg", True)
-    stored = SellerSecrets.from_settings(Settings.from_environ()).webhook_secret(seller)
+    stored = SellerSecrets.in_secrets_manager(os.environ["SELLER_SECRETS_PREFIX"]).webhook_secret(seller)
     assert stored == secret, "the secret is kept in Secrets Manager"
     assert secret not in repr(store.table.get("SELLER#shop-a", "PROFILE")), "and never in the table"
     assert (seller.timezone, seller.report_hour) == ("America/New_York", 6)
@@ -193,4 +193,7 @@ def test_move_webhook_secrets_takes_old_plain_text_secrets_out_of_the_table(
     assert "webhook_secret" not in profile
     seller = store.sellers.get("shop-a")
     assert seller is not None
-    assert SellerSecrets.from_settings(Settings.from_environ()).webhook_secret(seller) == old_secret
+    assert (
+        SellerSecrets.in_secrets_manager(os.environ["SELLER_SECRETS_PREFIX"]).webhook_secret(seller)
+        == old_secret
+    )

@@ -19,12 +19,12 @@ from tests.support.fakes import RecordingPublisher
 from tests.support.payloads import tiktok_order, tiktok_webhook
 from tests.support.shops import dev_webhook_secrets, shop_sync_for, signed_tiktok
 from trackguard.clients.tiktok_shop import TikTokOrder
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.ingest import ShopIngestService
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import ShopDeliveryMessage
 from trackguard.services.processing import Processor
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.settings import Thresholds
 from trackguard.storage.dynamo import Table, dynamodb_client, from_attributes
 from trackguard.storage.reports import ReportRecordRepository, ReportStore
 from trackguard.storage.store import Store
@@ -134,7 +134,7 @@ def processor(store: Store, orders: SandboxOrders) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=shop_sync_for(store, updater, orders),
+        build_shop_sync=lambda: shop_sync_for(store, updater, orders),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: T0 + timedelta(hours=1),

@@ -24,6 +24,7 @@ from trackguard.clients.http import RetryPolicy
 from trackguard.clients.secret_store import SecretStore
 from trackguard.clients.seller_webhooks import SellerWebhookSender
 from trackguard.domain.status import ExceptionReason, FlagCode, FlagStatus, TrackingStatus
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.data_requests import DataRequestAnswer
 from trackguard.services.erasure import SellerErasure
 from trackguard.services.ingest import ShopIngestService
@@ -34,7 +35,6 @@ from trackguard.services.reconcile import ReconcileMessage, ReconcileWorker
 from trackguard.services.sellers import SellerChanges, SellerSecrets, SellerService
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.services.shop_lifecycle import ShopifyLifecycle
-from trackguard.settings import Thresholds
 from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.dynamo import from_attributes
 from trackguard.storage.erasure import ErasureRepository
@@ -111,7 +111,7 @@ class Pipeline:
         self.ingest = ShopIngestService(store.deliveries, dev_webhook_secrets)
         self.processor = Processor(
             store=store,
-            shop_sync=shop_sync_for(store, updater, NoTikTok(), lifecycle, self.release),
+            build_shop_sync=lambda: shop_sync_for(store, updater, NoTikTok(), lifecycle, self.release),
             updater=updater,
             judge=OrderJudge(store, publisher, Thresholds()),
             clock=lambda: T0 + timedelta(hours=1),

@@ -29,13 +29,14 @@ from tests.support.shops import (
     signed_tiktok,
 )
 from trackguard.api.ingestion import WebhookEndpoint
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.ingest import ShopIngestService
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import ShopDeliveryMessage
 from trackguard.services.processing import Processor
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.services.shop_sync import TikTokApiOrders
-from trackguard.settings import Settings, Thresholds
+from trackguard.settings import ProcessorSettings, Settings
 from trackguard.sources.base import RawDelivery
 from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.dynamo import Table, dynamodb_client, from_attributes
@@ -55,7 +56,7 @@ ORDER = 820982911946154508
 class Operator:
     queue_url: str
     sqs: Any
-    settings: Settings
+    settings: ProcessorSettings
 
 
 @pytest.fixture
@@ -84,7 +85,19 @@ def operator(
     }.items():
         monkeypatch.setenv(name, value)
     dynamodb_client.cache_clear()
-    yield Operator(queue_url, sqs, Settings.from_environ())
+    settings = ProcessorSettings(
+        table_name=table.name,
+        event_bus_name="unused",
+        webhook_secrets_id="unused",
+        due_index_shards=4,
+        tiktok_shop_api_base_url="http://127.0.0.1:9",
+        shop_tokens_secret_prefix=f"test-{table.name}/shop-tokens/",
+        seller_secrets_prefix=f"test-{table.name}/seller-secrets/",
+        processing_queue_url=queue_url,
+        reports_bucket="unused",
+        report_sender_email="reports@trackguard.test",
+    )
+    yield Operator(queue_url, sqs, settings)
     dynamodb_client.cache_clear()
 
 
@@ -108,7 +121,7 @@ def processor_for(store: Store, tiktok: Any) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=shop_sync_for(store, updater, tiktok),
+        build_shop_sync=lambda: shop_sync_for(store, updater, tiktok),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: T0 + timedelta(hours=1),
@@ -224,8 +237,11 @@ def shopify_event(raw: RawDelivery) -> APIGatewayProxyEventV2:
 
 @pytest.fixture
 def endpoint(store: Store) -> WebhookEndpoint:
+    settings = Settings(
+        table_name=store.table.name, event_bus_name="unused", webhook_secrets_id="unused", due_index_shards=4
+    )
     return WebhookEndpoint(
-        Settings, lambda _settings: ShopIngestService(store.deliveries, dev_webhook_secrets)
+        lambda: settings, lambda _: ShopIngestService(store.deliveries, dev_webhook_secrets)
     )
 
 

@@ -14,11 +14,10 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto.server import ThreadedMotoServer
 
-from tests.integration.conftest import dynamodb_client, dynamodb_local, store, table
 from tests.reliability.harness import Ingestion
 from tests.reliability.senders import SHOPIFY_DOMAIN, TIKTOK_SHOP_ID
+from tests.support.aws import dynamodb_client, dynamodb_local, store, table
 from tests.support.shops import register
-from trackguard.settings import Settings
 from trackguard.storage.dynamo import Table
 from trackguard.storage.store import Store
 from trackguard_dev.local.dynamodb_local import free_port
@@ -63,7 +62,7 @@ def wire(table: Table, monkeypatch: pytest.MonkeyPatch) -> Ingestion:
     for shop in (SHOPIFY_DOMAIN, TIKTOK_SHOP_ID):
         if store.sellers.get(shop) is None:
             register(store, shop)
-    ingestion = Ingestion(table, Settings(webhook_secrets_id=SECRETS_ID))
+    ingestion = Ingestion(table, SECRETS_ID)
     for function, endpoint in ingestion.endpoints().items():
         monkeypatch.setattr(function, "endpoint", endpoint)
     return ingestion

@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from trackguard.services.sellers import IssuedKey, SellerService
-    from trackguard.settings import Settings
-    from trackguard.storage.store import Store
+    from trackguard.storage.dynamo import Table
+    from trackguard_dev.cli.settings import SellerSettings
 
 
 @dataclass(frozen=True)
 class _Context:
     service: SellerService
-    store: Store
-    settings: Settings
+    table: Table
+    settings: SellerSettings
 
 
 PLATFORMS = ("tiktok_shop", "shopify")
@@ -93,17 +93,17 @@ def _handled(
 
         from trackguard.errors import TrackguardError
         from trackguard.services.sellers import SellerSecrets, SellerService
-        from trackguard.settings import Settings
-        from trackguard.storage.sellers import SellerExistsError, SellerNotFoundError
-        from trackguard.storage.store import Store
+        from trackguard.storage.dynamo import Table
+        from trackguard.storage.sellers import SellerExistsError, SellerNotFoundError, SellerRepository
+        from trackguard_dev.cli.settings import SellerSettings
 
-        settings = Settings.from_environ()
+        settings = SellerSettings.from_environ()
         where = settings.table_name
         try:
-            store = Store.from_settings(settings)
-            where = f"{store.table.name} ({store.table.client.meta.endpoint_url})"
-            service = SellerService(store.sellers, SellerSecrets.from_settings(settings))
-            command(_Context(service, store, settings), args)
+            table = Table(settings.table_name)
+            where = f"{table.name} ({table.client.meta.endpoint_url})"
+            secrets = SellerSecrets.in_secrets_manager(settings.seller_secrets_prefix)
+            command(_Context(SellerService(SellerRepository(table), secrets), table, settings), args)
         except SellerExistsError as error:
             return _fail(f"{error}: use `trackguard sellers rotate-key {args.seller_id}`")
         except SellerNotFoundError as error:
@@ -142,23 +142,30 @@ def _release_parked(context: _Context, seller_id: str) -> None:
     """Deliveries that arrived before the shop was registered are processed now."""
     from trackguard.messaging import MessageQueue
     from trackguard.services.parking import ParkedDeliveries
-    from trackguard.storage.deliveries import DeliveryStatus
+    from trackguard.storage.deliveries import DeliveryRepository, DeliveryStatus
 
+    deliveries = DeliveryRepository(context.table)
     queue_url = context.settings.processing_queue_url
     if queue_url:
-        released = ParkedDeliveries(context.store.deliveries, MessageQueue(queue_url)).release(seller_id)
+        released = ParkedDeliveries(deliveries, MessageQueue(queue_url)).release(seller_id)
         if released:
             print(f"{released} deliveries received before registration sent to processing")
         return
-    parked = sum(1 for _ in context.store.deliveries.of_seller(seller_id, DeliveryStatus.PARKED))
+    parked = sum(1 for _ in deliveries.of_seller(seller_id, DeliveryStatus.PARKED))
     if parked:
         print(f"{parked} deliveries wait for this shop: set PROCESSING_QUEUE_URL to have them processed")
 
 
 def _delete(context: _Context, args: argparse.Namespace) -> None:
-    from trackguard.services.shop_lifecycle import seller_erasure_from_settings
+    from trackguard.services.erasure import build_seller_erasure
+    from trackguard_dev.cli.settings import ErasureSettings
 
-    erasure = seller_erasure_from_settings(context.store, context.settings)
+    settings = ErasureSettings.from_environ()
+    erasure = build_seller_erasure(
+        context.table,
+        reports_bucket=settings.reports_bucket,
+        secret_prefixes=(settings.shop_tokens_secret_prefix, settings.seller_secrets_prefix),
+    )
     plan = erasure.plan(args.seller_id) if args.dry_run else erasure.erase(args.seller_id)
     if plan.empty:
         print(f"nothing of seller {args.seller_id} is stored")

@@ -32,21 +32,23 @@ def _set_token(args: argparse.Namespace) -> int:
     from trackguard.clients.shop_credentials import ShopCredentialStore, ShopTokenRecord
     from trackguard.messaging import MessageQueue
     from trackguard.services.parking import ParkedDeliveries
-    from trackguard.settings import Settings
-    from trackguard.storage.store import Store
+    from trackguard.storage.deliveries import DeliveryRepository
+    from trackguard.storage.dynamo import Table
+    from trackguard.storage.sellers import SellerRepository
+    from trackguard_dev.cli.settings import ShopTokenSettings
 
-    settings = Settings.from_environ()
+    settings = ShopTokenSettings.from_environ()
     token = sys.stdin.readline().strip() if args.access_token == FROM_STDIN else args.access_token
     if not token:
         print("error: the access token is empty", file=sys.stderr)
         return 2
     record = ShopTokenRecord(shop_cipher=args.shop_cipher, access_token=SecretStr(token))
     ShopCredentialStore(settings.shop_tokens_secret_prefix).put(args.shop_id, record)
-    store = Store.from_settings(settings)
-    store.sellers.set_shop_authorized(args.shop_id, True, datetime.now(UTC))
+    table = Table(settings.table_name)
+    SellerRepository(table).set_shop_authorized(args.shop_id, True, datetime.now(UTC))
     print(f"stored credentials for shop {args.shop_id}")
     if settings.processing_queue_url:
-        released = ParkedDeliveries(store.deliveries, MessageQueue(settings.processing_queue_url))
+        released = ParkedDeliveries(DeliveryRepository(table), MessageQueue(settings.processing_queue_url))
         count = released.release(args.shop_id)
         if count:
             print(f"{count} deliveries that waited for these credentials sent to processing")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from trackguard.storage.dynamo import Table
 from trackguard.storage.erasure import ErasureRepository, TableFootprint, delivery_key
 
 
@@ -74,3 +75,17 @@ class SellerErasure:
         kept = {delivery_key(*keep_delivery)} if keep_delivery else set()
         self._table.delete(item for item in plan.table.all_keys() if item not in kept)
         return plan
+
+
+def build_seller_erasure(
+    table: Table, reports_bucket: str, secret_prefixes: tuple[str, ...]
+) -> SellerErasure:
+    """Erasure as deployed: the table, the reports bucket, and each prefix of per-seller secrets."""
+    from trackguard.clients.secret_store import SecretStore
+    from trackguard.storage.reports import ReportStore
+
+    return SellerErasure(
+        ErasureRepository(table),
+        ReportStore(reports_bucket),
+        tuple(SecretStore(prefix) for prefix in secret_prefixes),
+    )

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import cached_property
 from typing import Protocol
 
 from trackguard.domain.sellers import Seller
 from trackguard.observability import logger
 from trackguard.services.erasure import SellerErasure
-from trackguard.settings import Settings
+from trackguard.services.readiness import ShopNotReadyError
+from trackguard.settings import ProcessorSettings
 from trackguard.sources.shops.shopify.webhook import (
     ShopifyAppUninstalled,
     ShopifyCustomersDataRequest,
@@ -33,6 +33,7 @@ from trackguard.sources.shops.shopify.webhook import (
     ShopifyShopRedact,
 )
 from trackguard.storage.store import Store
+from trackguard.wiring import on_first_use
 
 
 class DataRequestSender(Protocol):
@@ -51,16 +52,8 @@ class ShopifyLifecycle:
         build_data_requests: Callable[[], DataRequestSender],
     ) -> None:
         self._store = store
-        self._build_erasure = build_erasure
-        self._build_data_requests = build_data_requests
-
-    @cached_property
-    def _erasure(self) -> SellerErasure:
-        return self._build_erasure()
-
-    @cached_property
-    def _data_requests(self) -> DataRequestSender:
-        return self._build_data_requests()
+        self._erasure = on_first_use(build_erasure)
+        self._data_requests = on_first_use(build_data_requests)
 
     def apply(self, notification: ShopifyNotification, now: datetime) -> None:
         shop = notification.shop_domain
@@ -71,7 +64,7 @@ class ShopifyLifecycle:
         elif isinstance(body, ShopifyCustomersRedact):
             self.redact_orders(shop, body.orders_to_redact)
         elif isinstance(body, ShopifyShopRedact):
-            plan = self._erasure.erase(shop, keep_delivery=("shopify", notification.delivery_id))
+            plan = self._erasure().erase(shop, keep_delivery=("shopify", notification.delivery_id))
             logger.info("Shopify shop redacted", seller_id=shop, items=plan.table.count)
         elif isinstance(body, ShopifyCustomersDataRequest):
             self._answer_data_request(shop, body, now)
@@ -87,27 +80,13 @@ class ShopifyLifecycle:
         logger.info("Shopify customer redacted", seller_id=seller_id, orders=len(wanted))
 
     def _answer_data_request(self, shop: str, body: ShopifyCustomersDataRequest, now: datetime) -> None:
-        from trackguard.services.processing import ShopNotReadyError
-
         seller = self._store.sellers.get(shop)
         if seller is None:
             raise ShopNotReadyError(f"{shop} is not registered: no channel to answer its data request")
-        self._data_requests.send(seller, body, now)
+        self._data_requests().send(seller, body, now)
 
 
-def seller_erasure_from_settings(store: Store, settings: Settings) -> SellerErasure:
-    from trackguard.clients.secret_store import SecretStore
-    from trackguard.storage.erasure import ErasureRepository
-    from trackguard.storage.reports import ReportStore
-
-    return SellerErasure(
-        ErasureRepository(store.table),
-        ReportStore(settings.reports_bucket),
-        (SecretStore(settings.shop_tokens_secret_prefix), SecretStore(settings.seller_secrets_prefix)),
-    )
-
-
-def shopify_lifecycle_from_settings(store: Store, settings: Settings) -> ShopifyLifecycle:
+def shopify_lifecycle_from_settings(store: Store, settings: ProcessorSettings) -> ShopifyLifecycle:
     def data_requests() -> DataRequestSender:
         from trackguard.clients.email import SesMailer
         from trackguard.clients.seller_webhooks import SellerWebhookSender
@@ -121,7 +100,13 @@ def shopify_lifecycle_from_settings(store: Store, settings: Settings) -> Shopify
             webhooks=SellerWebhookSender(allow_loopback=settings.allow_loopback_webhooks),
             mailer=SesMailer(),
             sender_email=settings.report_sender_email,
-            webhook_secret=SellerSecrets.from_settings(settings).webhook_secret,
+            webhook_secret=SellerSecrets.in_secrets_manager(settings.seller_secrets_prefix).webhook_secret,
         )
 
-    return ShopifyLifecycle(store, lambda: seller_erasure_from_settings(store, settings), data_requests)
+    def erasure() -> SellerErasure:
+        from trackguard.services.erasure import build_seller_erasure
+
+        prefixes = (settings.shop_tokens_secret_prefix, settings.seller_secrets_prefix)
+        return build_seller_erasure(store.table, settings.reports_bucket, prefixes)
+
+    return ShopifyLifecycle(store, erasure, data_requests)
