@@ -72,11 +72,11 @@ def aws(
         "SELLER_SECRETS_PREFIX": "trackguard/seller-secrets/",
     }.items():
         monkeypatch.setenv(name, value)
-    dynamodb_client.cache_clear()
+    dynamodb_client.reset()
     clients = Aws(client("s3", moto_endpoint), client("secretsmanager", moto_endpoint))
     clients.s3.create_bucket(Bucket=BUCKET)
     yield clients
-    dynamodb_client.cache_clear()
+    dynamodb_client.reset()
 
 
 def trackguard(capsys: pytest.CaptureFixture[str], *argv: str) -> str:

@@ -84,7 +84,7 @@ def operator(
         "SELLER_SECRETS_PREFIX": f"test-{table.name}/seller-secrets/",
     }.items():
         monkeypatch.setenv(name, value)
-    dynamodb_client.cache_clear()
+    dynamodb_client.reset()
     settings = ProcessorSettings(
         table_name=table.name,
         event_bus_name="unused",
@@ -98,7 +98,7 @@ def operator(
         report_sender_email="reports@trackguard.test",
     )
     yield Operator(queue_url, sqs, settings)
-    dynamodb_client.cache_clear()
+    dynamodb_client.reset()
 
 
 def trackguard(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
