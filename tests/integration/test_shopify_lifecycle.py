@@ -17,8 +17,8 @@ from standardwebhooks.webhooks import Webhook
 from tests.support.builders import T0, a_flag, an_event
 from tests.support.fakes import DictSecrets, RecordingPublisher
 from tests.support.payloads import shopify_fulfillment, shopify_order
-from tests.support.shops import RecordingRelease, dev_webhook_secrets, register, shop_sync_for, signed_shopify
 from tests.support.receiver import receiver
+from tests.support.shops import RecordingRelease, dev_webhook_secrets, register, shop_sync_for, signed_shopify
 from trackguard.clients.email import SesMailer, outbox
 from trackguard.clients.http import RetryPolicy
 from trackguard.clients.secret_store import SecretStore
