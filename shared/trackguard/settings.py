@@ -23,7 +23,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
 from trackguard.rules.thresholds import Thresholds
-from trackguard.wiring import on_first_use
 
 
 class SettingsError(RuntimeError):
@@ -131,6 +130,3 @@ class ReportSettings(Settings):
     seller_secrets_prefix: str = Field(min_length=1)
     allow_loopback_webhooks: bool = False
 
-
-get_settings = on_first_use(Settings.from_environ)
-"""The Globals' settings of this process, read once (the webhook functions and the authorizer)."""
