@@ -129,4 +129,3 @@ class ReportSettings(Settings):
     report_sender_email: str = Field(min_length=3)
     seller_secrets_prefix: str = Field(min_length=1)
     allow_loopback_webhooks: bool = False
-
