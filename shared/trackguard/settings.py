@@ -40,6 +40,9 @@ class Settings(BaseModel):
     webhook_secrets_id: str = "trackguard/webhook-secrets"
     shop_tokens_secret_prefix: str = "trackguard/shop-tokens/"  # noqa: S105 (a name prefix, not a secret)
     tiktok_shop_api_base_url: str = "https://open-api.tiktokglobalshop.com"
+    tiktok_shop_auth_base_url: str = "https://auth.tiktok-shops.com"
+    tiktok_shop_authorize_url: str = "https://services.tiktokshop.com/open/authorize"
+    tiktok_shop_service_id: str = ""
     seventeen_track_api_base_url: str = "https://api.17track.net"
     seventeen_track_api_key: str = ""
     report_sender_email: str = "reports@trackguard.invalid"

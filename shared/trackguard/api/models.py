@@ -34,7 +34,7 @@ class FlagEvidence(_Answer):
 class FlagOut(_Answer):
     flag_id: str = Field(description="a ULID: flags sort by detection time")
     seller_id: str
-    order_id: str
+    order_id: str | None = Field(description="null for a seller-level flag (REAUTHORIZATION_NEEDED)")
     package_id: str | None
     tracking_number: str | None
     code: FlagCode

@@ -49,6 +49,7 @@ class FlagCode(StrEnum):
     STALLED_IN_TRANSIT = "STALLED_IN_TRANSIT"
     CUSTOMS_HOLD = "CUSTOMS_HOLD"
     DELIVERY_EXCEPTION = "DELIVERY_EXCEPTION"
+    REAUTHORIZATION_NEEDED = "REAUTHORIZATION_NEEDED"  # seller-level: about the shop, not an order
 
 
 class FlagStatus(StrEnum):

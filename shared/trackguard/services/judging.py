@@ -39,6 +39,7 @@ RESOLUTIONS = {
     FlagCode.STALLED_IN_TRANSIT: "The carrier reported new movement.",
     FlagCode.CUSTOMS_HOLD: "The parcel has left customs.",
     FlagCode.DELIVERY_EXCEPTION: "The carrier no longer reports an exception.",
+    FlagCode.REAUTHORIZATION_NEEDED: "The seller authorised trackguard again.",
 }
 
 

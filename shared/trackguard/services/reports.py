@@ -94,7 +94,7 @@ class ReportBuilder:
     def _carriers(self, seller_id: str, flags: list[Flag]) -> dict[tuple[str, str], str | None]:
         """Each flagged package's carrier: the one its number belongs to, else the declared one."""
         carriers: dict[tuple[str, str], str | None] = {}
-        for order_id in sorted({flag.order_id for flag in flags}):
+        for order_id in sorted({flag.order_id for flag in flags if flag.order_id is not None}):
             for package in self._store.orders.view(seller_id, order_id).packages:
                 carrier = package.detected_carrier or package.declared_carrier
                 carriers[(order_id, package.package_id)] = None if carrier == "undeclared" else carrier
@@ -111,7 +111,7 @@ def report_flag(flag: Flag, carriers: dict[tuple[str, str], str | None]) -> Repo
     return ReportFlag(
         **flag.model_dump(exclude={"message", "evidence"}),
         evidence=FlagEvidence(message=flag.message, fields=flag.evidence),
-        carrier=carriers.get((flag.order_id, flag.package_id or "")),
+        carrier=carriers.get((flag.order_id or "", flag.package_id or "")),
         what_to_do=WHAT_TO_DO[flag.code],
     )
 

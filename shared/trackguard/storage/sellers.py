@@ -142,17 +142,24 @@ class SellerRepository:
         self._table.client.transact_write_items(TransactItems=actions)  # type: ignore[arg-type]
 
     def set_shop_authorized(self, seller_id: str, authorized: bool, at: datetime) -> None:
-        """Record whether the platform still lets trackguard fetch this shop's orders."""
-        self._table.client.put_item(
+        """Record whether the platform still lets trackguard fetch this shop's orders (`shops set-token`).
+
+        An update, not a put: a connection's expiries and refresh schedule stay as they are.
+        """
+        state = "connected" if authorized else "deauthorized"
+        self._table.client.update_item(
             TableName=self._table.name,
-            Item=to_attributes(
-                {
-                    "pk": keys.seller_pk(seller_id),
-                    "sk": keys.SHOP_SK,
-                    "authorized": authorized,
-                    "changed_at": at.isoformat(),
-                }
-            ),
+            Key=key(keys.seller_pk(seller_id), keys.SHOP_SK),
+            UpdateExpression="SET authorized = :authorized, changed_at = :at, #state = :state,"
+            " shop_id = :shop_id, gsi2pk = :listing, gsi2sk = :shop_id",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":authorized": {"BOOL": authorized},
+                ":at": {"S": at.isoformat()},
+                ":state": {"S": state},
+                ":shop_id": {"S": seller_id},
+                ":listing": {"S": keys.TIKTOK_SHOPS},
+            },
         )
 
     def shop_authorized(self, seller_id: str) -> bool:
