@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.builders import T0, an_event
-from tests.support.fakes import RecordingPublisher
+from tests.support.fakes import MemoryTokenVault, RecordingPublisher
 from tests.support.payloads import (
     shopify_fulfillment,
     shopify_headers,
@@ -24,6 +24,7 @@ from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import ShopDeliveryMessage, TrackingUpdateMessage
 from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor
+from trackguard.services.reauthorization import ShopLifecycle
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.services.shop_sync import PlatformShopSync
 from trackguard.settings import Thresholds
@@ -61,7 +62,9 @@ def processor(store: Store, tiktok: FakeTikTokOrders) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=PlatformShopSync(store, OrderWriter(store, updater), tiktok),
+        shop_sync=PlatformShopSync(
+            store, OrderWriter(store, updater), tiktok, ShopLifecycle(store, MemoryTokenVault())
+        ),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: T0 + timedelta(hours=1),

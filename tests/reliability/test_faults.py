@@ -31,7 +31,7 @@ from tests.reliability.workload import (
     fresh,
     workload,
 )
-from tests.support.fakes import RecordingPublisher
+from tests.support.fakes import MemoryTokenVault, RecordingPublisher
 from tests.support.streams import StreamReader
 from tests.support.tables import create_table
 from tests.unit.api.seller_events import FakeLambdaContext, load_function
@@ -39,6 +39,7 @@ from trackguard.services.judging import Judgement, OrderJudge
 from trackguard.services.messages import TrackingUpdateMessage
 from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor, stream_message, stream_messages
+from trackguard.services.reauthorization import ShopLifecycle
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.services.shop_sync import PlatformShopSync
 from trackguard.settings import Thresholds
@@ -251,7 +252,9 @@ def dying_processor(
     judge = OrderJudge(store, publisher, Thresholds())
     return Processor(
         store=store,
-        shop_sync=PlatformShopSync(store, OrderWriter(store, updater), NoTikTokShop()),
+        shop_sync=PlatformShopSync(
+            store, OrderWriter(store, updater), NoTikTokShop(), ShopLifecycle(store, MemoryTokenVault())
+        ),
         updater=DyingUpdater(updater, doomed_numbers) if crashing == "updater" else updater,
         judge=DyingJudge(judge, doomed_orders) if crashing == "judge" else judge,
         clock=lambda: CLOCK,

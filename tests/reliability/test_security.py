@@ -34,7 +34,7 @@ from tests.reliability.senders import (
     signed,
     tiktok_notification,
 )
-from tests.support.fakes import RecordingPublisher
+from tests.support.fakes import MemoryTokenVault, RecordingPublisher
 from tests.support.payloads import tiktok_order
 from tests.unit.api.seller_events import FakeLambdaContext, api_event, authorizer_event, load_function
 from trackguard.api import seller_routes
@@ -43,6 +43,7 @@ from trackguard.observability import logger
 from trackguard.services.judging import OrderJudge
 from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor
+from trackguard.services.reauthorization import ShopLifecycle
 from trackguard.services.seller_api import SellerApiService
 from trackguard.services.sellers import Authorizer, SellerService
 from trackguard.services.shipments import ShipmentUpdater
@@ -188,7 +189,9 @@ def processor_for(store: Store) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=PlatformShopSync(store, OrderWriter(store, updater), BuyerTikTokOrders()),
+        shop_sync=PlatformShopSync(
+            store, OrderWriter(store, updater), BuyerTikTokOrders(), ShopLifecycle(store, MemoryTokenVault())
+        ),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: EVENT_TIME + timedelta(days=2),

@@ -21,13 +21,14 @@ from tests.reliability.senders import (
     ups_alert,
     usps_envelope,
 )
-from tests.support.fakes import RecordingPublisher
+from tests.support.fakes import MemoryTokenVault, RecordingPublisher
 from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.domain.status import FlagStatus
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import ProcessingMessage
 from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor
+from trackguard.services.reauthorization import ShopLifecycle
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.services.shop_sync import PlatformShopSync
 from trackguard.settings import Thresholds
@@ -48,7 +49,9 @@ def build_processor(store: Store) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=PlatformShopSync(store, OrderWriter(store, updater), NoTikTokShop()),
+        shop_sync=PlatformShopSync(
+            store, OrderWriter(store, updater), NoTikTokShop(), ShopLifecycle(store, MemoryTokenVault())
+        ),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: CLOCK,

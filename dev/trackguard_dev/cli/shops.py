@@ -1,7 +1,11 @@
-"""`trackguard shops set-token`: store a TikTok shop's API credentials (and re-authorize the shop).
+"""`trackguard shops connect | list | set-token`: TikTok shops and their authorisation.
 
-The access token goes to Secrets Manager (`{SHOP_TOKENS_SECRET_PREFIX}{shop_id}`), encrypted at rest and
-never printed. Pass `--access-token -` to read it from standard input and keep it out of shell history.
+`connect` prints TikTok Shop's authorisation link with a fresh state trackguard signed (it expires in
+30 minutes); the seller opens it, approves, and TikTok redirects to the callback, which connects every
+shop the authorisation covers. `list` shows each TikTok shop's state and when its tokens expire.
+`set-token` stores an access token by hand (no refresh token, so nothing refreshes it): the access token
+goes to Secrets Manager (`{SHOP_TOKENS_SECRET_PREFIX}{shop_id}`), encrypted at rest and never printed.
+Pass `--access-token -` to read it from standard input and keep it out of shell history.
 Environment as for `trackguard sellers`: the local stack's endpoints, or AWS.
 """
 
@@ -17,6 +21,10 @@ FROM_STDIN = "-"
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     shops = subparsers.add_parser("shops", help="manage TikTok Shop API credentials")
     commands = shops.add_subparsers(dest="shops_command", required=True)
+    connect = commands.add_parser("connect", help="print the TikTok Shop authorisation link for a seller")
+    connect.set_defaults(handler=_connect)
+    listing = commands.add_parser("list", help="each TikTok shop's state and token expiries")
+    listing.set_defaults(handler=_list)
     set_token = commands.add_parser("set-token", help="store a shop's shop_cipher and access token")
     set_token.add_argument("shop_id", help="TikTok shop_id")
     set_token.add_argument("--shop-cipher", required=True)
@@ -41,3 +49,39 @@ def _set_token(args: argparse.Namespace) -> int:
     Store.from_settings(settings).sellers.set_shop_authorized(args.shop_id, True, datetime.now(UTC))
     print(f"stored credentials for shop {args.shop_id}")
     return 0
+
+
+def _connect(_args: argparse.Namespace) -> int:
+    from trackguard.secrets import load_webhook_secrets
+    from trackguard.services.tiktok_authorization import authorization_link, sign_state
+    from trackguard.settings import Settings
+
+    settings = Settings.from_environ()
+    if not settings.tiktok_shop_service_id:
+        print("error: TIKTOK_SHOP_SERVICE_ID is not set (the app's service id)", file=sys.stderr)
+        return 2
+    app_secret = load_webhook_secrets(settings.webhook_secrets_id).tiktok_shop.app_secret
+    state = sign_state(app_secret, settings.tiktok_shop_service_id, datetime.now(UTC))
+    print(authorization_link(settings.tiktok_shop_authorize_url, settings.tiktok_shop_service_id, state))
+    return 0
+
+
+def _list(_args: argparse.Namespace) -> int:
+    from trackguard.settings import Settings
+    from trackguard.storage.store import Store
+
+    connections = Store.from_settings(Settings.from_environ()).connections.all()
+    print(
+        f"{'shop_id':<22} {'state':<24} {'access token expires':<27} {'authorisation ends':<27} "
+        "shares tokens of"
+    )
+    for shop in sorted(connections, key=lambda connection: connection.shop_id):
+        print(
+            f"{shop.shop_id:<22} {shop.state.value:<24} {_when(shop.access_token_expires_at):<27} "
+            f"{_when(shop.refresh_token_expires_at):<27} {shop.token_owner or '-'}"
+        )
+    return 0
+
+
+def _when(at: datetime | None) -> str:
+    return at.isoformat(timespec="seconds") if at is not None else "-"

@@ -208,4 +208,5 @@ def platform_shop_sync(store: Store, updater: ShipmentUpdater, settings: Setting
     from trackguard.services.order_writer import OrderWriter
     from trackguard.services.shop_sync import PlatformShopSync, TikTokApiOrders
 
-    return PlatformShopSync(store, OrderWriter(store, updater), TikTokApiOrders(settings))
+    orders = TikTokApiOrders(settings)
+    return PlatformShopSync(store, OrderWriter(store, updater), orders, orders.lifecycle())

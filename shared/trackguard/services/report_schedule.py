@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from trackguard.domain.sellers import Seller
     from trackguard.settings import Settings
 
-RunOutcome = Literal["delivered", "no_flags", "already_done", "failed"]
+RunOutcome = Literal["delivered", "no_flags", "already_done", "shop_deauthorized", "failed"]
 
 
 @dataclass(frozen=True)

@@ -263,6 +263,8 @@ class DailyReports:
         return run_due_reports(self._store.sellers.all(), as_of, self)
 
     def run_for(self, seller: Seller, as_of: datetime, report_date: date) -> ReportRun:
+        if not self._store.sellers.shop_authorized(seller.seller_id):
+            return ReportRun(seller.seller_id, report_date, "shop_deauthorized")
         existing = self._records.get(seller.seller_id, report_date)
         if existing is not None and existing.state == "done":
             return ReportRun(seller.seller_id, report_date, "already_done")

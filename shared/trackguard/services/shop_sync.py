@@ -27,6 +27,7 @@ from trackguard.sources.shops.tiktok_shop import (
     ReturnStatusChange,
     SellerDeauthorization,
     TikTokNotification,
+    UpcomingAuthorizationExpiration,
 )
 from trackguard.storage.deliveries import StoredDelivery
 from trackguard.storage.store import Store
@@ -36,6 +37,7 @@ from trackguard.tracking.formats import normalize_number
 if TYPE_CHECKING:
     from trackguard.clients.shop_credentials import ShopCredentialStore
     from trackguard.clients.tiktok_shop import TikTokOrder, TikTokPackage, TikTokShopClient
+    from trackguard.services.reauthorization import ShopLifecycle
 
 TIKTOK_SHIPPED_STATUSES = frozenset(
     {"AWAITING_COLLECTION", "IN_TRANSIT", "PARTIALLY_SHIPPING", "DELIVERED", "COMPLETED"}
@@ -49,15 +51,28 @@ class TikTokOrders(Protocol):
     def fetch(self, shop_id: str, order_ids: Sequence[str]) -> list[TikTokOrder]: ...
 
 
+class ShopAuthorizations(Protocol):
+    def deauthorized(self, shop_id: str, at: datetime) -> None: ...
+
+    def authorization_expiring(self, shop_id: str, expiration_time: int | None, at: datetime) -> object: ...
+
+
 class UnknownShopSourceError(LookupError):
     pass
 
 
 class PlatformShopSync:
-    def __init__(self, store: Store, writer: OrderWriter, tiktok_orders: TikTokOrders) -> None:
+    def __init__(
+        self,
+        store: Store,
+        writer: OrderWriter,
+        tiktok_orders: TikTokOrders,
+        authorizations: ShopAuthorizations,
+    ) -> None:
         self._store = store
         self._writer = writer
         self._tiktok_orders = tiktok_orders
+        self._authorizations = authorizations
         self._prefetched: dict[tuple[str, str], TikTokOrder] = {}
 
     def prefetch(self, deliveries: Iterable[StoredDelivery]) -> None:
@@ -93,7 +108,10 @@ class PlatformShopSync:
         shop_id = notification.shop_id
         data = notification.typed_data()
         if isinstance(data, SellerDeauthorization):
-            self._store.sellers.set_shop_authorized(shop_id, False, now)
+            self._authorizations.deauthorized(shop_id, now)
+            return set()
+        if isinstance(data, UpcomingAuthorizationExpiration):
+            self._authorizations.authorization_expiring(shop_id, data.expiration_time, now)
             return set()
         if isinstance(data, PackageUpdate):
             touched: set[OrderKey] = set()
@@ -253,24 +271,37 @@ def shopify_packages(shop: str, fulfillment: ShopifyFulfillment) -> tuple[Packag
 
 
 class TikTokApiOrders:
-    """Fetches orders through the TikTok Shop API with each shop's stored credentials."""
+    """Fetches orders through the TikTok Shop API with each shop's stored credentials; an expired token
+    (105002) is refreshed on the spot, once, and the call retried once."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
     @cached_property
     def _client(self) -> TikTokShopClient:
+        from trackguard.clients.tiktok_auth import TikTokAuthClient
         from trackguard.clients.tiktok_shop import TikTokShopClient
         from trackguard.secrets import load_webhook_secrets
+        from trackguard.services.tiktok_tokens import TokenRefresher
 
         app = load_webhook_secrets(self._settings.webhook_secrets_id).tiktok_shop
-        return TikTokShopClient(self._settings.tiktok_shop_api_base_url, app.app_key, app.app_secret)
+        auth = TikTokAuthClient(self._settings.tiktok_shop_auth_base_url, app.app_key, app.app_secret)
+        renewer = TokenRefresher(Store.from_settings(self._settings), self._credentials, auth)
+        return TikTokShopClient(
+            self._settings.tiktok_shop_api_base_url, app.app_key, app.app_secret, renewer=renewer
+        )
 
     @cached_property
     def _credentials(self) -> ShopCredentialStore:
         from trackguard.clients.shop_credentials import ShopCredentialStore
 
         return ShopCredentialStore(self._settings.shop_tokens_secret_prefix)
+
+    def lifecycle(self) -> ShopLifecycle:
+        """Type 6 and 7 webhooks, erasing tokens through the same credential store (and its cache)."""
+        from trackguard.services.reauthorization import ShopLifecycle
+
+        return ShopLifecycle(Store.from_settings(self._settings), self._credentials)
 
     def fetch(self, shop_id: str, order_ids: Sequence[str]) -> list[TikTokOrder]:
         return self._client.get_orders(self._credentials.credentials(shop_id), order_ids)
