@@ -24,6 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 CONTRACT = ROOT.parent / "shared" / "CONTRACT.md"
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:trackguard/webhook-secrets-AbCdEf"
+SHOP_TOKENS = (
+    "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:trackguard/shop-tokens/*"
+)
 
 WEBHOOK_ROUTES = {
     ("POST", "/webhooks/tiktok-shop"): "ShopWebhookFunction",
@@ -44,7 +47,8 @@ SELLER_ROUTES = {
     ("GET", "/sellers/{seller_id}/orders/{order_id}"): "SellerApiFunction",
     ("GET", "/sellers/{seller_id}/reports/latest"): "SellerApiFunction",
 }
-OPEN_ROUTES = {**WEBHOOK_ROUTES, ("GET", "/health"): "HealthFunction"}
+ONBOARDING_ROUTES = {("GET", "/oauth/tiktok-shop/callback"): "TikTokOAuthFunction"}
+OPEN_ROUTES = {**WEBHOOK_ROUTES, **ONBOARDING_ROUTES, ("GET", "/health"): "HealthFunction"}
 ALL_ROUTES = {**OPEN_ROUTES, **SELLER_ROUTES}
 
 THRESHOLD_PARAMETERS = {
@@ -253,6 +257,30 @@ def test_the_api_logs_access_and_throttles(template: dict[str, Any]) -> None:
                 "secretsmanager:GetSecretValue": {"Ref:WebhookSecretsArn"},
             },
         ),
+        (
+            "TikTokOAuthFunction",
+            {
+                "dynamodb:GetItem": {"Table.Arn"},
+                "dynamodb:PutItem": {"Table.Arn"},
+                "dynamodb:UpdateItem": {"Table.Arn"},
+                "dynamodb:ConditionCheckItem": {"Table.Arn"},
+                "dynamodb:TransactWriteItems": {"Table.Arn"},
+                "secretsmanager:GetSecretValue": {"Ref:WebhookSecretsArn"},
+                "secretsmanager:PutSecretValue": {SHOP_TOKENS},
+                "secretsmanager:CreateSecret": {SHOP_TOKENS},
+            },
+        ),
+        (
+            "TokenRefreshFunction",
+            {
+                "dynamodb:GetItem": {"Table.Arn"},
+                "dynamodb:UpdateItem": {"Table.Arn"},
+                "dynamodb:TransactWriteItems": {"Table.Arn"},
+                "dynamodb:Query": {"${Table.Arn}/index/GSI1"},
+                "secretsmanager:GetSecretValue": {"Ref:WebhookSecretsArn", SHOP_TOKENS},
+                "secretsmanager:PutSecretValue": {SHOP_TOKENS},
+            },
+        ),
     ],
 )
 def test_narrow_functions_hold_exactly_their_grants(
@@ -291,11 +319,37 @@ def test_secrets_are_read_only_where_needed(template: dict[str, Any], transforme
         "CarrierWebhookFunction",
         "ProcessorFunction",
         "ReconcileWorkerFunction",
+        "TikTokOAuthFunction",
+        "TokenRefreshFunction",
     }
     assert readers["ProcessorFunction"] == {"Ref:WebhookSecretsArn", shop_tokens}
     assert readers["ReconcileWorkerFunction"] == {"Ref:WebhookSecretsArn"}
-    token_prefix = environment(template, "ProcessorFunction")["SHOP_TOKENS_SECRET_PREFIX"]
-    assert f"{secrets}{token_prefix}*" == shop_tokens
+    for function in ("ProcessorFunction", "TikTokOAuthFunction", "TokenRefreshFunction"):
+        token_prefix = environment(template, function)["SHOP_TOKENS_SECRET_PREFIX"]
+        assert f"{secrets}{token_prefix}*" == shop_tokens
+
+
+def test_only_the_token_keepers_write_shop_tokens(
+    template: dict[str, Any], transformed: dict[str, Any]
+) -> None:
+    """The callback creates a shop's secret, the refresher and a 105002 renew it, a type 6 erases it."""
+    writers = {
+        action: {f for f in functions_of(template) if action in grants(transformed, f)}
+        for action in (
+            "secretsmanager:CreateSecret",
+            "secretsmanager:PutSecretValue",
+            "secretsmanager:DeleteSecret",
+        )
+    }
+
+    assert writers == {
+        "secretsmanager:CreateSecret": {"TikTokOAuthFunction"},
+        "secretsmanager:PutSecretValue": {"TikTokOAuthFunction", "TokenRefreshFunction", "ProcessorFunction"},
+        "secretsmanager:DeleteSecret": {"ProcessorFunction"},
+    }
+    for function in ("TikTokOAuthFunction", "TokenRefreshFunction", "ProcessorFunction"):
+        for action in ("secretsmanager:PutSecretValue",):
+            assert grants(transformed, function)[action] == {SHOP_TOKENS}
 
 
 def test_report_objects_are_reached_under_reports_only(transformed: dict[str, Any]) -> None:
@@ -354,7 +408,17 @@ def test_every_environment_variable_is_read_by_the_code(template: dict[str, Any]
 
 def test_functions_get_their_resources(template: dict[str, Any]) -> None:
     expected = {
-        "ProcessorFunction": {"TIKTOK_SHOP_API_BASE_URL": {"Ref": "TikTokShopApiBaseUrl"}},
+        "ProcessorFunction": {
+            "TIKTOK_SHOP_API_BASE_URL": {"Ref": "TikTokShopApiBaseUrl"},
+            "TIKTOK_SHOP_AUTH_BASE_URL": {"Ref": "TikTokShopAuthBaseUrl"},
+        },
+        "TikTokOAuthFunction": {
+            "TIKTOK_SHOP_API_BASE_URL": {"Ref": "TikTokShopApiBaseUrl"},
+            "TIKTOK_SHOP_AUTH_BASE_URL": {"Ref": "TikTokShopAuthBaseUrl"},
+            "TIKTOK_SHOP_SERVICE_ID": {"Ref": "TikTokShopServiceId"},
+            "TIKTOK_SHOP_AUTHORIZE_URL": {"Ref": "TikTokShopAuthorizeUrl"},
+        },
+        "TokenRefreshFunction": {"TIKTOK_SHOP_AUTH_BASE_URL": {"Ref": "TikTokShopAuthBaseUrl"}},
         "ReconcilePlannerFunction": {"RECONCILE_QUEUE_URL": {"Ref": "ReconcileQueue"}},
         "ReconcileWorkerFunction": {"SEVENTEEN_TRACK_API_BASE_URL": {"Ref": "SeventeenTrackApiBaseUrl"}},
         "SellerApiFunction": {"REPORTS_BUCKET": {"Ref": "ReportsBucket"}},
@@ -384,7 +448,7 @@ def test_functions_run_on_arm64_python_312_with_the_layer(transformed: dict[str,
         r["Properties"] for r in transformed["Resources"].values() if r["Type"] == "AWS::Lambda::Function"
     ]
 
-    assert len(lambdas) == 9
+    assert len(lambdas) == 11
     for function in lambdas:
         assert function["Runtime"] == "python3.12"
         assert function["Architectures"] == ["arm64"]
@@ -449,6 +513,7 @@ def test_every_function_has_an_errors_alarm(template: dict[str, Any]) -> None:
     [
         ("ReconcilePlannerFunction", "ReconcileSchedule", "rate(15 minutes)"),
         ("ReportFunction", "ReportSchedule", "rate(1 hour)"),
+        ("TokenRefreshFunction", "TokenRefreshSchedule", "rate(1 hour)"),
     ],
 )
 def test_schedules(template: dict[str, Any], function: str, parameter: str, default: str) -> None:
@@ -458,6 +523,19 @@ def test_schedules(template: dict[str, Any], function: str, parameter: str, defa
         ("ScheduleV2", {"Ref": parameter})
     ]
     assert template["Parameters"][parameter]["Default"] == default
+
+
+def test_the_token_refresh_schedule_is_named_per_stage(transformed: dict[str, Any]) -> None:
+    """Schedule names are unique per account and region: two stages in one account must not collide."""
+    schedules = {
+        name: resource["Properties"]
+        for name, resource in transformed["Resources"].items()
+        if resource["Type"] == "AWS::Scheduler::Schedule"
+    }
+
+    assert schedules["TokenRefreshFunctionSchedule"]["Name"] == {
+        "Fn::Sub": "trackguard-${Stage}-tiktok-token-refresh"
+    }
 
 
 def test_the_table_has_the_keys_and_indexes_the_code_queries(template: dict[str, Any]) -> None:
