@@ -14,7 +14,7 @@ from tests.support.fakes import RecordingPublisher
 from tests.support.streams import StreamReader
 from trackguard.domain.shipment import derive_state
 from trackguard.domain.status import TrackingStatus
-from trackguard.secrets import WebhookSecrets
+from trackguard.secrets import SecretDocument
 from trackguard.services.ingest import CarrierIngestService
 from trackguard.services.processing import stream_messages
 from trackguard.services.shipments import ShipmentUpdater
@@ -23,7 +23,7 @@ from trackguard.storage.store import Store
 
 pytestmark = pytest.mark.integration
 NUMBER = "1Z5R89390357567127"
-SECRETS = WebhookSecrets.model_validate(
+SECRETS = SecretDocument(
     json.loads((Path(__file__).resolve().parents[2] / "local" / "secrets.json").read_text())
 )
 CALLBACKS = 50

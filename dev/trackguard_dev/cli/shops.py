@@ -52,16 +52,16 @@ def _set_token(args: argparse.Namespace) -> int:
 
 
 def _connect(_args: argparse.Namespace) -> int:
-    from trackguard.secrets import load_webhook_secrets
     from trackguard.services.tiktok_authorization import authorization_link, sign_state
+    from trackguard.services.tiktok_tokens import tiktok_app
     from trackguard.settings import Settings
 
     settings = Settings.from_environ()
     if not settings.tiktok_shop_service_id:
         print("error: TIKTOK_SHOP_SERVICE_ID is not set (the app's service id)", file=sys.stderr)
         return 2
-    app_secret = load_webhook_secrets(settings.webhook_secrets_id).tiktok_shop.app_secret
-    state = sign_state(app_secret, settings.tiktok_shop_service_id, datetime.now(UTC))
+    current_secret = tiktok_app(settings).app_secret[0]
+    state = sign_state(current_secret, settings.tiktok_shop_service_id, datetime.now(UTC))
     print(authorization_link(settings.tiktok_shop_authorize_url, settings.tiktok_shop_service_id, state))
     return 0
 

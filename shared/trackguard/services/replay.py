@@ -12,8 +12,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from trackguard.services.ingest import SHOP_SOURCES
+from trackguard.errors import TrackguardError, UnknownSourceError
 from trackguard.services.messages import ShopDeliveryMessage
+from trackguard.sources.registry import SHOP_SOURCES
 from trackguard.storage.deliveries import DeliveryRepository, DeliveryStatus, StoredDelivery
 
 if TYPE_CHECKING:
@@ -41,12 +42,8 @@ class StatusFilter(StrEnum):
         return self is StatusFilter.ALL or status.value == self.value
 
 
-class UnknownReplaySourceError(ValueError):
-    pass
-
-
-class ReplayRangeError(ValueError):
-    pass
+class ReplayRangeError(TrackguardError):
+    """The time range to replay is not one."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +55,7 @@ class ReplayRequest:
 
     def __post_init__(self) -> None:
         if self.source not in REPLAYABLE_SOURCES:
-            raise UnknownReplaySourceError(
+            raise UnknownSourceError(
                 f"no stored deliveries for {self.source!r}: one of {', '.join(REPLAYABLE_SOURCES)}"
             )
         if self.since.tzinfo is None or self.until.tzinfo is None:

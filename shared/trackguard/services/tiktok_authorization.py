@@ -5,8 +5,9 @@ expiry and the nonce, keyed with a key derived from the app's ``tiktok_shop.app_
 (HMAC-SHA256(app_secret, "trackguard/tiktok-shop/oauth-state/v1")). Why that key: both ends that need it
 (`trackguard shops connect` and the callback) already hold the app secret, so no new secret has to be
 provisioned or rotated, and deriving a key under its own label means a state can never be mistaken for
-any other value signed with the app secret (webhook signatures, API request signatures). Rotating the
-app secret invalidates outstanding links, which live 30 minutes, as long as TikTok's code does.
+any other value signed with the app secret (webhook signatures, API request signatures). The current
+secret signs; during a rotation a state signed with the previous one is still accepted, so links handed
+out just before the switch keep working for their 30 minutes (as long as TikTok's code lives).
 
 The callback checks the state, exchanges the code, reads the authorised shops, and only then stores
 anything: the tokens (Secrets Manager), each shop's connection, and a seller for each new shop.
@@ -19,7 +20,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -97,15 +98,18 @@ def sign_state(
     return f"{expires}.{nonce}.{_state_mac(app_secret, service_id, expires, nonce)}"
 
 
-def check_state(app_secret: SecretStr, service_id: str, state: str | None, now: datetime) -> None:
-    """Raise CallbackRefusedError (400) unless trackguard signed ``state`` for this app and it is fresh."""
+def check_state(app_secrets: Sequence[SecretStr], service_id: str, state: str | None, now: datetime) -> None:
+    """Raise CallbackRefusedError (400) unless trackguard signed ``state`` for this app and it is fresh.
+
+    ``app_secrets`` is the rotation: the current secret, then the previous one while it is still given.
+    """
     shape = _STATE_PATTERN.match(state or "")
     if shape is None:
         raise CallbackRefusedError(
             400, "This link is not valid", "the authorisation did not carry trackguard's state"
         )
-    expected = _state_mac(app_secret, service_id, shape["expires"], shape["nonce"])
-    if not hmac.compare_digest(expected, shape["mac"]):
+    signed = [_state_mac(secret, service_id, shape["expires"], shape["nonce"]) for secret in app_secrets]
+    if not any(hmac.compare_digest(expected, shape["mac"]) for expected in signed):
         raise CallbackRefusedError(400, "This link is not valid", "the state was not signed by trackguard")
     if int(shape["expires"]) < now.timestamp():
         raise CallbackRefusedError(
@@ -138,7 +142,7 @@ class TikTokConnector:
         tokens: TokenWriter,
         auth: CodeExchange,
         shops: AuthorizedShops,
-        app_secret: SecretStr,
+        app_secrets: Sequence[SecretStr],
         service_id: str,
         now: Callable[[], datetime] = _utc_now,
     ) -> None:
@@ -146,7 +150,7 @@ class TikTokConnector:
         self._tokens = tokens
         self._auth = auth
         self._shops = shops
-        self._app_secret = app_secret
+        self._app_secrets = tuple(app_secrets)
         self._service_id = service_id
         self._now = now
         self._sellers = SellerService(store.sellers, now)
@@ -155,7 +159,7 @@ class TikTokConnector:
     def complete(self, query: Mapping[str, str]) -> list[ConnectedShop]:
         """What TikTok's redirect asks for, or CallbackRefusedError; a refusal stores nothing."""
         now = self._now()
-        check_state(self._app_secret, self._service_id, query.get("state"), now)
+        check_state(self._app_secrets, self._service_id, query.get("state"), now)
         error = query.get("error")
         if error:
             title = "Authorisation declined" if error in DENIED_ERRORS else "TikTok Shop did not authorise"
@@ -243,16 +247,16 @@ def build_connector(settings: Settings) -> TikTokConnector:
     from trackguard.clients.shop_credentials import ShopCredentialStore
     from trackguard.clients.tiktok_auth import CALLBACK_RETRY_POLICY, TikTokAuthClient
     from trackguard.clients.tiktok_shop import TikTokShopClient
-    from trackguard.secrets import load_webhook_secrets
+    from trackguard.services.tiktok_tokens import tiktok_app
 
-    app = load_webhook_secrets(settings.webhook_secrets_id).tiktok_shop
+    app = tiktok_app(settings)
     auth_http = RetryingHttp(shared_client(settings.tiktok_shop_auth_base_url), CALLBACK_RETRY_POLICY)
     api_http = RetryingHttp(shared_client(settings.tiktok_shop_api_base_url), CALLBACK_RETRY_POLICY)
     return TikTokConnector(
         store=Store.from_settings(settings),
         tokens=ShopCredentialStore(settings.shop_tokens_secret_prefix),
-        auth=TikTokAuthClient(settings.tiktok_shop_auth_base_url, app.app_key, app.app_secret, auth_http),
-        shops=TikTokShopClient(settings.tiktok_shop_api_base_url, app.app_key, app.app_secret, api_http),
-        app_secret=app.app_secret,
+        auth=TikTokAuthClient(settings.tiktok_shop_auth_base_url, app.app_key, app.app_secret[0], auth_http),
+        shops=TikTokShopClient(settings.tiktok_shop_api_base_url, app.app_key, app.app_secret[0], api_http),
+        app_secrets=app.app_secret,
         service_id=settings.tiktok_shop_service_id,
     )

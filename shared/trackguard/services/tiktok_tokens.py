@@ -33,6 +33,7 @@ from trackguard.storage.store import Store
 if TYPE_CHECKING:
     from trackguard.clients.shop_credentials import ShopTokenRecord
     from trackguard.settings import Settings
+    from trackguard.sources.shops.tiktok_shop.webhook import Secret as TikTokAppSecret
 
 REFRESH_LEASE = timedelta(minutes=2)
 FAILURE_METRIC = "TokenRefreshFailures"
@@ -231,15 +232,27 @@ def _time(epoch_seconds: int) -> datetime:
     return datetime.fromtimestamp(epoch_seconds, UTC)
 
 
+def tiktok_app(settings: Settings) -> TikTokAppSecret:
+    """The app's key and secret (``tiktok_shop`` in the secret document); raises when not configured."""
+    from trackguard.errors import UnknownSourceError
+    from trackguard.secrets import load_secret_document
+    from trackguard.sources.shops import tiktok_shop
+
+    document = load_secret_document(settings.webhook_secrets_id)
+    app = document.section(tiktok_shop.NAME, tiktok_shop.SOURCE.secret_model)
+    if app is None:
+        raise UnknownSourceError.not_configured(tiktok_shop.NAME)
+    return app
+
+
 def build_token_refresher(settings: Settings) -> TokenRefresher:
-    """The refresher with its AWS and TikTok clients, for the schedule and the processor."""
+    """The refresher with its AWS and TikTok clients, for the schedule."""
     from trackguard.clients.shop_credentials import ShopCredentialStore
     from trackguard.clients.tiktok_auth import TikTokAuthClient
-    from trackguard.secrets import load_webhook_secrets
 
-    app = load_webhook_secrets(settings.webhook_secrets_id).tiktok_shop
+    app = tiktok_app(settings)
     return TokenRefresher(
         store=Store.from_settings(settings),
         vault=ShopCredentialStore(settings.shop_tokens_secret_prefix),
-        auth=TikTokAuthClient(settings.tiktok_shop_auth_base_url, app.app_key, app.app_secret),
+        auth=TikTokAuthClient(settings.tiktok_shop_auth_base_url, app.app_key, app.app_secret[0]),
     )

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, SecretStr, StringConstraints
 
 from trackguard.domain.events import CarrierEvent, Location
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.sources.base import RawDelivery, SignatureError, constant_time_equals, hmac_sha256
-from trackguard.sources.shops._payload import load_json_object, validate
+from trackguard.errors import SignatureError
+from trackguard.secrets import candidates
+from trackguard.sources._json import load_json_object, validate
+from trackguard.sources.base import RawDelivery, base64_hmac, matches_any
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -34,21 +35,28 @@ def required_header(delivery: RawDelivery, name: str) -> str:
     return value
 
 
-def verify_bearer(delivery: RawDelivery, expected: str) -> None:
-    """``Authorization: Bearer <static secret>``, compared in constant time."""
-    scheme, _, token = required_header(delivery, "authorization").partition(" ")
-    if scheme.lower() != "bearer" or not constant_time_equals(expected, token.strip()):
+def bearer_token(delivery: RawDelivery, header: str = "authorization") -> str | None:
+    """The token of ``<header>: Bearer <token>``, or None when the header has another scheme."""
+    scheme, _, token = required_header(delivery, header).partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def verify_bearer(delivery: RawDelivery, secret: tuple[SecretStr, ...]) -> None:
+    """``Authorization: Bearer <static secret>``, compared in constant time with each candidate."""
+    if not matches_any(candidates(secret), bearer_token(delivery)):
         raise SignatureError("the Authorization bearer token is wrong")
 
 
-def verify_static_token(delivery: RawDelivery, header: str, expected: str) -> None:
-    if not constant_time_equals(expected, required_header(delivery, header)):
+def verify_static_token(delivery: RawDelivery, header: str, secret: tuple[SecretStr, ...]) -> None:
+    if not matches_any(candidates(secret), required_header(delivery, header)):
         raise SignatureError(f"the {header} token is wrong")
 
 
-def verify_base64_hmac(delivery: RawDelivery, header: str, key: str, message: bytes) -> None:
-    expected = base64.b64encode(hmac_sha256(key, message)).decode("ascii")
-    if not constant_time_equals(expected, required_header(delivery, header)):
+def verify_base64_hmac(
+    delivery: RawDelivery, header: str, secret: tuple[SecretStr, ...], message: bytes
+) -> None:
+    expected = tuple(base64_hmac(key, message) for key in candidates(secret))
+    if not matches_any(expected, required_header(delivery, header)):
         raise SignatureError(f"the {header} signature does not match the body")
 
 

@@ -13,9 +13,9 @@ from datetime import date, datetime
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import CarrierDelivery, PayloadError, RawDelivery
-from trackguard.sources.carriers import CarrierSource
+from trackguard.errors import PayloadError
+from trackguard.secrets import RotatingSecret, SenderSecret, current
+from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender, base64_hmac
 from trackguard.sources.carriers._common import (
     SenderModel,
     StatusMapping,
@@ -88,9 +88,16 @@ class Webhook(SenderModel):
     msg: Tracking | None = None
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
-    secret = secrets.aftership.webhook_secret.get_secret_value()
-    verify_base64_hmac(delivery, "aftership-hmac-sha256", secret, delivery.body)
+class Secret(SenderSecret):
+    webhook_secret: RotatingSecret
+
+
+def verify(delivery: RawDelivery, secret: Secret) -> None:
+    verify_base64_hmac(delivery, "aftership-hmac-sha256", secret.webhook_secret, delivery.body)
+
+
+def sign(body: bytes, secret: Secret, _now: datetime) -> Headers:
+    return {"aftership-hmac-sha256": base64_hmac(current(secret.webhook_secret), body)}
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
@@ -147,4 +154,4 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-SOURCE = CarrierSource(NAME, verify, parse)
+SOURCE = Sender(NAME, Secret, verify, sign, parse)

@@ -15,9 +15,8 @@ from pydantic import Field
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import CarrierDelivery, RawDelivery
-from trackguard.sources.carriers import CarrierSource
+from trackguard.secrets import RotatingSecret, SenderSecret, current
+from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender
 from trackguard.sources.carriers._common import (
     SenderModel,
     StatusMapping,
@@ -75,8 +74,16 @@ class Push(SenderModel):
     shipments: tuple[Shipment, ...]
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
-    verify_static_token(delivery, HEADER_NAME, secrets.dhl.token.get_secret_value())
+class Secret(SenderSecret):
+    token: RotatingSecret
+
+
+def verify(delivery: RawDelivery, secret: Secret) -> None:
+    verify_static_token(delivery, HEADER_NAME, secret.token)
+
+
+def sign(_body: bytes, secret: Secret, _now: datetime) -> Headers:
+    return {HEADER_NAME: current(secret.token)}
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
@@ -125,4 +132,4 @@ def _date(moment: datetime | None) -> date | None:
     return moment.date() if moment else None
 
 
-SOURCE = CarrierSource(NAME, verify, parse)
+SOURCE = Sender(NAME, Secret, verify, sign, parse)

@@ -18,9 +18,8 @@ from pydantic import Field
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import CarrierDelivery, RawDelivery
-from trackguard.sources.carriers import CarrierSource
+from trackguard.secrets import RotatingSecret, SenderSecret, current
+from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender, base64_hmac
 from trackguard.sources.carriers._common import (
     SenderModel,
     StatusMapping,
@@ -94,9 +93,16 @@ class TrackResult(SenderModel):
     recipient_information: RecipientInformation | None = Field(default=None, alias="recipientInformation")
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
-    token = secrets.fedex.security_token.get_secret_value()
-    verify_base64_hmac(delivery, "fdx-signature", token, delivery.body)
+class Secret(SenderSecret):
+    security_token: RotatingSecret
+
+
+def verify(delivery: RawDelivery, secret: Secret) -> None:
+    verify_base64_hmac(delivery, "fdx-signature", secret.security_token, delivery.body)
+
+
+def sign(body: bytes, secret: Secret, _now: datetime) -> Headers:
+    return {"fdx-signature": base64_hmac(current(secret.security_token), body)}
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
@@ -127,4 +133,4 @@ def _event(result: TrackResult, scan: ScanEvent) -> CarrierEvent:
     )
 
 
-SOURCE = CarrierSource(NAME, verify, parse)
+SOURCE = Sender(NAME, Secret, verify, sign, parse)

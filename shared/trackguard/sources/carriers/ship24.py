@@ -15,9 +15,8 @@ from pydantic import Field
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import CarrierDelivery, RawDelivery, body_digest
-from trackguard.sources.carriers import CarrierSource
+from trackguard.secrets import RotatingSecret, SenderSecret, current
+from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender, body_digest
 from trackguard.sources.carriers._common import (
     SenderModel,
     StatusMapping,
@@ -89,8 +88,16 @@ class Webhook(SenderModel):
     trackings: tuple[Tracking, ...]
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
-    verify_bearer(delivery, secrets.ship24.webhook_secret.get_secret_value())
+class Secret(SenderSecret):
+    webhook_secret: RotatingSecret
+
+
+def verify(delivery: RawDelivery, secret: Secret) -> None:
+    verify_bearer(delivery, secret.webhook_secret)
+
+
+def sign(_body: bytes, secret: Secret, _now: datetime) -> Headers:
+    return {"authorization": "Bearer " + current(secret.webhook_secret)}
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
@@ -156,4 +163,4 @@ def _estimated_delivery(shipment: Shipment) -> date | None:
     return estimate.date() if estimate else None
 
 
-SOURCE = CarrierSource(NAME, verify, parse)
+SOURCE = Sender(NAME, Secret, verify, sign, parse)

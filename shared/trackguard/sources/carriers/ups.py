@@ -14,9 +14,9 @@ from pydantic import Field
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import CarrierDelivery, PayloadError, RawDelivery
-from trackguard.sources.carriers import CarrierSource
+from trackguard.errors import PayloadError
+from trackguard.secrets import RotatingSecret, SenderSecret, current
+from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender
 from trackguard.sources.carriers._common import (
     SenderModel,
     StatusMapping,
@@ -64,8 +64,16 @@ class TrackAlert(SenderModel):
     scheduled_delivery_date: str | None = Field(default=None, alias="scheduledDeliveryDate")
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
-    verify_bearer(delivery, secrets.ups.credential.get_secret_value())
+class Secret(SenderSecret):
+    credential: RotatingSecret
+
+
+def verify(delivery: RawDelivery, secret: Secret) -> None:
+    verify_bearer(delivery, secret.credential)
+
+
+def sign(_body: bytes, secret: Secret, _now: datetime) -> Headers:
+    return {"authorization": "Bearer " + current(secret.credential)}
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
@@ -111,4 +119,4 @@ def _yyyymmdd(value: str | None) -> date | None:
         return None
 
 
-SOURCE = CarrierSource(NAME, verify, parse)
+SOURCE = Sender(NAME, Secret, verify, sign, parse)
