@@ -118,10 +118,10 @@ def test_a_shop_connects_stays_connected_and_leaves(api: httpx.Client, handle: S
     assert json.dumps({seller.seller_id: "refreshed"})[1:-1] in result, result
     second = order_arrives(api, handle, seller, key)
     assert first != second
-    expiry_after_refresh = shops_listed(handle)[seller.seller_id][1]
+    expiry_after_refresh = shops_listed(handle)[seller.seller_id][2]
     third = order_arrives(api, handle, seller, key)
     assert third not in (first, second)
-    assert shops_listed(handle)[seller.seller_id][1] >= expiry_after_refresh
+    assert shops_listed(handle)[seller.seller_id][2] >= expiry_after_refresh
 
     # TikTok warns that the authorisation ends: the seller is flagged, once
     warning = {"message": "Authorization is expiring in 30 days.", "expiration_time": "4102444800"}
@@ -153,4 +153,4 @@ def test_a_shop_connects_stays_connected_and_leaves(api: httpx.Client, handle: S
     delivery_id = answer.json()["delivery_id"]
     wait_for(lambda: delivery_status(handle, delivery_id) == "processed", "the delivery processed")
     assert order_view(api, seller.seller_id, order.order_id, key) is None
-    assert shops_listed(handle)[seller.seller_id][1:3] == ["-", "-"]
+    assert shops_listed(handle)[seller.seller_id][2:4] == ["-", "-"]

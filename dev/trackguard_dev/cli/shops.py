@@ -72,13 +72,14 @@ def _list(_args: argparse.Namespace) -> int:
 
     connections = Store.from_settings(Settings.from_environ()).connections.all()
     print(
-        f"{'shop_id':<22} {'state':<24} {'access token expires':<27} {'authorisation ends':<27} "
-        "shares tokens of"
+        f"{'shop_id':<22} {'state':<24} {'since':<27} {'access token expires':<27} "
+        f"{'authorisation ends':<27} shares tokens of"
     )
     for shop in sorted(connections, key=lambda connection: connection.shop_id):
         print(
-            f"{shop.shop_id:<22} {shop.state.value:<24} {_when(shop.access_token_expires_at):<27} "
-            f"{_when(shop.refresh_token_expires_at):<27} {shop.token_owner or '-'}"
+            f"{shop.shop_id:<22} {shop.state.value:<24} {_when(shop.changed_at):<27} "
+            f"{_when(shop.access_token_expires_at):<27} {_when(shop.refresh_token_expires_at):<27} "
+            f"{shop.token_owner or '-'}"
         )
     return 0
 
