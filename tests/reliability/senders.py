@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from trackguard.errors import PayloadError
+from trackguard.sources.registry import CARRIER_SOURCES, SHOP_SOURCES
 from trackguard_dev.signing import sign, source_of_route
 
-SHOP_ROUTES = ("tiktok-shop", "shopify")
-CARRIER_ROUTES = ("17track", "ship24", "aftership", "ups", "fedex", "dhl", "usps", "generic")
+SHOP_ROUTES = tuple(name.replace("_", "-") for name in SHOP_SOURCES)
+CARRIER_ROUTES = tuple(CARRIER_SOURCES)
 TIKTOK_SHOP_ID = "7494049642642441621"
 SHOPIFY_DOMAIN = "trail-gear.myshopify.com"
 EVENT_TIME = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

@@ -41,7 +41,7 @@ class SellerRepository:
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise SellerExistsError(f"seller {seller.seller_id} is registered already") from error
+                raise SellerExistsError(f"seller {seller.seller_id} is already registered") from error
             raise
 
     def get(self, seller_id: str) -> Seller | None:

@@ -11,20 +11,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from pydantic import Field
+
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
 from trackguard.errors import PayloadError
-from trackguard.secrets import RotatingSecret, SenderSecret, current
-from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender, base64_hmac
+from trackguard.secrets import RotatingSecret
+from trackguard.sources.base import CarrierDelivery, RawDelivery, Sender
 from trackguard.sources.carriers._common import (
+    BodyHmacHeader,
     SenderModel,
+    SingleKeySecret,
     StatusMapping,
     TrackingNumber,
     deduplicated,
     location_of,
     parse_body,
     text_or_none,
-    verify_base64_hmac,
 )
 from trackguard.sources.carriers._countries import ISO3_TO_ISO2
 from trackguard.tracking import resolve_carrier
@@ -88,16 +91,12 @@ class Webhook(SenderModel):
     msg: Tracking | None = None
 
 
-class Secret(SenderSecret):
-    webhook_secret: RotatingSecret
+class Secret(SingleKeySecret):
+    key: RotatingSecret = Field(alias="webhook_secret")
 
 
-def verify(delivery: RawDelivery, secret: Secret) -> None:
-    verify_base64_hmac(delivery, "aftership-hmac-sha256", secret.webhook_secret, delivery.body)
-
-
-def sign(body: bytes, secret: Secret, _now: datetime) -> Headers:
-    return {"aftership-hmac-sha256": base64_hmac(current(secret.webhook_secret), body)}
+SIGNATURE = BodyHmacHeader("aftership-hmac-sha256")
+verify, sign = SIGNATURE.verify, SIGNATURE.sign
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:

@@ -15,10 +15,12 @@ from pydantic import Field
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import RotatingSecret, SenderSecret, current
-from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender
+from trackguard.secrets import RotatingSecret
+from trackguard.sources.base import CarrierDelivery, RawDelivery, Sender
 from trackguard.sources.carriers._common import (
     SenderModel,
+    SingleKeySecret,
+    StaticToken,
     StatusMapping,
     TrackingNumber,
     deduplicated,
@@ -26,7 +28,6 @@ from trackguard.sources.carriers._common import (
     parse_body,
     text_or_none,
     upper_or_none,
-    verify_static_token,
 )
 
 NAME = "dhl"
@@ -74,16 +75,12 @@ class Push(SenderModel):
     shipments: tuple[Shipment, ...]
 
 
-class Secret(SenderSecret):
-    token: RotatingSecret
+class Secret(SingleKeySecret):
+    key: RotatingSecret = Field(alias="token")
 
 
-def verify(delivery: RawDelivery, secret: Secret) -> None:
-    verify_static_token(delivery, HEADER_NAME, secret.token)
-
-
-def sign(_body: bytes, secret: Secret, _now: datetime) -> Headers:
-    return {HEADER_NAME: current(secret.token)}
+SIGNATURE = StaticToken(HEADER_NAME, prefix="")
+verify, sign = SIGNATURE.verify, SIGNATURE.sign
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:

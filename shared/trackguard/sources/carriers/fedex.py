@@ -18,10 +18,12 @@ from pydantic import Field
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import RotatingSecret, SenderSecret, current
-from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender, base64_hmac
+from trackguard.secrets import RotatingSecret
+from trackguard.sources.base import CarrierDelivery, RawDelivery, Sender
 from trackguard.sources.carriers._common import (
+    BodyHmacHeader,
     SenderModel,
+    SingleKeySecret,
     StatusMapping,
     TrackingNumber,
     deduplicated,
@@ -29,7 +31,6 @@ from trackguard.sources.carriers._common import (
     parse_body,
     text_or_none,
     upper_or_none,
-    verify_base64_hmac,
 )
 
 NAME = "fedex"
@@ -93,16 +94,12 @@ class TrackResult(SenderModel):
     recipient_information: RecipientInformation | None = Field(default=None, alias="recipientInformation")
 
 
-class Secret(SenderSecret):
-    security_token: RotatingSecret
+class Secret(SingleKeySecret):
+    key: RotatingSecret = Field(alias="security_token")
 
 
-def verify(delivery: RawDelivery, secret: Secret) -> None:
-    verify_base64_hmac(delivery, "fdx-signature", secret.security_token, delivery.body)
-
-
-def sign(body: bytes, secret: Secret, _now: datetime) -> Headers:
-    return {"fdx-signature": base64_hmac(current(secret.security_token), body)}
+SIGNATURE = BodyHmacHeader("fdx-signature")
+verify, sign = SIGNATURE.verify, SIGNATURE.sign
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:

@@ -9,6 +9,7 @@ unknown).
 
 from __future__ import annotations
 
+import base64
 from datetime import date, datetime
 
 from pydantic import AwareDatetime, Field, SecretStr, field_validator
@@ -18,7 +19,7 @@ from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
 from trackguard.errors import SignatureError
 from trackguard.secrets import RotatingSecret, SenderSecret, candidates, current
-from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender, body_digest
+from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender, body_digest, hmac_sha256
 from trackguard.sources.carriers._common import (
     SenderModel,
     TrackingNumber,
@@ -98,13 +99,16 @@ def _refusal(webhook: Webhook, delivery: RawDelivery) -> str | None:
 
 
 def sign(body: bytes, secret: Secret, now: datetime) -> Headers:
-    """A Standard Webhooks signature; the message id is the body's digest, so a resend is a duplicate."""
+    """A Standard Webhooks signature over the exact body bytes; the message id is the body's digest, so
+    a resend is a duplicate."""
     message_id = "msg_" + body_digest(body)[:24]
-    signature = Webhook(current(secret.secret)).sign(message_id, now, body.decode("utf-8"))
+    timestamp = str(int(now.timestamp()))
+    key = base64.b64decode(current(secret.secret).removeprefix("whsec_") + "==")
+    signature = hmac_sha256(key, f"{message_id}.{timestamp}.".encode() + body)
     return {
         "webhook-id": message_id,
-        "webhook-timestamp": str(int(now.timestamp())),
-        "webhook-signature": signature,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": "v1," + base64.b64encode(signature).decode("ascii"),
     }
 
 

@@ -15,17 +15,18 @@ from pydantic import Field
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import RotatingSecret, SenderSecret, current
-from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender, body_digest
+from trackguard.secrets import RotatingSecret
+from trackguard.sources.base import CarrierDelivery, RawDelivery, Sender, body_digest
 from trackguard.sources.carriers._common import (
     SenderModel,
+    SingleKeySecret,
+    StaticToken,
     StatusMapping,
     TrackingNumber,
     deduplicated,
     location_of,
     parse_body,
     upper_or_none,
-    verify_bearer,
 )
 from trackguard.tracking import resolve_carrier
 
@@ -88,16 +89,12 @@ class Webhook(SenderModel):
     trackings: tuple[Tracking, ...]
 
 
-class Secret(SenderSecret):
-    webhook_secret: RotatingSecret
+class Secret(SingleKeySecret):
+    key: RotatingSecret = Field(alias="webhook_secret")
 
 
-def verify(delivery: RawDelivery, secret: Secret) -> None:
-    verify_bearer(delivery, secret.webhook_secret)
-
-
-def sign(_body: bytes, secret: Secret, _now: datetime) -> Headers:
-    return {"authorization": "Bearer " + current(secret.webhook_secret)}
+SIGNATURE = StaticToken()
+verify, sign = SIGNATURE.verify, SIGNATURE.sign
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:

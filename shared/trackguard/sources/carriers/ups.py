@@ -15,15 +15,16 @@ from pydantic import Field
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
 from trackguard.errors import PayloadError
-from trackguard.secrets import RotatingSecret, SenderSecret, current
-from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender
+from trackguard.secrets import RotatingSecret
+from trackguard.sources.base import CarrierDelivery, RawDelivery, Sender
 from trackguard.sources.carriers._common import (
     SenderModel,
+    SingleKeySecret,
+    StaticToken,
     StatusMapping,
     TrackingNumber,
     location_of,
     parse_body,
-    verify_bearer,
 )
 
 NAME = "ups"
@@ -64,16 +65,12 @@ class TrackAlert(SenderModel):
     scheduled_delivery_date: str | None = Field(default=None, alias="scheduledDeliveryDate")
 
 
-class Secret(SenderSecret):
-    credential: RotatingSecret
+class Secret(SingleKeySecret):
+    key: RotatingSecret = Field(alias="credential")
 
 
-def verify(delivery: RawDelivery, secret: Secret) -> None:
-    verify_bearer(delivery, secret.credential)
-
-
-def sign(_body: bytes, secret: Secret, _now: datetime) -> Headers:
-    return {"authorization": "Bearer " + current(secret.credential)}
+SIGNATURE = StaticToken()
+verify, sign = SIGNATURE.verify, SIGNATURE.sign
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
