@@ -365,6 +365,41 @@ def test_an_unreachable_auth_host_is_retried_next_run_without_a_flag(
     assert tokens.run().outcomes == {SHOP_A: "refreshed"}
 
 
+def test_tokens_that_died_unrefreshed_flag_the_seller_until_a_refresh_works_again(
+    store: Store, vault: MemoryTokenVault, auth: FakeAuthHost, clock: Clock
+) -> None:
+    connector(store, vault, auth).complete(callback())
+    clock.now = NOW + timedelta(days=8)
+    auth.refresh_error = TikTokAuthUnavailableError("HTTP 503")
+    tokens = refresher(store, vault, auth, clock)
+
+    assert tokens.run().outcomes == {SHOP_A: "failed"}
+    [flag] = store.flags.list(SHOP_A, FlagStatus.OPEN).flags
+    assert (flag.code, flag.evidence["source"]) == (FlagCode.REAUTHORIZATION_NEEDED, "token_refresh")
+    auth.refresh_error = None
+    auth.next_grant = grant(2, issued=clock.now)
+    assert tokens.run().outcomes == {SHOP_A: "refreshed"}
+
+    assert store.flags.list(SHOP_A, FlagStatus.OPEN).flags == ()
+    [resolved] = store.flags.list(SHOP_A, FlagStatus.RESOLVED).flags
+    assert resolved.flag_id == flag.flag_id
+    connection = store.connections.get(SHOP_A)
+    assert connection is not None and connection.state is ConnectionState.CONNECTED
+
+
+def test_a_refresh_does_not_resolve_tiktoks_own_expiry_warning(
+    store: Store, vault: MemoryTokenVault, auth: FakeAuthHost, clock: Clock
+) -> None:
+    connector(store, vault, auth).complete(callback())
+    ShopLifecycle(store, vault).authorization_expiring(SHOP_A, None, NOW)
+    clock.now = NOW + timedelta(days=4)
+
+    assert refresher(store, vault, auth, clock).run().outcomes == {SHOP_A: "refreshed"}
+
+    [flag] = store.flags.list(SHOP_A, FlagStatus.OPEN).flags
+    assert flag.evidence["source"] == "tiktok_webhook_type_7"
+
+
 def test_a_refresh_token_near_its_end_flags_the_seller(
     store: Store, vault: MemoryTokenVault, auth: FakeAuthHost, clock: Clock
 ) -> None:

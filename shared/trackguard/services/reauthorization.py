@@ -17,6 +17,8 @@ from trackguard.services.judging import RESOLUTIONS
 from trackguard.storage.store import Store
 
 DEAUTHORIZED_REASON = "the seller withdrew trackguard's authorisation in TikTok Shop (webhook type 6)"
+REFRESH_FAILURE_SOURCE = "token_refresh"
+RECOVERED = "trackguard renewed its access to the shop: the refresh works again."
 
 
 class TokenEraser(Protocol):
@@ -49,6 +51,14 @@ class ReauthorizationFlags:
         if flag is None:
             return None
         return self._store.flags.resolve(flag, at, RESOLUTIONS[FlagCode.REAUTHORIZATION_NEEDED])
+
+    def recovered(self, shop_id: str, at: datetime) -> Flag | None:
+        """After a successful refresh: close the flag a failed refresh raised, and only that one."""
+        flag = self._store.flags.open_seller_flag(shop_id, FlagCode.REAUTHORIZATION_NEEDED)
+        if flag is None or flag.evidence.get("source") != REFRESH_FAILURE_SOURCE:
+            return None
+        self._store.connections.reconnected(shop_id, at)
+        return self._store.flags.resolve(flag, at, RECOVERED)
 
 
 class ShopLifecycle:

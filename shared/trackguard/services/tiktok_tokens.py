@@ -8,8 +8,10 @@ read (a conditional write with a lease). The loser does not refresh; it reads wh
 The secret is written before the table records the new version, so a crash between the two leaves a
 valid refresh token in the secret, and the next refresh (after the lease lapses) starts from it.
 
-A refusal by TikTok, tokens still unrefreshed when they expire, or an authorisation within 30 days of
-its end raise the seller's REAUTHORIZATION_NEEDED flag. Every failure counts ``TokenRefreshFailures``.
+A refusal by TikTok, tokens still unrefreshed when they expire (the auth host was unreachable for half
+their life), or an authorisation within 30 days of its end raise the seller's REAUTHORIZATION_NEEDED
+flag. Every failure counts ``TokenRefreshFailures``. A flag a failed refresh raised resolves itself when
+a later refresh succeeds (the outage is over); the others resolve only when the seller authorises again.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from trackguard.clients.tiktok_shop import ShopCredentials
 from trackguard.domain.flags import Evidence
 from trackguard.domain.shop_connections import ShopConnection, refresh_time, refresh_token_ending
 from trackguard.observability import logger, metrics
-from trackguard.services.reauthorization import ReauthorizationFlags
+from trackguard.services.reauthorization import REFRESH_FAILURE_SOURCE, ReauthorizationFlags
 from trackguard.storage.store import Store
 
 if TYPE_CHECKING:
@@ -108,14 +110,14 @@ class TokenRefresher:
         owner = self._store.connections.get(shop.owner, consistent=True) if shop else None
         if shop is None or owner is None or not shop.authorized:
             raise TokenRefreshFailedError(f"shop {expired.shop_id} is not connected")
-        outcome = self.refresh(owner, expired=True)
+        outcome = self.refresh(owner)
         if outcome == "taken_by_another":
             raise TokenRefreshInProgressError(f"shop {expired.shop_id}: another invocation is refreshing")
         if outcome != "refreshed":
             raise TokenRefreshFailedError(f"shop {expired.shop_id}: the token could not be refreshed")
         return _credentials(expired.shop_id, self._vault.fresh(expired.shop_id))
 
-    def refresh(self, owner: ShopConnection, expired: bool = False) -> RefreshOutcome:
+    def refresh(self, owner: ShopConnection) -> RefreshOutcome:
         """Refresh ``owner``'s tokens (of its version) for every shop they cover, unless another has them."""
         shop_id, version, now = owner.shop_id, owner.token_version, self._now()
         if not owner.authorized:
@@ -130,8 +132,8 @@ class TokenRefresher:
             grant = self._auth.refresh(record.refresh_token)
         except TikTokAuthError as error:
             self._store.connections.release_refresh(shop_id, version)
-            refused = isinstance(error, TikTokAuthRefusedError) or expired or _expired(owner, now)
-            return self._failed(owner, str(error), refused=refused)
+            gave_up = isinstance(error, TikTokAuthRefusedError) or _expired(owner, now)
+            return self._failed(owner, str(error), refused=gave_up)
         self._store_grant(owner, record, grant, now)
         return "refreshed"
 
@@ -164,6 +166,8 @@ class TokenRefresher:
                 "refreshed tokens stored, but the shop was reconnected meanwhile", shop_id=owner.shop_id
             )
         logger.info("TikTok Shop token refreshed", shop_id=owner.shop_id, token_version=version)
+        for shop_id in (owner.shop_id, *(shop.shop_id for shop in self._sharing(owner))):
+            self._flags.recovered(shop_id, now)
         if refresh_token_ending(refresh_expires, now):
             for shop_id in (owner.shop_id, *(shop.shop_id for shop in self._sharing(owner))):
                 self._flag_ending(shop_id, refresh_expires, now)
@@ -197,7 +201,7 @@ class TokenRefresher:
                     f"trackguard can no longer renew its access to TikTok shop {shop_id}: its orders are "
                     "not being checked until the seller authorises trackguard again."
                 )
-                evidence: Evidence = {"source": "token_refresh", "reason": reason}
+                evidence: Evidence = {"source": REFRESH_FAILURE_SOURCE, "reason": reason}
                 self._flags.raise_needed(shop_id, message, evidence, self._now())
         return "failed"
 

@@ -80,7 +80,8 @@ class ShopConnectionRepository:
     def record_refresh(self, refreshed: ShopConnection, previous_version: int) -> bool:
         """Store the expiries of refreshed tokens (``refreshed.token_version`` is the new version)."""
         refresh_at = refreshed.refresh_at
-        assert refresh_at is not None
+        if refresh_at is None:
+            raise ValueError("refreshed tokens always have a next refresh time")
         return self._update(
             refreshed.shop_id,
             "SET token_version = :next, access_token_expires_at = :access,"
@@ -128,6 +129,19 @@ class ShopConnectionRepository:
                 ":reason": reason,
                 ":at": at.isoformat(),
                 ":deauthorized": ConnectionState.DEAUTHORIZED.value,
+            },
+        )
+
+    def reconnected(self, shop_id: str, at: datetime) -> bool:
+        """Back to connected after tokens that failed to refresh are refreshed after all."""
+        return self._update(
+            shop_id,
+            "SET #state = :connected, changed_at = :at REMOVE reason",
+            "#state = :needed",
+            {
+                ":connected": ConnectionState.CONNECTED.value,
+                ":needed": ConnectionState.REAUTHORIZATION_NEEDED.value,
+                ":at": at.isoformat(),
             },
         )
 
