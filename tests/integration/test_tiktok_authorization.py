@@ -384,7 +384,8 @@ def test_tokens_that_died_unrefreshed_flag_the_seller_until_a_refresh_works_agai
     [resolved] = store.flags.list(SHOP_A, FlagStatus.RESOLVED).flags
     assert resolved.flag_id == flag.flag_id
     connection = store.connections.get(SHOP_A)
-    assert connection is not None and connection.state is ConnectionState.CONNECTED
+    assert connection is not None
+    assert connection.state is ConnectionState.CONNECTED
 
 
 def test_a_refresh_does_not_resolve_tiktoks_own_expiry_warning(
