@@ -141,36 +141,41 @@ class TokenRefresher:
         self, owner: ShopConnection, record: ShopTokenRecord, grant: TokenGrant, now: datetime
     ) -> None:
         """Secrets first (every covered shop), then the table: a crash between leaves usable tokens."""
+        current = self._store.connections.get(owner.shop_id, consistent=True)
+        if current is None or current.token_version != owner.token_version:
+            logger.warning(
+                "the shop was authorised again while refreshing: kept the new tokens", shop_id=owner.shop_id
+            )
+            return
         version = max(owner.token_version, record.version) + 1
         access_expires = _time(grant.access_token_expires_at)
-        refresh_expires = _time(grant.refresh_token_expires_at)
         refreshed = owner.model_copy(
             update={
                 "token_version": version,
                 "access_token_expires_at": access_expires,
-                "refresh_token_expires_at": refresh_expires,
+                "refresh_token_expires_at": _time(grant.refresh_token_expires_at),
                 "refresh_at": refresh_time(now, access_expires),
                 "refreshed_at": now,
             }
         )
+        sharing = self._sharing(owner)
         self._vault.put(owner.shop_id, token_record(record.shop_cipher, grant, version))
-        for shop in self._sharing(owner):
-            self._vault.put(
-                shop.shop_id, token_record(self._vault.fresh(shop.shop_id).shop_cipher, grant, version)
-            )
-            self._store.connections.record_shared_refresh(
-                shop.model_copy(update=refreshed.model_dump(include=_EXPIRIES)), owner.shop_id
-            )
-        if not self._store.connections.record_refresh(refreshed, owner.token_version):
-            logger.warning(
-                "refreshed tokens stored, but the shop was reconnected meanwhile", shop_id=owner.shop_id
-            )
+        for shop in sharing:
+            cipher = self._vault.fresh(shop.shop_id).shop_cipher
+            self._vault.put(shop.shop_id, token_record(cipher, grant, version))
+            expiries = refreshed.model_dump(include=_EXPIRIES)
+            self._store.connections.record_shared_refresh(shop.model_copy(update=expiries), owner.shop_id)
+        self._store.connections.record_refresh(refreshed, owner.token_version)
         logger.info("TikTok Shop token refreshed", shop_id=owner.shop_id, token_version=version)
-        for shop_id in (owner.shop_id, *(shop.shop_id for shop in self._sharing(owner))):
+        self._after_refresh([owner.shop_id, *(shop.shop_id for shop in sharing)], refreshed, now)
+
+    def _after_refresh(self, shop_ids: list[str], refreshed: ShopConnection, now: datetime) -> None:
+        """A refresh that works ends an outage's flag; an authorisation near its end raises one."""
+        ends = refreshed.refresh_token_expires_at
+        for shop_id in shop_ids:
             self._flags.recovered(shop_id, now)
-        if refresh_token_ending(refresh_expires, now):
-            for shop_id in (owner.shop_id, *(shop.shop_id for shop in self._sharing(owner))):
-                self._flag_ending(shop_id, refresh_expires, now)
+            if ends is not None and refresh_token_ending(ends, now):
+                self._flag_ending(shop_id, ends, now)
 
     def _sharing(self, owner: ShopConnection) -> list[ShopConnection]:
         """The other shops whose tokens are ``owner``'s (a shop reconnected elsewhere has left)."""
@@ -195,14 +200,15 @@ class TokenRefresher:
         """Count the failure; flag the sellers when waiting cannot help (a refusal, or dead tokens)."""
         metrics.add_metric(name=FAILURE_METRIC, unit=MetricUnit.Count, value=1)
         logger.warning("TikTok Shop token refresh failed", shop_id=owner.shop_id, reason=reason)
-        if refused:
-            for shop_id in (owner.shop_id, *(shop.shop_id for shop in self._sharing(owner))):
-                message = (
-                    f"trackguard can no longer renew its access to TikTok shop {shop_id}: its orders are "
-                    "not being checked until the seller authorises trackguard again."
-                )
-                evidence: Evidence = {"source": REFRESH_FAILURE_SOURCE, "reason": reason}
-                self._flags.raise_needed(shop_id, message, evidence, self._now())
+        if not refused:
+            return "failed"
+        evidence: Evidence = {"source": REFRESH_FAILURE_SOURCE, "reason": reason}
+        for shop_id in (owner.shop_id, *(shop.shop_id for shop in self._sharing(owner))):
+            message = (
+                f"trackguard can no longer renew its access to TikTok shop {shop_id}: its orders are "
+                "not being checked until the seller authorises trackguard again."
+            )
+            self._flags.raise_needed(shop_id, message, evidence, self._now())
         return "failed"
 
 
