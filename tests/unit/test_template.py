@@ -475,7 +475,7 @@ def test_queues_redrive_to_an_alarmed_dlq(
         r["Properties"]
         for r in resources.values()
         if r["Type"] == "AWS::CloudWatch::Alarm"
-        and r["Properties"]["Dimensions"]
+        and r["Properties"].get("Dimensions")
         == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dead_letter_queue, "QueueName"]}}]
     ]
 
@@ -496,10 +496,35 @@ def test_every_function_has_an_errors_alarm(template: dict[str, Any]) -> None:
     alarmed = {
         r["Properties"]["Dimensions"][0]["Value"]["Ref"]
         for r in template["Resources"].values()
-        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"]["MetricName"] == "Errors"
+        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("MetricName") == "Errors"
     }
 
     assert alarmed == set(functions_of(template))
+
+
+def test_token_refresh_failures_alarm_from_both_functions_that_refresh(template: dict[str, Any]) -> None:
+    """The schedule and the processor (renewing on a 105002) both count TokenRefreshFailures."""
+    alarm = template["Resources"]["TokenRefreshFailuresAlarm"]["Properties"]
+    series = {m["Id"]: m for m in alarm["Metrics"]}
+    services = {
+        dimension["Value"]
+        for metric in series.values()
+        if "MetricStat" in metric
+        for dimension in metric["MetricStat"]["Metric"]["Dimensions"]
+    }
+    names = {m["MetricStat"]["Metric"]["MetricName"] for m in series.values() if "MetricStat" in m}
+    variables = {
+        f: environment(template, f)["POWERTOOLS_SERVICE_NAME"]
+        for f in ("TokenRefreshFunction", "ProcessorFunction")
+    }
+
+    assert names == {"TokenRefreshFailures"}
+    assert services == set(variables.values())
+    assert [m["Id"] for m in series.values() if m["ReturnData"]] == ["failures"]
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    assert alarm["AlarmActions"] == {
+        "Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]
+    }
 
 
 @pytest.mark.parametrize(
