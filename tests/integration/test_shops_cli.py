@@ -112,7 +112,9 @@ def test_list_shows_each_shops_state_and_expiries(store: Store, capsys: pytest.C
             refresh_at=T0 + timedelta(days=3),
         )
     )
-    store.sellers.set_shop_authorized("7494049642642441622", False, T0)
+    assert run("shops", "set-token", "7494049642642441622", "--shop-cipher", "c", "--access-token", "t") == 0
+    store.connections.deauthorize("7494049642642441622", "type 6", T0)
+    capsys.readouterr()
 
     assert run("shops", "list") == 0
 

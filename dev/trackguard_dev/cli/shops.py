@@ -46,7 +46,7 @@ def _set_token(args: argparse.Namespace) -> int:
         return 2
     record = ShopTokenRecord(shop_cipher=args.shop_cipher, access_token=SecretStr(token))
     ShopCredentialStore(settings.shop_tokens_secret_prefix).put(args.shop_id, record)
-    Store.from_settings(settings).sellers.set_shop_authorized(args.shop_id, True, datetime.now(UTC))
+    Store.from_settings(settings).connections.token_set_by_hand(args.shop_id, datetime.now(UTC))
     print(f"stored credentials for shop {args.shop_id}")
     return 0
 

@@ -143,23 +143,19 @@ class SellerRepository:
         self._table.client.transact_write_items(TransactItems=actions)  # type: ignore[arg-type]
 
     def set_shop_authorized(self, seller_id: str, authorized: bool, at: datetime) -> None:
-        """Record whether the platform still lets trackguard fetch this shop's orders (`shops set-token`).
+        """Record whether the platform still lets trackguard fetch this shop's orders.
 
-        An update, not a put: a connection's expiries and refresh schedule stay as they are.
+        An update, not a put: a TikTok connection's expiries and refresh schedule stay as they are.
         """
-        state = "connected" if authorized else "deauthorized"
         self._table.client.update_item(
             TableName=self._table.name,
             Key=key(keys.seller_pk(seller_id), keys.SHOP_SK),
-            UpdateExpression="SET authorized = :authorized, changed_at = :at, #state = :state,"
-            " shop_id = :shop_id, gsi2pk = :listing, gsi2sk = :shop_id",
+            UpdateExpression="SET authorized = :authorized, changed_at = :at, #state = :state",
             ExpressionAttributeNames={"#state": "state"},
             ExpressionAttributeValues={
                 ":authorized": {"BOOL": authorized},
                 ":at": {"S": at.isoformat()},
-                ":state": {"S": state},
-                ":shop_id": {"S": seller_id},
-                ":listing": {"S": keys.TIKTOK_SHOPS},
+                ":state": {"S": "connected" if authorized else "deauthorized"},
             },
         )
 

@@ -61,6 +61,23 @@ class ShopConnectionRepository:
             item["gsi1sk"] = keys.token_refresh_sk(connection.refresh_at, connection.shop_id)
         self._table.client.put_item(TableName=self._table.name, Item=to_attributes(item))
 
+    def token_set_by_hand(self, shop_id: str, at: datetime) -> None:
+        """`trackguard shops set-token`: connected, listed, with no expiry known and nothing to refresh."""
+        self._table.client.update_item(
+            TableName=self._table.name,
+            Key=key(keys.seller_pk(shop_id), keys.SHOP_SK),
+            UpdateExpression="SET authorized = :true, #state = :connected, changed_at = :at,"
+            " shop_id = :shop_id, gsi2pk = :listing, gsi2sk = :shop_id",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":true": {"BOOL": True},
+                ":connected": {"S": ConnectionState.CONNECTED.value},
+                ":at": {"S": at.isoformat()},
+                ":shop_id": {"S": shop_id},
+                ":listing": {"S": keys.TIKTOK_SHOPS},
+            },
+        )
+
     def claim_refresh(self, shop_id: str, version: int, now: datetime, lease: timedelta) -> bool:
         """Take the right to refresh the tokens of ``version``; False when another refresher holds it,
         the tokens already changed, or the shop is no longer authorised."""
