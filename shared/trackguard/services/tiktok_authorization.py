@@ -56,6 +56,7 @@ _STATE_PATTERN = re.compile(
 )
 _SHOP_ID_PATTERN = re.compile(SELLER_ID_PATTERN)
 DENIED_ERRORS = frozenset({"access_denied", "auth_denied"})
+_ERROR_PATTERN = re.compile(r"^[a-z_]{1,40}$")
 
 
 class CallbackRefusedError(Exception):
@@ -163,7 +164,8 @@ class TikTokConnector:
         error = query.get("error")
         if error:
             title = "Authorisation declined" if error in DENIED_ERRORS else "TikTok Shop did not authorise"
-            raise CallbackRefusedError(403, title, f"TikTok Shop answered {error!r}: nothing was connected")
+            named = error if _ERROR_PATTERN.match(error) else "an error"  # echo only what looks like a code
+            raise CallbackRefusedError(403, title, f"TikTok Shop answered {named}: nothing was connected")
         code = query.get("code")
         if not code or code == "null":
             raise CallbackRefusedError(

@@ -59,6 +59,7 @@ def callback(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
         ({"code": "c", "state": "1.forged.state"}, 400, "did not carry"),
         ({"code": "null", "error": "access_denied", "state": "VALID"}, 403, "Authorisation declined"),
         ({"code": "null", "error": "auth_denied", "state": "VALID"}, 403, "Authorisation declined"),
+        ({"error": "<script>alert(1)</script>", "state": "VALID"}, 403, "TikTok Shop answered an error"),
     ],
 )
 def test_a_refusal_is_an_uncached_html_page(
