@@ -201,6 +201,20 @@ def test_every_failure_is_a_page_and_stores_nothing(
     assert stored_nothing(store, vault)
 
 
+def test_an_app_without_its_service_id_connects_nothing(
+    store: Store, vault: MemoryTokenVault, auth: FakeAuthHost
+) -> None:
+    unset = TikTokConnector(
+        store=store, tokens=vault, auth=auth, shops=FakeShopsApi(), app_secrets=(APP_SECRET,), service_id=""
+    )
+
+    with pytest.raises(CallbackRefusedError) as refused:
+        unset.complete({"code": "code-1", "state": sign_state(APP_SECRET, "", NOW)})
+
+    assert refused.value.status == 503
+    assert stored_nothing(store, vault)
+
+
 def test_tiktok_unreachable_is_a_502_page(store: Store, vault: MemoryTokenVault, auth: FakeAuthHost) -> None:
     class Unreachable(FakeAuthHost):
         def exchange_code(self, auth_code: str) -> TokenGrant:
@@ -399,6 +413,48 @@ def test_a_refresh_does_not_resolve_tiktoks_own_expiry_warning(
 
     [flag] = store.flags.list(SHOP_A, FlagStatus.OPEN).flags
     assert flag.evidence["source"] == "tiktok_webhook_type_7"
+
+
+def test_a_shop_whose_secret_is_gone_is_flagged_and_does_not_stop_the_others(
+    store: Store, vault: MemoryTokenVault, auth: FakeAuthHost, clock: Clock
+) -> None:
+    connector(store, vault, auth).complete(callback())
+    auth.codes["code-b"] = grant(5)
+    connector(store, vault, auth, shop(SHOP_B, "GCP_b")).complete(callback("code-b"))
+    vault.delete(SHOP_A)
+    clock.now = NOW + timedelta(days=4)
+
+    outcomes = refresher(store, vault, auth, clock).run().outcomes
+
+    assert outcomes == {SHOP_A: "failed", SHOP_B: "refreshed"}
+    assert auth.refreshes == ["refresh-5"]
+    [flag] = store.flags.list(SHOP_A, FlagStatus.OPEN).flags
+    assert flag.code is FlagCode.REAUTHORIZATION_NEEDED
+
+
+def test_a_crash_refreshing_one_shop_is_counted_and_the_others_still_refresh(
+    store: Store, vault: MemoryTokenVault, auth: FakeAuthHost, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted: list[str] = []
+    monkeypatch.setattr(tiktok_tokens.metrics, "add_metric", lambda name, **_: counted.append(name))
+    connector(store, vault, auth).complete(callback())
+    auth.codes["code-b"] = grant(5)
+    connector(store, vault, auth, shop(SHOP_B, "GCP_b")).complete(callback("code-b"))
+    clock.now = NOW + timedelta(days=4)
+
+    class BrokenVault(MemoryTokenVault):
+        def put(self, shop_id: str, record: Any) -> None:
+            if shop_id == SHOP_A:
+                raise RuntimeError("Secrets Manager is throttling")
+            super().put(shop_id, record)
+
+    broken = BrokenVault()
+    broken.records = dict(vault.records)
+
+    outcomes = TokenRefresher(store, broken, auth, now=clock).run().outcomes
+
+    assert outcomes == {SHOP_A: "failed", SHOP_B: "refreshed"}
+    assert counted == ["TokenRefreshFailures"]
 
 
 def test_a_refresh_token_near_its_end_flags_the_seller(

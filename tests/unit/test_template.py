@@ -257,6 +257,7 @@ def test_the_api_logs_access_and_throttles(template: dict[str, Any]) -> None:
                 "dynamodb:GetItem": {"Table.Arn"},
                 "dynamodb:PutItem": {"Table.Arn"},
                 "dynamodb:UpdateItem": {"Table.Arn"},
+                "dynamodb:DeleteItem": {"Table.Arn"},
                 "dynamodb:ConditionCheckItem": {"Table.Arn"},
                 "dynamodb:TransactWriteItems": {"Table.Arn"},
                 "secretsmanager:GetSecretValue": {"Ref:WebhookSecretsArn"},
@@ -268,7 +269,9 @@ def test_the_api_logs_access_and_throttles(template: dict[str, Any]) -> None:
             "TokenRefreshFunction",
             {
                 "dynamodb:GetItem": {"Table.Arn"},
+                "dynamodb:PutItem": {"Table.Arn"},
                 "dynamodb:UpdateItem": {"Table.Arn"},
+                "dynamodb:DeleteItem": {"Table.Arn"},
                 "dynamodb:TransactWriteItems": {"Table.Arn"},
                 "dynamodb:Query": {"${Table.Arn}/index/GSI1"},
                 "secretsmanager:GetSecretValue": {"Ref:WebhookSecretsArn", SHOP_TOKENS},
@@ -293,11 +296,15 @@ def test_no_function_can_scan_or_use_wildcard_actions(
             assert "*" not in resources, (function, action)
 
 
-def test_only_the_judging_functions_delete(template: dict[str, Any], transformed: dict[str, Any]) -> None:
-    """Resolving a flag deletes its open-flag guard in a transaction; nothing else removes items."""
+def test_only_the_functions_that_resolve_flags_delete(
+    template: dict[str, Any], transformed: dict[str, Any]
+) -> None:
+    """Resolving a flag deletes its open-flag guard in a transaction; nothing else removes items. The
+    callback (a seller authorised again) and the refresher (a refresh works again) resolve
+    REAUTHORIZATION_NEEDED."""
     deleting = {f for f in functions_of(template) if "dynamodb:DeleteItem" in grants(transformed, f)}
 
-    assert deleting == set(JUDGING_FUNCTIONS)
+    assert deleting == {*JUDGING_FUNCTIONS, "TikTokOAuthFunction", "TokenRefreshFunction"}
 
 
 def test_secrets_are_read_only_where_needed(template: dict[str, Any], transformed: dict[str, Any]) -> None:

@@ -160,6 +160,9 @@ class TikTokConnector:
     def complete(self, query: Mapping[str, str]) -> list[ConnectedShop]:
         """What TikTok's redirect asks for, or CallbackRefusedError; a refusal stores nothing."""
         now = self._now()
+        if not self._service_id:
+            logger.error("TIKTOK_SHOP_SERVICE_ID is not set: no authorisation can be checked")
+            raise CallbackRefusedError(503, "Not available yet", "trackguard's TikTok Shop app is not set up")
         check_state(self._app_secrets, self._service_id, query.get("state"), now)
         error = query.get("error")
         if error:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import SecretStr
 
+from trackguard.clients.shop_credentials import ShopTokenRecord, UnknownShopError
 from trackguard.clients.tiktok_auth import TikTokAuthError, TikTokAuthRefusedError, TokenGrant
 from trackguard.clients.tiktok_shop import ShopCredentials
 from trackguard.domain.flags import Evidence
@@ -33,7 +34,6 @@ from trackguard.services.reauthorization import REFRESH_FAILURE_SOURCE, Reauthor
 from trackguard.storage.store import Store
 
 if TYPE_CHECKING:
-    from trackguard.clients.shop_credentials import ShopTokenRecord
     from trackguard.settings import Settings
     from trackguard.sources.shops.tiktok_shop.webhook import Secret as TikTokAppSecret
 
@@ -95,7 +95,12 @@ class TokenRefresher:
             connection = self._store.connections.get(shop_id, consistent=True)
             if connection is None or (connection.refresh_at is not None and connection.refresh_at > due_at):
                 continue  # refreshed since the index was read
-            outcomes[shop_id] = self.refresh(connection)
+            try:
+                outcomes[shop_id] = self.refresh(connection)
+            except Exception:  # one shop's storage or secret trouble must not stop the others
+                logger.exception("TikTok Shop token refresh crashed", shop_id=shop_id)
+                metrics.add_metric(name=FAILURE_METRIC, unit=MetricUnit.Count, value=1)
+                outcomes[shop_id] = "failed"
         return RefreshRun(outcomes)
 
     def renew(self, expired: ShopCredentials) -> ShopCredentials:
@@ -124,8 +129,11 @@ class TokenRefresher:
             return "not_connected"
         if not self._store.connections.claim_refresh(shop_id, version, now, REFRESH_LEASE):
             return "taken_by_another"
-        record = self._vault.fresh(shop_id)
-        if record.refresh_token is None:
+        try:
+            record = self._vault.fresh(shop_id)
+        except UnknownShopError:
+            record = None
+        if record is None or record.refresh_token is None:
             self._store.connections.release_refresh(shop_id, version)
             return self._failed(owner, "trackguard holds no refresh token for the shop", refused=True)
         try:
@@ -222,7 +230,6 @@ def _expired(connection: ShopConnection, now: datetime) -> bool:
 
 def token_record(shop_cipher: str, grant: TokenGrant, version: int) -> ShopTokenRecord:
     """What the shop's secret holds for a grant (after an authorisation or a refresh)."""
-    from trackguard.clients.shop_credentials import ShopTokenRecord
 
     return ShopTokenRecord(
         shop_cipher=shop_cipher,
