@@ -52,7 +52,7 @@ def _set_token(args: argparse.Namespace) -> int:
 
 
 def _connect(_args: argparse.Namespace) -> int:
-    from trackguard.services.tiktok_authorization import authorization_link, sign_state
+    from trackguard.services.tiktok_authorization import STATE_LIFETIME, authorization_link, sign_state
     from trackguard.services.tiktok_tokens import tiktok_app
     from trackguard.settings import Settings
 
@@ -61,8 +61,11 @@ def _connect(_args: argparse.Namespace) -> int:
         print("error: TIKTOK_SHOP_SERVICE_ID is not set (the app's service id)", file=sys.stderr)
         return 2
     current_secret = tiktok_app(settings).app_secret[0]
-    state = sign_state(current_secret, settings.tiktok_shop_service_id, datetime.now(UTC))
+    now = datetime.now(UTC)
+    state = sign_state(current_secret, settings.tiktok_shop_service_id, now)
     print(authorization_link(settings.tiktok_shop_authorize_url, settings.tiktok_shop_service_id, state))
+    until = (now + STATE_LIFETIME).isoformat(timespec="minutes")
+    print(f"give this link to the seller: it works until {until}", file=sys.stderr)
     return 0
 
 
