@@ -523,6 +523,20 @@ def test_type_7_raises_one_seller_flag_however_often_it_comes(
     assert "2026-04-01" in flag.message
 
 
+def test_type_7_flags_a_shop_whose_token_was_set_by_hand_before_connections_had_a_state(
+    store: Store, vault: MemoryTokenVault
+) -> None:
+    store.table.client.put_item(
+        TableName=store.table.name,
+        Item={"pk": {"S": f"SELLER#{SHOP_A}"}, "sk": {"S": "SHOP"}, "authorized": {"BOOL": True}},
+    )
+
+    assert ShopLifecycle(store, vault).authorization_expiring(SHOP_A, None, NOW) is not None
+    ShopLifecycle(store, vault).deauthorized(SHOP_A, NOW)
+    store.flags.resolve(store.flags.list(SHOP_A, FlagStatus.OPEN).flags[0], NOW, "test")
+    assert ShopLifecycle(store, vault).authorization_expiring(SHOP_A, None, NOW) is None
+
+
 def test_type_7_for_a_shop_never_connected_flags_nothing(store: Store, vault: MemoryTokenVault) -> None:
     assert ShopLifecycle(store, vault).authorization_expiring(SHOP_A, None, NOW) is None
     assert store.flags.list(SHOP_A, None).flags == ()

@@ -17,6 +17,10 @@ from trackguard.domain.shop_connections import ConnectionState, ShopConnection
 from trackguard.storage import keys
 from trackguard.storage.dynamo import Item, Table, key, to_attributes, to_value
 
+# NOT (x = y) rather than x <> y: an item written before connections had a state (`shops set-token`)
+# has no `state`, and a comparison with a missing attribute is false either way round.
+_STILL_AUTHORIZED = "NOT (#state = :deauthorized) AND NOT (authorized = :false)"
+
 
 class ShopConnectionRepository:
     def __init__(self, table: Table) -> None:
@@ -84,13 +88,14 @@ class ShopConnectionRepository:
         return self._update(
             shop_id,
             "SET lease_until = :until",
-            "token_version = :version AND #state <> :deauthorized"
+            f"token_version = :version AND {_STILL_AUTHORIZED}"
             " AND (attribute_not_exists(lease_until) OR lease_until < :now)",
             {
                 ":until": keys.timestamp(now + lease),
                 ":now": keys.timestamp(now),
                 ":version": version,
                 ":deauthorized": ConnectionState.DEAUTHORIZED.value,
+                ":false": False,
             },
         )
 
@@ -140,12 +145,13 @@ class ShopConnectionRepository:
         return self._update(
             shop_id,
             "SET #state = :needed, reason = :reason, changed_at = :at",
-            "attribute_exists(pk) AND #state <> :deauthorized",
+            f"attribute_exists(pk) AND {_STILL_AUTHORIZED}",
             {
                 ":needed": ConnectionState.REAUTHORIZATION_NEEDED.value,
                 ":reason": reason,
                 ":at": at.isoformat(),
                 ":deauthorized": ConnectionState.DEAUTHORIZED.value,
+                ":false": False,
             },
         )
 
