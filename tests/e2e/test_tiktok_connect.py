@@ -104,6 +104,7 @@ def test_a_shop_connects_stays_connected_and_leaves(api: httpx.Client, handle: S
     assert refused.headers["cache-control"] == "no-store"
     assert seller.seller_id not in shops_listed(handle)
     page = connect_as_a_browser(api, handle, seller.seller_id)
+    print(f"\ncallback answered in {page.elapsed.total_seconds() * 1000:.0f} ms (cold)")
     assert page.status_code == 200, page.text
     assert page.headers["cache-control"] == "no-store"
     assert "E2E shop" in page.text
@@ -135,6 +136,7 @@ def test_a_shop_connects_stays_connected_and_leaves(api: httpx.Client, handle: S
 
     # the seller authorises again: no new key, the flag resolves
     again = connect_as_a_browser(api, handle, seller.seller_id)
+    print(f"callback answered in {again.elapsed.total_seconds() * 1000:.0f} ms (warm)")
     assert again.status_code == 200, again.text
     assert API_KEY.search(again.text) is None
     assert "reconnected" in again.text
