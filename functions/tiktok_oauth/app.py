@@ -4,24 +4,23 @@ Init loads Powertools alone; the connector (settings, secrets, storage, TikTok c
 first request, then kept for the life of the process.
 """
 
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trackguard.observability import logger, metrics, tracer
+from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
     from trackguard.services.tiktok_authorization import TikTokConnector
 
 
-@cache
+@on_first_use
 def connector() -> "TikTokConnector":
     from trackguard.services.tiktok_authorization import build_connector
-    from trackguard.settings import get_settings
 
-    return build_connector(get_settings())
+    return build_connector()
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -4,24 +4,23 @@ The input may carry ``as_of`` (ISO-8601) to refresh what is due at that instant.
 alone; the refresher is built by the first run, then kept.
 """
 
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trackguard.observability import logger, metrics, tracer
-from trackguard.services.report_schedule import schedule_as_of
+from trackguard.reports.schedule import schedule_as_of
+from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
     from trackguard.services.tiktok_tokens import TokenRefresher
 
 
-@cache
+@on_first_use
 def refresher() -> "TokenRefresher":
     from trackguard.services.tiktok_tokens import build_token_refresher
-    from trackguard.settings import get_settings
 
-    return build_token_refresher(get_settings())
+    return build_token_refresher()
 
 
 @logger.inject_lambda_context

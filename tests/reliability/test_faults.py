@@ -32,9 +32,10 @@ from tests.reliability.workload import (
     workload,
 )
 from tests.support.fakes import MemoryTokenVault, RecordingPublisher
+from tests.support.lambda_events import FakeLambdaContext, load_function
 from tests.support.streams import StreamReader
 from tests.support.tables import create_table
-from tests.unit.api.seller_events import FakeLambdaContext, load_function
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import Judgement, OrderJudge
 from trackguard.services.messages import TrackingUpdateMessage
 from trackguard.services.order_writer import OrderWriter
@@ -42,7 +43,6 @@ from trackguard.services.processing import Processor, stream_message, stream_mes
 from trackguard.services.reauthorization import ShopLifecycle
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.services.shop_sync import PlatformShopSync
-from trackguard.settings import Thresholds
 from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.dynamo import Table
 from trackguard.storage.store import Store
@@ -252,7 +252,7 @@ def dying_processor(
     judge = OrderJudge(store, publisher, Thresholds())
     return Processor(
         store=store,
-        shop_sync=PlatformShopSync(
+        build_shop_sync=lambda: PlatformShopSync(
             store, OrderWriter(store, updater), NoTikTokShop(), ShopLifecycle(store, MemoryTokenVault())
         ),
         updater=DyingUpdater(updater, doomed_numbers) if crashing == "updater" else updater,

@@ -24,6 +24,7 @@ from tests.reliability.senders import (
 from tests.support.fakes import MemoryTokenVault, RecordingPublisher
 from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.domain.status import FlagStatus
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import ProcessingMessage
 from trackguard.services.order_writer import OrderWriter
@@ -31,7 +32,6 @@ from trackguard.services.processing import Processor
 from trackguard.services.reauthorization import ShopLifecycle
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.services.shop_sync import PlatformShopSync
-from trackguard.settings import Thresholds
 from trackguard.storage.store import Store
 
 EVENTS_PER_ORDER = 25
@@ -49,7 +49,7 @@ def build_processor(store: Store) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=PlatformShopSync(
+        build_shop_sync=lambda: PlatformShopSync(
             store, OrderWriter(store, updater), NoTikTokShop(), ShopLifecycle(store, MemoryTokenVault())
         ),
         updater=updater,

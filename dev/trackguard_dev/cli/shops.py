@@ -36,17 +36,18 @@ def _set_token(args: argparse.Namespace) -> int:
     from pydantic import SecretStr
 
     from trackguard.clients.shop_credentials import ShopCredentialStore, ShopTokenRecord
-    from trackguard.settings import Settings
-    from trackguard.storage.store import Store
+    from trackguard.storage.dynamo import Table
+    from trackguard.storage.shop_connections import ShopConnectionRepository
+    from trackguard_dev.cli.settings import ShopTokenSettings
 
-    settings = Settings.from_environ()
+    settings = ShopTokenSettings.from_environ()
     token = sys.stdin.readline().strip() if args.access_token == FROM_STDIN else args.access_token
     if not token:
         print("error: the access token is empty", file=sys.stderr)
         return 2
     record = ShopTokenRecord(shop_cipher=args.shop_cipher, access_token=SecretStr(token))
     ShopCredentialStore(settings.shop_tokens_secret_prefix).put(args.shop_id, record)
-    Store.from_settings(settings).connections.token_set_by_hand(args.shop_id, datetime.now(UTC))
+    ShopConnectionRepository(Table(settings.table_name)).token_set_by_hand(args.shop_id, datetime.now(UTC))
     print(f"stored credentials for shop {args.shop_id}")
     return 0
 
@@ -54,13 +55,10 @@ def _set_token(args: argparse.Namespace) -> int:
 def _connect(_args: argparse.Namespace) -> int:
     from trackguard.services.tiktok_authorization import STATE_LIFETIME, authorization_link, sign_state
     from trackguard.services.tiktok_tokens import tiktok_app
-    from trackguard.settings import Settings
+    from trackguard_dev.cli.settings import AuthorizationLinkSettings
 
-    settings = Settings.from_environ()
-    if not settings.tiktok_shop_service_id:
-        print("error: TIKTOK_SHOP_SERVICE_ID is not set (the app's service id)", file=sys.stderr)
-        return 2
-    current_secret = tiktok_app(settings).app_secret[0]
+    settings = AuthorizationLinkSettings.from_environ()
+    current_secret = tiktok_app(settings.webhook_secrets_id).app_secret[0]
     now = datetime.now(UTC)
     state = sign_state(current_secret, settings.tiktok_shop_service_id, now)
     print(authorization_link(settings.tiktok_shop_authorize_url, settings.tiktok_shop_service_id, state))
@@ -70,10 +68,11 @@ def _connect(_args: argparse.Namespace) -> int:
 
 
 def _list(_args: argparse.Namespace) -> int:
-    from trackguard.settings import Settings
-    from trackguard.storage.store import Store
+    from trackguard.storage.dynamo import Table
+    from trackguard.storage.shop_connections import ShopConnectionRepository
+    from trackguard_dev.cli.settings import TableSettings
 
-    connections = Store.from_settings(Settings.from_environ()).connections.all()
+    connections = ShopConnectionRepository(Table(TableSettings.from_environ().table_name)).all()
     print(
         f"{'shop_id':<22} {'state':<24} {'since':<27} {'access token expires':<27} "
         f"{'authorisation ends':<27} shares tokens of"

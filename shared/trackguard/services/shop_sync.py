@@ -16,7 +16,7 @@ from trackguard.domain.orders import OrderKey, OrderSnapshot
 from trackguard.errors import UnknownSourceError
 from trackguard.observability import logger
 from trackguard.services.order_writer import OrderWriter
-from trackguard.settings import Settings
+from trackguard.settings import ProcessorSettings
 from trackguard.sources.base import RawDelivery
 from trackguard.sources.shops import shopify, tiktok_shop
 from trackguard.sources.shops.shopify.orders import shopify_order_snapshot, shopify_packages
@@ -164,8 +164,9 @@ class TikTokApiOrders:
     """Fetches orders through the TikTok Shop API with each shop's stored credentials; an expired token
     (105002) is refreshed on the spot, once, and the call retried once."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: ProcessorSettings, store: Store) -> None:
         self._settings = settings
+        self._store = store
 
     @cached_property
     def _client(self) -> TikTokShopClient:
@@ -173,9 +174,9 @@ class TikTokApiOrders:
         from trackguard.clients.tiktok_shop import TikTokShopClient
         from trackguard.services.tiktok_tokens import TokenRefresher, tiktok_app
 
-        app = tiktok_app(self._settings)
+        app = tiktok_app(self._settings.webhook_secrets_id)
         auth = TikTokAuthClient(self._settings.tiktok_shop_auth_base_url, app.app_key, app.app_secret[0])
-        renewer = TokenRefresher(Store.from_settings(self._settings), self._credentials, auth)
+        renewer = TokenRefresher(self._store, self._credentials, auth)
         return TikTokShopClient(
             self._settings.tiktok_shop_api_base_url, app.app_key, app.app_secret[0], renewer=renewer
         )
@@ -190,7 +191,7 @@ class TikTokApiOrders:
         """Type 6 and 7 webhooks, erasing tokens through the same credential store (and its cache)."""
         from trackguard.services.reauthorization import ShopLifecycle
 
-        return ShopLifecycle(Store.from_settings(self._settings), self._credentials)
+        return ShopLifecycle(self._store, self._credentials)
 
     def fetch(self, shop_id: str, order_ids: Sequence[str]) -> list[TikTokOrder]:
         return self._client.get_orders(self._credentials.credentials(shop_id), order_ids)

@@ -47,7 +47,7 @@ from trackguard.storage.store import Store
 
 if TYPE_CHECKING:
     from trackguard.clients.shop_credentials import ShopTokenRecord
-    from trackguard.settings import Settings
+    from trackguard.settings import TikTokAuthorizationSettings
 
 STATE_LIFETIME = timedelta(minutes=30)
 _STATE_KEY_LABEL = b"trackguard/tiktok-shop/oauth-state/v1"
@@ -247,18 +247,21 @@ class TikTokConnector:
             return None
 
 
-def build_connector(settings: Settings) -> TikTokConnector:
+def build_connector(settings: TikTokAuthorizationSettings | None = None) -> TikTokConnector:
+    """The callback's connector as deployed, with its AWS and TikTok clients."""
     from trackguard.clients.http import RetryingHttp, shared_client
     from trackguard.clients.shop_credentials import ShopCredentialStore
     from trackguard.clients.tiktok_auth import CALLBACK_RETRY_POLICY, TikTokAuthClient
     from trackguard.clients.tiktok_shop import TikTokShopClient
     from trackguard.services.tiktok_tokens import tiktok_app
+    from trackguard.settings import TikTokAuthorizationSettings
 
-    app = tiktok_app(settings)
+    settings = settings or TikTokAuthorizationSettings.from_environ()
+    app = tiktok_app(settings.webhook_secrets_id)
     auth_http = RetryingHttp(shared_client(settings.tiktok_shop_auth_base_url), CALLBACK_RETRY_POLICY)
     api_http = RetryingHttp(shared_client(settings.tiktok_shop_api_base_url), CALLBACK_RETRY_POLICY)
     return TikTokConnector(
-        store=Store.from_settings(settings),
+        store=Store.for_table_name(settings.table_name, settings.due_index_shards),
         tokens=ShopCredentialStore(settings.shop_tokens_secret_prefix),
         auth=TikTokAuthClient(settings.tiktok_shop_auth_base_url, app.app_key, app.app_secret[0], auth_http),
         shops=TikTokShopClient(settings.tiktok_shop_api_base_url, app.app_key, app.app_secret[0], api_http),

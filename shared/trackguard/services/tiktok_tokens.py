@@ -34,7 +34,7 @@ from trackguard.services.reauthorization import REFRESH_FAILURE_SOURCE, Reauthor
 from trackguard.storage.store import Store
 
 if TYPE_CHECKING:
-    from trackguard.settings import Settings
+    from trackguard.settings import TokenRefreshSettings
     from trackguard.sources.shops.tiktok_shop.webhook import Secret as TikTokAppSecret
 
 REFRESH_LEASE = timedelta(minutes=2)
@@ -249,27 +249,29 @@ def _time(epoch_seconds: int) -> datetime:
     return datetime.fromtimestamp(epoch_seconds, UTC)
 
 
-def tiktok_app(settings: Settings) -> TikTokAppSecret:
+def tiktok_app(webhook_secrets_id: str) -> TikTokAppSecret:
     """The app's key and secret (``tiktok_shop`` in the secret document); raises when not configured."""
     from trackguard.errors import UnknownSourceError
     from trackguard.secrets import load_secret_document
     from trackguard.sources.shops import tiktok_shop
 
-    document = load_secret_document(settings.webhook_secrets_id)
+    document = load_secret_document(webhook_secrets_id)
     app = document.section(tiktok_shop.NAME, tiktok_shop.SOURCE.secret_model)
     if app is None:
         raise UnknownSourceError.not_configured(tiktok_shop.NAME)
     return app
 
 
-def build_token_refresher(settings: Settings) -> TokenRefresher:
-    """The refresher with its AWS and TikTok clients, for the schedule."""
+def build_token_refresher(settings: TokenRefreshSettings | None = None) -> TokenRefresher:
+    """The refresher as deployed for the schedule, with its AWS and TikTok clients."""
     from trackguard.clients.shop_credentials import ShopCredentialStore
     from trackguard.clients.tiktok_auth import TikTokAuthClient
+    from trackguard.settings import TokenRefreshSettings
 
-    app = tiktok_app(settings)
+    settings = settings or TokenRefreshSettings.from_environ()
+    app = tiktok_app(settings.webhook_secrets_id)
     return TokenRefresher(
-        store=Store.from_settings(settings),
+        store=Store.for_table_name(settings.table_name, settings.due_index_shards),
         vault=ShopCredentialStore(settings.shop_tokens_secret_prefix),
         auth=TikTokAuthClient(settings.tiktok_shop_auth_base_url, app.app_key, app.app_secret[0]),
     )

@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 from pydantic import SecretStr
 
-from tests.unit.api.seller_events import FakeLambdaContext, api_event, load_function
+from tests.support.lambda_events import FakeLambdaContext, api_event, load_function
 from trackguard.clients.tiktok_auth import TokenGrant
 from trackguard.clients.tiktok_shop import AuthorizedShop
 from trackguard.services.tiktok_authorization import TikTokConnector, sign_state

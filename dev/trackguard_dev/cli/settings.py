@@ -1,0 +1,40 @@
+"""What each operator command reads from the environment (the functions' models are trackguard.settings).
+
+A command needs only the resources it touches, so these are small: a missing variable is named in the
+command's error, and nothing else is asked of the operator.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from trackguard.settings import EnvironmentSettings
+
+
+class TableSettings(EnvironmentSettings):
+    table_name: str = Field(min_length=1)
+
+
+class ShopTokenSettings(TableSettings):
+    shop_tokens_secret_prefix: str = Field(min_length=1)
+
+
+class AuthorizationLinkSettings(EnvironmentSettings):
+    """`trackguard shops connect`: the app's service id and secret sign the link's state."""
+
+    webhook_secrets_id: str = Field(min_length=1)
+    tiktok_shop_service_id: str = Field(min_length=1)
+    # TikTok's page for sellers outside the US (US apps: https://services.us.tiktokshop.com/open/authorize);
+    # beside `make run`, the stack's sandbox plays it.
+    tiktok_shop_authorize_url: str = Field(
+        default="https://services.tiktokshop.com/open/authorize", min_length=1
+    )
+
+
+class StoredReplaySettings(TableSettings):
+    processing_queue_url: str = Field(min_length=1)
+
+
+class DeadLetterSettings(EnvironmentSettings):
+    processing_queue_url: str = Field(min_length=1)
+    processing_dlq_url: str = Field(min_length=1)
