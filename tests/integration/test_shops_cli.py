@@ -17,6 +17,7 @@ from tests.support.builders import T0
 from trackguard.clients.shop_credentials import ShopCredentialStore
 from trackguard.domain.shop_connections import ConnectionState, ShopConnection
 from trackguard.services.tiktok_authorization import check_state
+from trackguard.settings import SettingsError
 from trackguard.storage.dynamo import Table, dynamodb_client
 from trackguard.storage.store import Store
 from trackguard_dev.cli import shops as shops_cli
@@ -95,9 +96,11 @@ def test_connect_prints_the_authorisation_link_with_a_state_the_callback_accepts
     check_state((SecretStr(APP_SECRET),), "7310000000000000001", query["state"][0], datetime.now(UTC))
 
 
-def test_connect_needs_the_apps_service_id(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run("shops", "connect") == 2
-    assert "TIKTOK_SHOP_SERVICE_ID" in capsys.readouterr().err
+def test_connect_names_what_it_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBHOOK_SECRETS_ID", "trackguard/webhook-secrets")
+
+    with pytest.raises(SettingsError, match="AuthorizationLinkSettings: TIKTOK_SHOP_SERVICE_ID not set"):
+        run("shops", "connect")
 
 
 def test_list_shows_each_shops_state_and_expiries(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
