@@ -19,8 +19,9 @@ import boto3
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack
-from tests.e2e.test_flows import digits, flags, order_view, parcel, send_ok, tiktok_order, wait_for
+from tests.e2e.test_flows import flags, order_view, send_ok, wait_for
+from tests.support.plans import digits, parcel, tiktok_order
+from tests.support.stacks import Stack
 from trackguard_dev.demo import payloads
 from trackguard_dev.demo.scenario import Platform, SellerPlan
 from trackguard_dev.demo.stack import StackHandle, handle_for
