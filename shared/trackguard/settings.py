@@ -23,7 +23,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
 from trackguard.rules.thresholds import Thresholds
-from trackguard.wiring import on_first_use
 
 
 class SettingsError(RuntimeError):
@@ -144,6 +143,3 @@ class ReportSettings(Settings):
     report_sender_email: str = Field(min_length=3)
     allow_loopback_webhooks: bool = False
 
-
-get_settings = on_first_use(Settings.from_environ)
-"""The Globals' settings of this process, read once (the webhook functions and the authorizer)."""

@@ -107,3 +107,28 @@ def test_init_loads_no_service_and_the_first_call_builds_it_once(
         "service_loaded": True,
         "deferred_loaded": False,
     }
+
+
+LOAD_WEBHOOK = """
+import json, sys
+from tests.support.lambda_events import load_function
+
+load_function(sys.argv[1])
+heavy = ("pydantic.main", "trackguard.secrets", "trackguard.settings", "trackguard.sources.registry")
+print(json.dumps([name for name in heavy if name in sys.modules]))
+"""
+
+
+@pytest.mark.parametrize("function", ["shop_webhook", "carrier_webhook"])
+def test_a_webhook_function_defines_no_pydantic_model_at_init(function: str) -> None:
+    """The secret document, the settings and the senders load with the first delivery, not at init."""
+    answer = subprocess.run(
+        [sys.executable, "-c", LOAD_WEBHOOK, function],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "POWERTOOLS_TRACE_DISABLED": "true"},
+    )
+
+    assert json.loads(answer.stdout) == []
