@@ -142,4 +142,3 @@ class ReportSettings(Settings):
     reports_bucket: str = Field(min_length=1)
     report_sender_email: str = Field(min_length=3)
     allow_loopback_webhooks: bool = False
-
