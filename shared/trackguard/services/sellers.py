@@ -16,16 +16,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
-from trackguard.domain.orders import Platform
 from trackguard.domain.sellers import ApiKey, KeyStatus, Seller, hash_api_key, new_api_key
 from trackguard.errors import InvalidSettingError, NotFoundError
 from trackguard.storage.sellers import SellerNotFoundError, SellerRepository
+
+if TYPE_CHECKING:
+    from trackguard.domain.orders import Platform
 
 WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (the scheme's prefix, not a secret)
 _WEBHOOK_SECRET_BYTES = 32
@@ -140,7 +142,11 @@ class SellerService:
 
 
 def guess_platform(seller_id: str) -> Platform:
-    """Shopify shops are named by their ``*.myshopify.com`` domain; TikTok shop ids are numbers."""
+    """Shopify shops are named by their ``*.myshopify.com`` domain; TikTok shop ids are numbers.
+
+    Imported here: the authorizer shares this module and must not build the order models at init."""
+    from trackguard.domain.orders import Platform
+
     return Platform.SHOPIFY if seller_id.lower().endswith(_SHOPIFY_DOMAIN_SUFFIX) else Platform.TIKTOK_SHOP
 
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from trackguard.secrets import SenderSecret
-
 if TYPE_CHECKING:
     from trackguard.domain.events import CarrierEvent
+    from trackguard.secrets import SenderSecret
 
-SecretT = TypeVar("SecretT", bound=SenderSecret)
+# The bound by name: the secret models (pydantic) load with the first delivery, not at the handler's init.
+SecretT = TypeVar("SecretT", bound="SenderSecret")
 ParsedT = TypeVar("ParsedT")
 Headers = dict[str, str]
 
