@@ -1,7 +1,8 @@
 """Run every benchmark, print key / value / goal / met, and merge the numbers into bench/results.json.
 
 Each benchmark module exposes `run() -> dict[str, float]` and `GOALS: dict[str, tuple[str, float]]`
-(key -> (comparison, threshold), comparison one of ">=", "<=", "==").
+(key -> (comparison, threshold), comparison one of ">=", "<=", "=="). docs/capacity.md is then derived
+from the results (bench/capacity.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 import operator
 from collections.abc import Callable
 from pathlib import Path
+
+from bench import capacity
 
 BENCHMARKS = (
     "bench.tracking_numbers",
@@ -50,6 +53,7 @@ def main() -> int:
         results.update(measured)
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {RESULTS}" + (f"; {missed} goal(s) missed" if missed else ""))
+    print(f"wrote {capacity.write()}")
     return 0
 
 

@@ -51,7 +51,7 @@ from trackguard.storage.dynamo import dynamodb_client
 from trackguard_dev.local.dynamodb_local import DynamoDBLocal
 
 GOALS: dict[str, tuple[str, float]] = {
-    "ingest_latency_ratio_vs_putitem": ("<=", 2.5),
+    "ingest_latency_ratio_vs_putitem": ("<=", 1.3),
     "dynamodb_requests_per_carrier_callback": ("<=", 2.0),
 }
 
