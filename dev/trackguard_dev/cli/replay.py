@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from trackguard.settings import Settings
+    from trackguard_dev.cli.settings import DeadLetterSettings, StoredReplaySettings
 
 SOURCES = ("tiktok_shop", "shopify")
 STATUSES = ("failed", "received", "all")
@@ -54,25 +54,25 @@ def _instant(text: str) -> datetime:
 def _run(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from trackguard.settings import Settings
+    from trackguard_dev.cli.settings import DeadLetterSettings, StoredReplaySettings
 
-    settings = Settings.from_environ()
     try:
-        return _redrive_dlq(settings, args.limit) if args.dlq else _replay_stored(settings, args)
+        if args.dlq:
+            return _redrive_dlq(DeadLetterSettings.from_environ(), args.limit)
+        return _replay_stored(StoredReplaySettings.from_environ(), args)
     except (BotoCoreError, ClientError) as error:
         return _fail(f"AWS refused or could not be reached: {error}")
 
 
-def _replay_stored(settings: Settings, args: argparse.Namespace) -> int:
+def _replay_stored(settings: StoredReplaySettings, args: argparse.Namespace) -> int:
     from trackguard.errors import TrackguardError
     from trackguard.messaging import MessageQueue
     from trackguard.services.replay import DeliveryReplay, ReplayRequest, StatusFilter
-    from trackguard.storage.store import Store
+    from trackguard.storage.deliveries import DeliveryRepository
+    from trackguard.storage.dynamo import Table
 
     if args.since is None:
         return _fail("--source needs --since (and optionally --until)")
-    if not settings.processing_queue_url:
-        return _fail("PROCESSING_QUEUE_URL is not set")
     try:
         request = ReplayRequest(
             args.source, args.since, args.until or datetime.now(UTC), StatusFilter(args.status)
@@ -80,7 +80,8 @@ def _replay_stored(settings: Settings, args: argparse.Namespace) -> int:
     except TrackguardError as error:
         return _fail(str(error))
     replay = DeliveryReplay(
-        Store.from_settings(settings).deliveries, MessageQueue(settings.processing_queue_url)
+        DeliveryRepository(Table(settings.table_name)),
+        MessageQueue(settings.processing_queue_url),
     )
     deliveries = replay.select(request)
     with _progress(f"replaying {args.source}", len(deliveries)) as advance:
@@ -92,13 +93,11 @@ def _replay_stored(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _redrive_dlq(settings: Settings, limit: int) -> int:
+def _redrive_dlq(settings: DeadLetterSettings, limit: int) -> int:
     import boto3
 
     from trackguard.services.replay import DeadLetterRedrive
 
-    if not (settings.processing_dlq_url and settings.processing_queue_url):
-        return _fail("--dlq needs PROCESSING_DLQ_URL and PROCESSING_QUEUE_URL")
     redrive = DeadLetterRedrive(
         boto3.client("sqs"), settings.processing_dlq_url, settings.processing_queue_url
     )
