@@ -55,7 +55,7 @@ GOALS: dict[str, tuple[str, float]] = {
     "cold_init_network_connections": ("==", 0.0),
 }
 
-RUNS = 7
+RUNS = 5
 HEAVIEST_IMPORTS = 25
 EVENTS = ROOT / "events"
 FIRST_CALL_EVENTS = {

@@ -34,7 +34,7 @@ from trackguard_dev.demo.stack import local_stack
 from trackguard_dev.local.dynamodb_local import free_port
 from trackguard_dev.local.meter import METER_DIR_VARIABLE
 
-ORDERS = 80
+ORDERS = 60
 SEED = 2026
 ATTEMPTS = 2
 READERS = frozenset({"seller_api", "seller_authorizer", "health"})
