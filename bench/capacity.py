@@ -47,6 +47,15 @@ LIMITS = {
     "seventeen_track_flagship_quota_per_year": 1_000_000.0,  # the largest published annual plan
 }
 SEVENTEEN_TRACK_NUMBERS_PER_REQUEST = 40
+# What commercial trackers charge per tracked shipment, from their public price and help pages (2026-12).
+COMMERCIAL_USD_PER_SHIPMENT = {
+    "AfterShip Essentials/Pro, each shipment over the plan (help center, pricing models)": 0.08,
+    "AfterShip Tracking 10K Pro, monthly ($519 for 10,000; upgrade guidelines)": 519 / 10_000,
+    "Ship24 Pro, from $39 a month for 1,000 shipments (pricing page)": 39 / 1000,
+    "17TRACK API Pro plan, CNY 7,299 for 500,000 a year at 7.1 CNY/USD (quota only, no judging)": 7299
+    / 500_000
+    / 7.1,
+}
 
 
 @dataclass(frozen=True)
@@ -251,6 +260,17 @@ def document(results: dict[str, float]) -> str:
             f" limit — {ranked[0].change}. First AWS limit: {first_aws.name} at {first_aws.used:.0%}"
             f" — {first_aws.change}."
         )
+    per_order = results.get("cost_usd_per_1000_orders", 0.0) / PER_ORDERS
+    aws_per_order = results.get("cost_usd_per_1000_orders_aws", 0.0) / PER_ORDERS
+    lines += [
+        "",
+        "## Against commercial trackers",
+        "",
+        f"trackguard all in: ${per_order:.5f} an order (AWS ${aws_per_order:.5f}, the rest 17TRACK",
+        "registrations). Commercial trackers, per tracked shipment:",
+        "",
+        *[f"- {name}: ${usd:.4f}" for name, usd in COMMERCIAL_USD_PER_SHIPMENT.items()],
+    ]
     shared = ASSUMPTIONS["shared_number_orders"]
     shared_units = shared * ASSUMPTIONS["link_item_bytes"] / 4096
     callbacks = results.get("day_carrier_callbacks_per_1000_orders", 0.0) / PER_ORDERS
