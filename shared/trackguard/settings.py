@@ -23,7 +23,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
 from trackguard.rules.thresholds import Thresholds
-from trackguard.wiring import on_first_use
 
 
 class SettingsError(RuntimeError):
@@ -116,11 +115,15 @@ class SellerApiSettings(Settings):
     reports_bucket: str = Field(min_length=1)
 
 
+class ReportScheduleSettings(Settings):
+    """The hourly report run queues one job per due seller."""
+
+    report_queue_url: str = Field(min_length=1)
+
+
 class ReportSettings(Settings):
+    """The report worker builds, stores and delivers one seller's report per job."""
+
     reports_bucket: str = Field(min_length=1)
     report_sender_email: str = Field(min_length=3)
     allow_loopback_webhooks: bool = False
-
-
-get_settings = on_first_use(Settings.from_environ)
-"""The Globals' settings of this process, read once (the webhook functions and the authorizer)."""

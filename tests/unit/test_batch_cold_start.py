@@ -44,6 +44,7 @@ DEPLOYED = {
     "SEVENTEEN_TRACK_API_BASE_URL": "https://api.17track.invalid",
     "REPORTS_BUCKET": "trackguard-reports",
     "REPORT_SENDER_EMAIL": "reports@trackguard.invalid",
+    "REPORT_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/000000000000/trackguard-reports",
 }
 """Every variable the template gives these functions (their settings require them)."""
 CASES = [
@@ -74,6 +75,13 @@ CASES = [
         "trackguard.storage.sellers",
         "ReportSchedule",
         "trackguard.services.reports",
+    ),
+    (
+        "report_worker",
+        "report_jobs",
+        "trackguard.services.reports",
+        "ReportJobs",
+        "trackguard.messaging",
     ),
 ]
 
@@ -106,3 +114,28 @@ def test_init_loads_no_service_and_the_first_call_builds_it_once(
         "service_loaded": True,
         "deferred_loaded": False,
     }
+
+
+LOAD_WEBHOOK = """
+import json, sys
+from tests.support.lambda_events import load_function
+
+load_function(sys.argv[1])
+heavy = ("pydantic.main", "trackguard.secrets", "trackguard.settings", "trackguard.sources.registry")
+print(json.dumps([name for name in heavy if name in sys.modules]))
+"""
+
+
+@pytest.mark.parametrize("function", ["shop_webhook", "carrier_webhook"])
+def test_a_webhook_function_defines_no_pydantic_model_at_init(function: str) -> None:
+    """The secret document, the settings and the senders load with the first delivery, not at init."""
+    answer = subprocess.run(
+        [sys.executable, "-c", LOAD_WEBHOOK, function],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "POWERTOOLS_TRACE_DISABLED": "true"},
+    )
+
+    assert json.loads(answer.stdout) == []

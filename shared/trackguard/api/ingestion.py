@@ -108,10 +108,11 @@ def carrier_ingest_service(settings: Settings) -> IngestService:
 
 
 def environment_settings() -> Settings:
-    from trackguard.settings import get_settings
+    from trackguard.settings import Settings
 
-    return get_settings()
+    return Settings.from_environ()
 
 
 def default_endpoint(build_service: Callable[[Settings], IngestService]) -> WebhookEndpoint:
+    """The endpoint as deployed: settings from the environment, read once (the endpoint keeps them)."""
     return WebhookEndpoint(environment_settings, build_service)

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from trackguard.domain.events import CarrierEvent
     from trackguard.secrets import SenderSecret
 
-# The bound by name: the secret models (pydantic) load with the first delivery, not at the handler's init.
 SecretT = TypeVar("SecretT", bound="SenderSecret")
 ParsedT = TypeVar("ParsedT")
 Headers = dict[str, str]
