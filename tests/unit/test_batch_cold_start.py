@@ -139,3 +139,26 @@ def test_a_webhook_function_defines_no_pydantic_model_at_init(function: str) -> 
     )
 
     assert json.loads(answer.stdout) == []
+
+
+LOAD_AUTHORIZER = """
+import json, sys
+from tests.support.lambda_events import load_function
+
+load_function("seller_authorizer")
+print(json.dumps("trackguard.domain.orders" in sys.modules))
+"""
+
+
+def test_the_authorizer_builds_no_order_model_at_init() -> None:
+    """Authorising reads an API key: the order models, which the seller service also serves, wait."""
+    answer = subprocess.run(
+        [sys.executable, "-c", LOAD_AUTHORIZER],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "POWERTOOLS_TRACE_DISABLED": "true"},
+    )
+
+    assert json.loads(answer.stdout) is False
