@@ -64,6 +64,7 @@ FIRST_CALL_EVENTS = {
     "processor": "processor.json",
     "reconcile_planner": "reconcile_planner.json",
     "reconcile_worker": "reconcile_worker.json",
+    "report_worker": "report_worker.json",
     "reports": "reports.json",
     "seller_api": "seller_api_flags.json",
     "seller_authorizer": "seller_authorizer.json",
