@@ -18,15 +18,14 @@ from tests.support.payloads import (
     tiktok_order,
     tiktok_webhook,
 )
+from tests.support.shops import register, shop_sync_for
 from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
 from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import ShopDeliveryMessage, TrackingUpdateMessage
-from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.services.shop_sync import PlatformShopSync
 from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.store import Store
 
@@ -57,11 +56,13 @@ def tiktok() -> FakeTikTokOrders:
 
 @pytest.fixture
 def processor(store: Store, tiktok: FakeTikTokOrders) -> Processor:
+    register(store, SHOP)
+    register(store, "acme.myshopify.com")
     publisher = RecordingPublisher()
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        build_shop_sync=lambda: PlatformShopSync(store, OrderWriter(store, updater), tiktok),
+        build_shop_sync=lambda: shop_sync_for(store, updater, tiktok),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: T0 + timedelta(hours=1),
@@ -165,6 +166,24 @@ def test_a_deauthorized_shop_is_no_longer_fetched(
 
     deliver_tiktok(store, processor, 1, {"order_id": ORDER, "order_status": "IN_TRANSIT", "update_time": 1})
 
+    assert tiktok.fetches == []
+
+
+def test_an_upcoming_authorization_expiration_raises_the_seller_flag_once(
+    store: Store, processor: Processor, tiktok: FakeTikTokOrders
+) -> None:
+    store.sellers.set_shop_authorized(SHOP, True, T0)
+    warning = {"message": "Authorization of shop_id is expiring in 30 days.", "expiration_time": "1798761600"}
+
+    deliver_tiktok(store, processor, 7, warning)
+    deliver_tiktok(store, processor, 7, {**warning, "message": "expiring in 29 days."})
+
+    [flag] = store.flags.list(SHOP, FlagStatus.OPEN).flags
+    assert (flag.code, flag.order_id, flag.evidence["expiration_time"]) == (
+        FlagCode.REAUTHORIZATION_NEEDED,
+        None,
+        1798761600,
+    )
     assert tiktok.fetches == []
 
 

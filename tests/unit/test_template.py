@@ -28,13 +28,20 @@ from trackguard.settings import (
     ReportSettings,
     SellerApiSettings,
     Settings,
+    TikTokAuthorizationSettings,
+    TokenRefreshSettings,
 )
 from trackguard.sources.registry import CARRIER_SOURCES, SHOP_SOURCES
+from trackguard.storage.dynamo import Table
+from trackguard.storage.sellers import SellerRepository
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 CONTRACT = ROOT.parent / "shared" / "CONTRACT.md"
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:trackguard/webhook-secrets-AbCdEf"
+SHOP_TOKENS = (
+    "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:trackguard/shop-tokens/*"
+)
 
 WEBHOOK_ROUTES = {
     **{("POST", f"/webhooks/{name.replace('_', '-')}"): "ShopWebhookFunction" for name in SHOP_SOURCES},
@@ -48,7 +55,8 @@ SELLER_ROUTES = {
     ("GET", "/sellers/{seller_id}/orders/{order_id}"): "SellerApiFunction",
     ("GET", "/sellers/{seller_id}/reports/latest"): "SellerApiFunction",
 }
-OPEN_ROUTES = {**WEBHOOK_ROUTES, ("GET", "/health"): "HealthFunction"}
+ONBOARDING_ROUTES = {("GET", "/oauth/tiktok-shop/callback"): "TikTokOAuthFunction"}
+OPEN_ROUTES = {**WEBHOOK_ROUTES, **ONBOARDING_ROUTES, ("GET", "/health"): "HealthFunction"}
 ALL_ROUTES = {**OPEN_ROUTES, **SELLER_ROUTES}
 
 THRESHOLD_PARAMETERS = {
@@ -83,6 +91,8 @@ FUNCTION_SETTINGS: dict[str, type[EnvironmentSettings] | None] = {
     "SellerApiFunction": SellerApiSettings,
     "ReportFunction": ReportScheduleSettings,
     "ReportWorkerFunction": ReportSettings,
+    "TikTokOAuthFunction": TikTokAuthorizationSettings,
+    "TokenRefreshFunction": TokenRefreshSettings,
 }
 """The settings model each function's service reads (the health function reads none)."""
 
@@ -270,6 +280,33 @@ def test_the_api_logs_access_and_throttles(template: dict[str, Any]) -> None:
                 "secretsmanager:GetSecretValue": {"Ref:WebhookSecretsArn"},
             },
         ),
+        (
+            "TikTokOAuthFunction",
+            {
+                "dynamodb:GetItem": {"Table.Arn"},
+                "dynamodb:PutItem": {"Table.Arn"},
+                "dynamodb:UpdateItem": {"Table.Arn"},
+                "dynamodb:DeleteItem": {"Table.Arn"},
+                "dynamodb:ConditionCheckItem": {"Table.Arn"},
+                "dynamodb:TransactWriteItems": {"Table.Arn"},
+                "secretsmanager:GetSecretValue": {"Ref:WebhookSecretsArn"},
+                "secretsmanager:PutSecretValue": {SHOP_TOKENS},
+                "secretsmanager:CreateSecret": {SHOP_TOKENS},
+            },
+        ),
+        (
+            "TokenRefreshFunction",
+            {
+                "dynamodb:GetItem": {"Table.Arn"},
+                "dynamodb:PutItem": {"Table.Arn"},
+                "dynamodb:UpdateItem": {"Table.Arn"},
+                "dynamodb:DeleteItem": {"Table.Arn"},
+                "dynamodb:TransactWriteItems": {"Table.Arn"},
+                "dynamodb:Query": {"${Table.Arn}/index/GSI1"},
+                "secretsmanager:GetSecretValue": {"Ref:WebhookSecretsArn", SHOP_TOKENS},
+                "secretsmanager:PutSecretValue": {SHOP_TOKENS},
+            },
+        ),
     ],
 )
 def test_narrow_functions_hold_exactly_their_grants(
@@ -288,11 +325,15 @@ def test_no_function_can_scan_or_use_wildcard_actions(
             assert "*" not in resources, (function, action)
 
 
-def test_only_the_judging_functions_delete(template: dict[str, Any], transformed: dict[str, Any]) -> None:
-    """Resolving a flag deletes its open-flag guard in a transaction; nothing else removes items."""
+def test_only_the_functions_that_resolve_flags_delete(
+    template: dict[str, Any], transformed: dict[str, Any]
+) -> None:
+    """Resolving a flag deletes its open-flag guard in a transaction; nothing else removes items. The
+    callback (a seller authorised again) and the refresher (a refresh works again) resolve
+    REAUTHORIZATION_NEEDED."""
     deleting = {f for f in functions_of(template) if "dynamodb:DeleteItem" in grants(transformed, f)}
 
-    assert deleting == set(JUDGING_FUNCTIONS)
+    assert deleting == {*JUDGING_FUNCTIONS, "TikTokOAuthFunction", "TokenRefreshFunction"}
 
 
 def test_secrets_are_read_only_where_needed(template: dict[str, Any], transformed: dict[str, Any]) -> None:
@@ -302,17 +343,81 @@ def test_secrets_are_read_only_where_needed(template: dict[str, Any], transforme
     }
     secrets = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
     shop_tokens = f"{secrets}trackguard/shop-tokens/*"
+    seller_secrets = f"{secrets}trackguard/seller-secrets/*"
 
     assert {f for f, resources in readers.items() if resources} == {
         "ShopWebhookFunction",
         "CarrierWebhookFunction",
         "ProcessorFunction",
         "ReconcileWorkerFunction",
+        "ReportWorkerFunction",
+        "TikTokOAuthFunction",
+        "TokenRefreshFunction",
     }
-    assert readers["ProcessorFunction"] == {"Ref:WebhookSecretsArn", shop_tokens}
+    assert readers["ProcessorFunction"] == {"Ref:WebhookSecretsArn", shop_tokens, seller_secrets}
     assert readers["ReconcileWorkerFunction"] == {"Ref:WebhookSecretsArn"}
-    token_prefix = environment(template, "ProcessorFunction")["SHOP_TOKENS_SECRET_PREFIX"]
-    assert f"{secrets}{token_prefix}*" == shop_tokens
+    assert readers["ReportWorkerFunction"] == {seller_secrets}
+    for function in ("ProcessorFunction", "TikTokOAuthFunction", "TokenRefreshFunction"):
+        token_prefix = environment(template, function)["SHOP_TOKENS_SECRET_PREFIX"]
+        assert f"{secrets}{token_prefix}*" == shop_tokens
+    for function in ("ProcessorFunction", "ReportWorkerFunction"):
+        assert f"{secrets}{environment(template, function)['SELLER_SECRETS_PREFIX']}*" == seller_secrets
+
+
+def test_only_the_processor_deletes_secrets_and_only_its_own(transformed: dict[str, Any]) -> None:
+    """shop/redact erases a shop's tokens and report-webhook secret; nothing else deletes a secret."""
+    secrets = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
+    deleters = {
+        function: grants(transformed, function).get("secretsmanager:DeleteSecret", set())
+        for function in (
+            "ShopWebhookFunction",
+            "ProcessorFunction",
+            "ReportWorkerFunction",
+            "SellerApiFunction",
+        )
+    }
+
+    assert deleters == {
+        "ShopWebhookFunction": set(),
+        "ProcessorFunction": {f"{secrets}trackguard/shop-tokens/*", f"{secrets}trackguard/seller-secrets/*"},
+        "ReportWorkerFunction": set(),
+        "SellerApiFunction": set(),
+    }
+
+
+def test_the_authorizer_reads_api_key_items_only(transformed: dict[str, Any]) -> None:
+    """Its one GetItem is limited to ``APIKEY#…`` partitions and the key's own fields."""
+    [statement] = statements(transformed, "SellerAuthorizerFunction")
+
+    assert statement["Action"] == "dynamodb:GetItem"
+    assert statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == ["APIKEY#*"]
+    allowed = set(statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"])
+    assert "webhook_secret" not in allowed
+    assert "email" not in allowed
+    assert statement["Condition"]["StringEqualsIfExists"]["dynamodb:Select"] == "SPECIFIC_ATTRIBUTES"
+
+
+def test_only_the_token_keepers_write_shop_tokens(
+    template: dict[str, Any], transformed: dict[str, Any]
+) -> None:
+    """The callback creates a shop's secret, the refresher and a 105002 renew it, a type 6 erases it."""
+    writers = {
+        action: {f for f in functions_of(template) if action in grants(transformed, f)}
+        for action in (
+            "secretsmanager:CreateSecret",
+            "secretsmanager:PutSecretValue",
+            "secretsmanager:DeleteSecret",
+        )
+    }
+
+    assert writers == {
+        "secretsmanager:CreateSecret": {"TikTokOAuthFunction"},
+        "secretsmanager:PutSecretValue": {"TikTokOAuthFunction", "TokenRefreshFunction", "ProcessorFunction"},
+        "secretsmanager:DeleteSecret": {"ProcessorFunction"},
+    }
+    for function in ("TikTokOAuthFunction", "TokenRefreshFunction", "ProcessorFunction"):
+        for action in ("secretsmanager:PutSecretValue",):
+            assert grants(transformed, function)[action] == {SHOP_TOKENS}
 
 
 def test_report_objects_are_reached_under_reports_only(transformed: dict[str, Any]) -> None:
@@ -399,7 +504,16 @@ def test_the_template_gives_each_function_every_variable_its_settings_require(
 
 def test_functions_get_their_resources(template: dict[str, Any]) -> None:
     expected = {
-        "ProcessorFunction": {"TIKTOK_SHOP_API_BASE_URL": {"Ref": "TikTokShopApiBaseUrl"}},
+        "ProcessorFunction": {
+            "TIKTOK_SHOP_API_BASE_URL": {"Ref": "TikTokShopApiBaseUrl"},
+            "TIKTOK_SHOP_AUTH_BASE_URL": {"Ref": "TikTokShopAuthBaseUrl"},
+        },
+        "TikTokOAuthFunction": {
+            "TIKTOK_SHOP_API_BASE_URL": {"Ref": "TikTokShopApiBaseUrl"},
+            "TIKTOK_SHOP_AUTH_BASE_URL": {"Ref": "TikTokShopAuthBaseUrl"},
+            "TIKTOK_SHOP_SERVICE_ID": {"Ref": "TikTokShopServiceId"},
+        },
+        "TokenRefreshFunction": {"TIKTOK_SHOP_AUTH_BASE_URL": {"Ref": "TikTokShopAuthBaseUrl"}},
         "ReconcilePlannerFunction": {"RECONCILE_QUEUE_URL": {"Ref": "ReconcileQueue"}},
         "ReconcileWorkerFunction": {"SEVENTEEN_TRACK_API_BASE_URL": {"Ref": "SeventeenTrackApiBaseUrl"}},
         "SellerApiFunction": {"REPORTS_BUCKET": {"Ref": "ReportsBucket"}},
@@ -430,7 +544,7 @@ def test_functions_run_on_arm64_python_312_with_the_layer(transformed: dict[str,
         r["Properties"] for r in transformed["Resources"].values() if r["Type"] == "AWS::Lambda::Function"
     ]
 
-    assert len(lambdas) == 10
+    assert len(lambdas) == 12
     for function in lambdas:
         assert function["Runtime"] == "python3.12"
         assert function["Architectures"] == ["arm64"]
@@ -464,7 +578,7 @@ def test_queues_redrive_to_an_alarmed_dlq(
         r["Properties"]
         for r in resources.values()
         if r["Type"] == "AWS::CloudWatch::Alarm"
-        and r["Properties"]["Dimensions"]
+        and r["Properties"].get("Dimensions")
         == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dead_letter_queue, "QueueName"]}}]
     ]
 
@@ -485,10 +599,35 @@ def test_every_function_has_an_errors_alarm(template: dict[str, Any]) -> None:
     alarmed = {
         r["Properties"]["Dimensions"][0]["Value"]["Ref"]
         for r in template["Resources"].values()
-        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"]["MetricName"] == "Errors"
+        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("MetricName") == "Errors"
     }
 
     assert alarmed == set(functions_of(template))
+
+
+def test_token_refresh_failures_alarm_from_both_functions_that_refresh(template: dict[str, Any]) -> None:
+    """The schedule and the processor (renewing on a 105002) both count TokenRefreshFailures."""
+    alarm = template["Resources"]["TokenRefreshFailuresAlarm"]["Properties"]
+    series = {m["Id"]: m for m in alarm["Metrics"]}
+    services = {
+        dimension["Value"]
+        for metric in series.values()
+        if "MetricStat" in metric
+        for dimension in metric["MetricStat"]["Metric"]["Dimensions"]
+    }
+    names = {m["MetricStat"]["Metric"]["MetricName"] for m in series.values() if "MetricStat" in m}
+    variables = {
+        f: environment(template, f)["POWERTOOLS_SERVICE_NAME"]
+        for f in ("TokenRefreshFunction", "ProcessorFunction")
+    }
+
+    assert names == {"TokenRefreshFailures"}
+    assert services == set(variables.values())
+    assert [m["Id"] for m in series.values() if m["ReturnData"]] == ["failures"]
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    assert alarm["AlarmActions"] == {
+        "Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]
+    }
 
 
 @pytest.mark.parametrize(
@@ -496,6 +635,7 @@ def test_every_function_has_an_errors_alarm(template: dict[str, Any]) -> None:
     [
         ("ReconcilePlannerFunction", "ReconcileSchedule", "rate(15 minutes)"),
         ("ReportFunction", "ReportSchedule", "rate(1 hour)"),
+        ("TokenRefreshFunction", "TokenRefreshSchedule", "rate(1 hour)"),
     ],
 )
 def test_schedules(template: dict[str, Any], function: str, parameter: str, default: str) -> None:
@@ -505,6 +645,19 @@ def test_schedules(template: dict[str, Any], function: str, parameter: str, defa
         ("ScheduleV2", {"Ref": parameter})
     ]
     assert template["Parameters"][parameter]["Default"] == default
+
+
+def test_the_token_refresh_schedule_is_named_per_stage(transformed: dict[str, Any]) -> None:
+    """Schedule names are unique per account and region: two stages in one account must not collide."""
+    schedules = {
+        name: resource["Properties"]
+        for name, resource in transformed["Resources"].items()
+        if resource["Type"] == "AWS::Scheduler::Schedule"
+    }
+
+    assert schedules["TokenRefreshFunctionSchedule"]["Name"] == {
+        "Fn::Sub": "trackguard-${Stage}-tiktok-token-refresh"
+    }
 
 
 def test_the_table_has_the_keys_and_indexes_the_code_queries(template: dict[str, Any]) -> None:
@@ -529,7 +682,8 @@ def test_the_reports_bucket_is_private_and_expires_reports(template: dict[str, A
 
     assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
     assert [(r["Prefix"], r["ExpirationInDays"]) for r in bucket["LifecycleConfiguration"]["Rules"]] == [
-        ("reports/", 90)
+        ("reports/", 90),
+        ("exports/", 30),
     ]
 
 
@@ -572,3 +726,26 @@ def test_health_answers_ok_and_unknown_routes_404() -> None:
     assert (answer["statusCode"], answer["body"]) == (200, '{"status":"ok"}')
     assert missing["statusCode"] == 404
     assert missing["headers"]["Content-Type"] == "application/json"
+
+
+def test_the_authorizers_read_asks_only_for_what_its_policy_allows(transformed: dict[str, Any]) -> None:
+    """The key lookup projects the key's own fields; an attribute outside the policy would be denied."""
+
+    class RecordingClient:
+        requests: list[dict[str, Any]] = []
+
+        def get_item(self, **request: Any) -> dict[str, Any]:
+            self.requests.append(request)
+            return {}
+
+    client = RecordingClient()
+    SellerRepository(Table("t", client)).find_key("0" * 64)  # type: ignore[arg-type]
+    [request] = client.requests
+    names = request.get("ExpressionAttributeNames", {})
+    projected = {names.get(part.strip(), part.strip()) for part in request["ProjectionExpression"].split(",")}
+    [statement] = statements(transformed, "SellerAuthorizerFunction")
+    allowed = set(statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"])
+
+    assert request["Key"]["pk"]["S"].startswith("APIKEY#")
+    assert projected <= allowed
+    assert {"seller_id", "key_id", "status"} <= projected

@@ -16,7 +16,37 @@ class TableSettings(EnvironmentSettings):
 
 
 class ShopTokenSettings(TableSettings):
+    """Without ``PROCESSING_QUEUE_URL``, deliveries parked for the shop are not sent to processing."""
+
     shop_tokens_secret_prefix: str = Field(min_length=1)
+    processing_queue_url: str = ""
+
+
+class SellerSettings(TableSettings):
+    """Report-webhook secrets live under their prefix; without ``PROCESSING_QUEUE_URL``, a newly
+    registered shop's parked deliveries are counted, not sent to processing."""
+
+    seller_secrets_prefix: str = Field(min_length=1)
+    processing_queue_url: str = ""
+
+
+class ErasureSettings(SellerSettings):
+    """`sellers delete` reaches the seller's reports and its TikTok tokens too."""
+
+    reports_bucket: str = Field(min_length=1)
+    shop_tokens_secret_prefix: str = Field(min_length=1)
+
+
+class AuthorizationLinkSettings(EnvironmentSettings):
+    """`trackguard shops connect`: the app's service id and secret sign the link's state."""
+
+    webhook_secrets_id: str = Field(min_length=1)
+    tiktok_shop_service_id: str = Field(min_length=1)
+    # TikTok's page for sellers outside the US (US apps: https://services.us.tiktokshop.com/open/authorize);
+    # beside `make run`, the stack's sandbox plays it.
+    tiktok_shop_authorize_url: str = Field(
+        default="https://services.tiktokshop.com/open/authorize", min_length=1
+    )
 
 
 class StoredReplaySettings(TableSettings):

@@ -34,6 +34,7 @@ from trackguard.reports.html_page import format_rate, render_html
 from trackguard.reports.model import ReportFlag, SellerReport
 from trackguard.reports.schedule import seller_zone, utc_now
 from trackguard.reports.vtr import valid_tracking_rate, window_days, window_start
+from trackguard.services.sellers import SellerSecrets
 from trackguard.settings import ReportSettings
 from trackguard.storage.reports import ReportRecordRepository, ReportStore
 from trackguard.storage.stats import StatsRepository
@@ -45,7 +46,19 @@ RETRY_INTERVAL = timedelta(minutes=55)
 GIVE_UP_AFTER = timedelta(days=1)
 FAILED_METRIC = "ReportDeliveriesFailed"
 _PAGE = 100
-JobOutcome = Literal["delivered", "retrying", "failed", "no_flags", "already_done", "held", "unknown_seller"]
+JobOutcome = Literal[
+    "delivered",
+    "retrying",
+    "failed",
+    "no_flags",
+    "already_done",
+    "held",
+    "unknown_seller",
+    "inactive",
+    "shop_deauthorized",
+]
+"""``inactive``: the Shopify shop uninstalled the app; ``shop_deauthorized``: the TikTok seller withdrew
+trackguard's access (type 6). Neither gets a report."""
 
 
 class ReportJob(BaseModel):
@@ -110,7 +123,7 @@ class ReportBuilder:
     def _carriers(self, seller_id: str, flags: list[Flag]) -> dict[tuple[str, str], str | None]:
         """Each flagged package's carrier: the one its number belongs to, else the declared one."""
         carriers: dict[tuple[str, str], str | None] = {}
-        for order_id in sorted({flag.order_id for flag in flags}):
+        for order_id in sorted({flag.order_id for flag in flags if flag.order_id is not None}):
             for package in self._store.orders.view(seller_id, order_id).packages:
                 carrier = package.detected_carrier or package.declared_carrier
                 carriers[(order_id, package.package_id)] = None if carrier == "undeclared" else carrier
@@ -125,7 +138,9 @@ def report_links(seller_id: str) -> dict[str, str]:
 
 def report_flag(flag: Flag, carriers: dict[tuple[str, str], str | None]) -> ReportFlag:
     return ReportFlag.from_flag(
-        flag, carrier=carriers.get((flag.order_id, flag.package_id or "")), what_to_do=WHAT_TO_DO[flag.code]
+        flag,
+        carrier=carriers.get((flag.order_id or "", flag.package_id or "")),
+        what_to_do=WHAT_TO_DO[flag.code],
     )
 
 
@@ -152,16 +167,19 @@ class ReportDelivery:
 
     def __init__(
         self,
+        *,
         objects: ReportStore,
         webhooks: SellerWebhookSender,
         mailer: SesMailer,
         sender_email: str,
+        webhook_secret: Callable[[Seller], str | None],
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._objects = objects
         self._webhooks = webhooks
         self._mailer = mailer
         self._sender_email = sender_email
+        self._webhook_secret = webhook_secret
         self._now = now
 
     def channels(self, seller: Seller) -> list[Channel]:
@@ -181,7 +199,8 @@ class ReportDelivery:
 
     def _webhook(self, seller: Seller, rendered: RenderedReport, objects: dict[str, str]) -> DeliveryOutcome:
         report = rendered.report
-        if not seller.webhook_url or not seller.webhook_secret:
+        secret = self._webhook_secret(seller)
+        if not seller.webhook_url or not secret:
             return self._outcome("webhook", False, reason="no webhook secret set for the seller")
         message_id = webhook_message_id(report.seller_id, report.report_date)
         links = self._objects.download_links(objects, self._now())
@@ -195,7 +214,7 @@ class ReportDelivery:
             },
         }
         body = json.dumps(payload, separators=(",", ":")).encode()
-        result = self._webhooks.send(seller.webhook_url, seller.webhook_secret, message_id, body)
+        result = self._webhooks.send(seller.webhook_url, secret, message_id, body)
         reference = str(result.status_code) if result.status_code is not None else None
         return self._outcome(
             "webhook", result.delivered, reason=result.reason, reference=reference, tries=result.attempts
@@ -295,6 +314,10 @@ class ReportJobs:
         seller = self._store.sellers.get(job.seller_id)
         if seller is None:
             return "unknown_seller"
+        if not seller.active:
+            return "inactive"
+        if not self._store.sellers.shop_authorized(job.seller_id):
+            return "shop_deauthorized"  # TikTok type 6: the seller withdrew trackguard's access
         existing = self._records.get(job.seller_id, job.report_date)
         if existing is not None and existing.finished:
             return "already_done"
@@ -396,5 +419,6 @@ def build_report_jobs(settings: ReportSettings | None = None) -> ReportJobs:
             webhooks=SellerWebhookSender(allow_loopback=read.allow_loopback_webhooks),
             mailer=SesMailer(),
             sender_email=read.report_sender_email,
+            webhook_secret=SellerSecrets.in_secrets_manager(read.seller_secrets_prefix).webhook_secret,
         ),
     )

@@ -1,4 +1,5 @@
-"""Flags: one open flag per (package, code), guarded by an ``OPENFLAG#`` item in the order partition.
+"""Flags: one open flag per (package, code), guarded by an ``OPENFLAG#`` item in the order partition
+(a seller-level flag, which has no order, lives in the seller's partition instead).
 
 Raising writes the guard and the flag in one transaction (a concurrent or repeated raise finds the
 guard and does nothing); resolving deletes the guard and closes the flag together.
@@ -22,6 +23,11 @@ from trackguard.storage import keys
 from trackguard.storage.dynamo import Table, from_attributes, key, to_attributes
 
 _CURSOR_REFUSAL = "the cursor does not belong to this listing"
+_ADDRESS_EVIDENCE = ("buyer_postal_code", "buyer_country", "carrier_postal_code", "carrier_country")
+REDACTED_MESSAGE = (
+    "The carrier's destination differed from the buyer's address; the addresses were erased at the "
+    "buyer's request."
+)
 
 
 class FlagNotFoundError(NotFoundError):
@@ -40,9 +46,8 @@ class FlagRepository:
 
     def raise_flag(self, flag: Flag) -> bool:
         """Store a new open flag unless one is already open for its (package, code). True if stored."""
-        order_pk = keys.order_pk(flag.seller_id, flag.order_id)
         guard_sk = keys.open_flag_guard_sk(flag.subject)
-        guard = to_attributes({"pk": order_pk, "sk": guard_sk, "flag_id": flag.flag_id})
+        guard = to_attributes({"pk": _home_pk(flag), "sk": guard_sk, "flag_id": flag.flag_id})
         try:
             self._table.client.transact_write_items(
                 TransactItems=[
@@ -67,14 +72,13 @@ class FlagRepository:
         resolved = flag.model_copy(
             update={"status": FlagStatus.RESOLVED, "resolved_at": at, "resolution": resolution}
         )
-        order_pk = keys.order_pk(flag.seller_id, flag.order_id)
         try:
             self._table.client.transact_write_items(
                 TransactItems=[
                     {
                         "Delete": {
                             "TableName": self._table.name,
-                            "Key": key(order_pk, keys.open_flag_guard_sk(flag.subject)),
+                            "Key": key(_home_pk(flag), keys.open_flag_guard_sk(flag.subject)),
                             "ConditionExpression": "flag_id = :flag_id",
                             "ExpressionAttributeValues": {":flag_id": {"S": flag.flag_id}},
                         }
@@ -115,6 +119,18 @@ class FlagRepository:
                 return self.get(seller_id, flag_id)
             raise
         return acknowledged
+
+    def open_seller_flag(self, seller_id: str, code: FlagCode) -> Flag | None:
+        """The seller-level flag of ``code`` that is open or acknowledged, if any (two GetItems)."""
+        guard = self._table.get(
+            keys.seller_pk(seller_id), keys.seller_flag_guard_sk(code.value), consistent=True
+        )
+        if guard is None:
+            return None
+        item = self._table.get(
+            keys.seller_pk(seller_id), keys.flag_sk(str(guard["flag_id"])), consistent=True
+        )
+        return Flag.model_validate(item) if item else None
 
     def get(self, seller_id: str, flag_id: str) -> Flag:
         items = self._table.query_all(
@@ -166,11 +182,40 @@ class FlagRepository:
             request["Limit"] = limit - len(flags)
         return FlagPage(tuple(flags), _encode_cursor(last_key) if last_key else None)
 
+    def forget_buyer_evidence(self, seller_id: str, order_id: str) -> int:
+        """Drop the buyer's postal code and country from the order's flags (customer redaction).
+
+        The flag stays (it is the seller's record of a fault); its sentence, which quoted the
+        addresses, is replaced. Returns how many flags changed.
+        """
+        items = self._table.query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :flag)",
+            ExpressionAttributeValues={
+                ":pk": {"S": keys.order_pk(seller_id, order_id)},
+                ":flag": {"S": keys.flag_sk("")},
+            },
+            ConsistentRead=True,
+        )
+        changed = 0
+        for item in items:
+            present = [name for name in _ADDRESS_EVIDENCE if name in item.get("evidence", {})]
+            if not present:
+                continue
+            self._table.client.update_item(
+                TableName=self._table.name,
+                Key=key(item["pk"], item["sk"]),
+                UpdateExpression="SET message = :message REMOVE "
+                + ", ".join(f"evidence.{name}" for name in present),
+                ExpressionAttributeValues={":message": {"S": REDACTED_MESSAGE}},
+            )
+            changed += 1
+        return changed
+
     def _flag_item(self, flag: Flag) -> dict[str, Any]:
         return to_attributes(
             {
                 **flag.model_dump(mode="json"),
-                "pk": keys.order_pk(flag.seller_id, flag.order_id),
+                "pk": _home_pk(flag),
                 "sk": keys.flag_sk(flag.flag_id),
                 "gsi1pk": keys.seller_flags_pk(flag.seller_id),
                 "gsi1sk": flag.flag_id,
@@ -178,6 +223,13 @@ class FlagRepository:
                 "gsi2sk": flag.flag_id,
             }
         )
+
+
+def _home_pk(flag: Flag) -> str:
+    """The partition a flag and its guard live in: its order's, or its seller's when it has no order."""
+    if flag.order_id is None:
+        return keys.seller_pk(flag.seller_id)
+    return keys.order_pk(flag.seller_id, flag.order_id)
 
 
 def _cancelled_by_condition(error: ClientError) -> bool:
