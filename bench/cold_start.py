@@ -69,6 +69,8 @@ FIRST_CALL_EVENTS = {
     "seller_api": "seller_api_flags.json",
     "seller_authorizer": "seller_authorizer.json",
     "shop_webhook": "shop_tiktok_order_status_change.json",
+    "tiktok_oauth": "tiktok_oauth_callback.json",
+    "token_refresh": "token_refresh.json",
 }
 CLOSED_LOOPBACK = "http://127.0.0.1:9"
 UNSAMPLED_TRACE = "Root=1-6740a000-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=0"
@@ -212,6 +214,7 @@ def _environment(directory: str, aws_endpoint: str, deployment: Deployment) -> d
         **lambda_environment(spec, {"WEBHOOK_SECRETS_ID": WEBHOOK_SECRETS_ID}),
         **DUMMY_CREDENTIALS,
         "TIKTOK_SHOP_API_BASE_URL": CLOSED_LOOPBACK,
+        "TIKTOK_SHOP_AUTH_BASE_URL": CLOSED_LOOPBACK,
         "SEVENTEEN_TRACK_API_BASE_URL": CLOSED_LOOPBACK,
         "_X_AMZN_TRACE_ID": UNSAMPLED_TRACE,
         "AWS_REGION": REGION,
