@@ -41,7 +41,7 @@ def environment(
         "AWS_SECRET_ACCESS_KEY": "testing",
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(authorizer_function, "authorizer", Authorizer(lambda: store.sellers))
+    monkeypatch.setattr(authorizer_function, "authorizer", lambda: Authorizer(lambda: store.sellers))
     dynamodb_client.reset()
     yield
     dynamodb_client.reset()
