@@ -40,8 +40,12 @@ reliability: setup
 bench: setup
 	$(BIN)/python -m bench
 
+# The layer is compiled to bytecode by Lambda's Python (scripts/package.py says why).
+PYTHON312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
+
 package: setup
-	$(BIN)/python scripts/package.py
+	@test -n "$(PYTHON312)" || { echo "the layer is compiled by Python 3.12: install it (pyenv install 3.12) or pass PYTHON312=/path/to/python3.12" >&2; exit 1; }
+	PYTHON312=$(PYTHON312) $(BIN)/python scripts/package.py
 
 demo: setup
 	$(BIN)/trackguard demo

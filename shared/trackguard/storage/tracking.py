@@ -131,23 +131,25 @@ class TrackingRepository:
 
 def _event_requests(events: Sequence[CarrierEvent], raw_pk: str | None) -> list[dict[str, Any]]:
     unique = {(event.tracking_number, event.event_key): event for event in events}
-    return [{"PutRequest": {"Item": _event_item(event, raw_pk)}} for event in unique.values()]
+    return [{"PutRequest": {"Item": _event_item(event, key, raw_pk)}} for (_, key), event in unique.items()]
 
 
 def _event_key(tracking_number: str, event_key: str) -> dict[str, Any]:
     return {"pk": {"S": keys.tracking_pk(tracking_number)}, "sk": {"S": keys.event_sk(event_key)}}
 
 
-def _event_item(event: CarrierEvent, raw_pk: str | None) -> dict[str, Any]:
-    return to_attributes(
-        {
-            "pk": keys.tracking_pk(event.tracking_number),
-            "sk": keys.event_sk(event.event_key),
-            "event": event.model_dump_json(exclude_none=True),
-            "delivery_pk": raw_pk,
-            "expires_at": int((event.occurred_at + EVENT_RETENTION).timestamp()),
-        }
-    )
+def _event_item(event: CarrierEvent, event_key: str, raw_pk: str | None) -> dict[str, Any]:
+    """Written as attribute values directly: every field is a string or an integer, and this is the
+    carrier callback's hot path (no JSON round trip through the generic mapping, the natural key hashed
+    once). ``delivery_pk`` names the raw callback the event came from (a replay replaces by it)."""
+    expires_at = int((event.occurred_at + EVENT_RETENTION).timestamp())
+    item = {
+        "pk": {"S": keys.tracking_pk(event.tracking_number)},
+        "sk": {"S": keys.event_sk(event_key)},
+        "event": {"S": event.model_dump_json(exclude_none=True)},
+        "expires_at": {"N": str(expires_at)},
+    }
+    return item | {"delivery_pk": {"S": raw_pk}} if raw_pk else item
 
 
 def link_item(tracking_number: str, ref: PackageRef) -> dict[str, Any]:
