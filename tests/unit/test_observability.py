@@ -48,3 +48,20 @@ def test_loading_the_http_clients_traces_httpx() -> None:
 
     assert report["patched"] == ["botocore", "httpx"]
     assert report["httpx_client_from"] == "aws_xray_sdk.ext.httpx.patch"
+
+
+def metrics_namespace(environment: dict[str, str]) -> str:
+    completed = subprocess.run(
+        [sys.executable, "-c", "from trackguard.observability import metrics; print(metrics.namespace)"],
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("POWERTOOLS_")}, **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return completed.stdout.strip()
+
+
+def test_metrics_go_to_the_stages_namespace_when_the_template_gives_one() -> None:
+    assert metrics_namespace({"POWERTOOLS_METRICS_NAMESPACE": "Trackguard/prod"}) == "Trackguard/prod"
+    assert metrics_namespace({}) == "Trackguard"
