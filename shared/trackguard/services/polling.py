@@ -5,6 +5,12 @@ older than the silence window, or it has none; it is polled at most once per win
 registered with 17TRACK once (remembered in its ``POLL`` record), then asked with gettrackinfo, 40 numbers
 a request. Accepted answers go through the 17TRACK adapter's mapping, the same normalisation as its
 callbacks; a refused number is stored as a ``NOT_FOUND`` event, the evidence NO_CARRIER_SCAN needs.
+
+Registering uses 17TRACK's quota. Before registering, the poller reads what is left (``getquota``,
+published as the ``SeventeenTrackQuotaRemaining`` metric, which an alarm watches) and registers no more
+numbers than that. When the quota is exhausted, polling degrades instead of failing: numbers already
+registered are still asked about (gettrackinfo is free), the others wait for the next window, and a
+number 17TRACK turned away for quota is never taken for one it does not know (no ``NOT_FOUND``).
 """
 
 from __future__ import annotations
@@ -15,25 +21,34 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from trackguard.clients.seventeen_track import (
     ALREADY_REGISTERED,
     NOT_REGISTERED,
+    QUOTA_CODES,
     Rejection,
+    SeventeenTrackAuthError,
     SeventeenTrackClient,
+    SeventeenTrackError,
+    SharedRateLimiter,
     TrackedNumber,
 )
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import TrackingStatus
-from trackguard.observability import logger
+from trackguard.observability import logger, metrics
 from trackguard.secrets import load_webhook_secrets
 from trackguard.settings import Settings
 from trackguard.sources.base import PayloadError
 from trackguard.sources.carriers.seventeen_track import events_from_track_data
 from trackguard.storage.polling import PollRecord, PollRepository
+from trackguard.storage.rate_limits import SharedRateLimit
 from trackguard.storage.store import Store
 from trackguard.storage.tracking import TrackingRepository
 
 SOURCE = "17track-poll"
+RATE_LIMIT_NAME = "17track"
+QUOTA_METRIC = "SeventeenTrackQuotaRemaining"
 DEFAULT_SILENCE_WINDOW = timedelta(hours=12)
 
 Normaliser = Callable[[Mapping[str, Any], datetime], Sequence[CarrierEvent]]
@@ -99,15 +114,38 @@ class SilentNumberPoller:
 
     async def _ask(self, numbers: list[str], records: Mapping[str, PollRecord], now: datetime) -> PollResult:
         unregistered = [n for n in numbers if not _is_registered(records.get(n))]
-        registration = await self._client.register([TrackedNumber(n) for n in unregistered])
-        refused = [r for r in registration.rejected if r.code != ALREADY_REGISTERED]
+        registering = await self._within_quota(unregistered)
+        registration = await self._client.register([TrackedNumber(n) for n in registering])
+        over_quota = {normalise_number(r.number) for r in registration.rejected if r.code in QUOTA_CODES}
+        refused = [r for r in registration.rejected if r.code not in (ALREADY_REGISTERED, *QUOTA_CODES)]
         refused_numbers = {normalise_number(r.number) for r in refused}
-        asked = [n for n in numbers if n not in refused_numbers]
+        waiting = (set(unregistered) - set(registering)) | over_quota
+        asked = [n for n in numbers if n not in refused_numbers | waiting]
         answer = await self._client.get_track_info([TrackedNumber(n) for n in asked])
         events = [event for item in answer.accepted for event in self._events_of(item, now)]
         events += [_not_found(rejection, now) for rejection in (*refused, *answer.rejected)]
         forgotten = {normalise_number(r.number) for r in answer.rejected if r.code == NOT_REGISTERED}
-        return PollResult(tuple(events), frozenset(refused_numbers | forgotten))
+        return PollResult(tuple(events), frozenset(refused_numbers | forgotten | waiting))
+
+    async def _within_quota(self, unregistered: list[str]) -> list[str]:
+        """The numbers the quota left allows registering (all of them when it cannot be read)."""
+        if not unregistered:
+            return []
+        try:
+            quota = await self._client.get_quota()
+        except SeventeenTrackAuthError:
+            raise
+        except SeventeenTrackError:
+            logger.warning("17TRACK quota unreadable; registering regardless", exc_info=True)
+            return unregistered
+        metrics.add_metric(name=QUOTA_METRIC, unit=MetricUnit.Count, value=quota.remaining)
+        if quota.remaining < len(unregistered):
+            logger.warning(
+                "17TRACK quota too low to register every silent number",
+                remaining=quota.remaining,
+                unregistered=len(unregistered),
+            )
+        return unregistered[: max(quota.remaining, 0)]
 
     def _events_of(self, item: Mapping[str, Any], now: datetime) -> Sequence[CarrierEvent]:
         """One malformed answer item is logged and skipped; it must not lose the batch's other numbers."""
@@ -157,5 +195,8 @@ def build_poller(settings: Settings, store: Store) -> SilentNumberPoller:
     api_key = settings.seventeen_track_api_key or (
         load_webhook_secrets(settings.webhook_secrets_id).seventeen_track.api_key.get_secret_value()
     )
-    client = SeventeenTrackClient(settings.seventeen_track_api_base_url, api_key)
+    shared_rate = SharedRateLimit(store.table, RATE_LIMIT_NAME, settings.seventeen_track_requests_per_second)
+    client = SeventeenTrackClient(
+        settings.seventeen_track_api_base_url, api_key, limiter=SharedRateLimiter(shared_rate)
+    )
     return SilentNumberPoller(client, store.tracking, PollRepository(store.table), events_from_track_data)

@@ -11,6 +11,7 @@ SHOP_SK = "SHOP"
 DELIVERY_SK = "DELIVERY"
 APIKEY_SK = "APIKEY"
 POLL_SK = "POLL"
+RATE_LIMIT_SK = "NEXT"
 ALL_SELLERS = "SELLERS"
 
 
@@ -116,3 +117,7 @@ def delivery_of(pk: str) -> tuple[str, str] | None:
 def tracking_number_of_event(pk: str, sk: str) -> str | None:
     """The tracking number of a carrier-event key, else None."""
     return pk.removeprefix("TRK#") if pk.startswith("TRK#") and sk.startswith("EVT#") else None
+
+
+def rate_limit_pk(name: str) -> str:
+    return f"RATE#{name}"

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def load_check_build() -> ModuleType:
     spec = importlib.util.spec_from_file_location("check_build", ROOT / "scripts" / "check_build.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["check_build"] = module
     spec.loader.exec_module(module)
@@ -28,7 +29,14 @@ def distribution(site: Path, name: str, requires: list[str], files: list[str]) -
     info = site / f"{name}-1.0.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text(
-        "\n".join(["Metadata-Version: 2.1", f"Name: {name}", "Version: 1.0", *(f"Requires-Dist: {r}" for r in requires)])
+        "\n".join(
+            [
+                "Metadata-Version: 2.1",
+                f"Name: {name}",
+                "Version: 1.0",
+                *(f"Requires-Dist: {r}" for r in requires),
+            ]
+        )
         + "\n"
     )
     (info / "RECORD").write_text("".join(f"{f},,\n" for f in [*files, f"{info.name}/METADATA"]))
@@ -46,7 +54,12 @@ def build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     site = tmp_path / "build" / "SharedLayer" / "python"
     (site / "trackguard").mkdir(parents=True)
     (site / "trackguard" / "__init__.py").write_text("")
-    distribution(site, "alpha", ['beta>=1; sys_platform == "linux"', 'gamma; sys_platform == "win32"'], ["alpha/__init__.py"])
+    distribution(
+        site,
+        "alpha",
+        ['beta>=1; sys_platform == "linux"', 'gamma; sys_platform == "win32"'],
+        ["alpha/__init__.py"],
+    )
     distribution(site, "beta", [], ["beta.py"])
     function = tmp_path / "build" / "HealthFunction"
     function.mkdir()
@@ -90,12 +103,16 @@ def test_a_missing_dependency_is_refused(build: Path) -> None:
 def test_bytecode_is_there_exactly_when_asked_for(build: Path) -> None:
     site = build / "SharedLayer" / "python"
 
-    assert check_build.check(build, compiled=True)[0].startswith("3 of 3 modules have no cpython-312 bytecode")
+    assert check_build.check(build, compiled=True)[0].startswith(
+        "3 of 3 modules have no cpython-312 bytecode"
+    )
     for module in site.rglob("*.py"):
         (module.parent / "__pycache__").mkdir(exist_ok=True)
         (module.parent / "__pycache__" / f"{module.stem}.cpython-312.pyc").write_bytes(b"")
     assert check_build.check(build, compiled=True) == []
-    assert check_build.check(build, compiled=False)[0].startswith("3 .pyc files in a build that was not asked")
+    assert check_build.check(build, compiled=False)[0].startswith(
+        "3 .pyc files in a build that was not asked"
+    )
 
 
 def test_a_function_holding_more_than_its_handler_is_refused(build: Path) -> None:
