@@ -13,7 +13,8 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from tests.support.builders import T0
+from tests.support.builders import T0, an_event
+from tests.support.lambda_endpoint import RecordingLambdaEndpoint
 from trackguard import messaging
 from trackguard.storage import dynamo
 from trackguard.storage.deliveries import DeliveryStatus
@@ -154,18 +155,18 @@ def test_the_dead_letter_queue_is_moved_back_whole(
     for body in dead:
         sqs.send_message(QueueUrl=queues["dlq"], MessageBody=json.dumps(body))
 
-    assert replay("--dlq") == 0
+    assert replay("--dlq", "processing") == 0
 
     assert sorted(bodies(sqs, queues["queue"]), key=lambda b: b["delivery_id"]) == dead
     assert bodies(sqs, queues["dlq"]) == []
-    assert "replay: 23 messages moved from the dead-letter queue" in capsys.readouterr().out
+    assert "replay: 23 messages re-driven from the processing dead-letter queue" in capsys.readouterr().out
 
 
 def test_the_dead_letter_limit_leaves_the_rest_waiting(queues: dict[str, str], sqs: Any) -> None:
     for n in range(15):
         sqs.send_message(QueueUrl=queues["dlq"], MessageBody=json.dumps({"n": n}))
 
-    assert replay("--dlq", "--limit", "12") == 0
+    assert replay("--dlq", "processing", "--limit", "12") == 0
 
     assert len(bodies(sqs, queues["queue"])) == 12
     assert len(bodies(sqs, queues["dlq"])) == 3
@@ -185,3 +186,156 @@ def test_a_wrong_range_is_refused_with_one_line(
     assert replay(*options) == 1
 
     assert complaint in capsys.readouterr().err
+
+
+@pytest.fixture
+def dead_letter_queues(queues: dict[str, str], sqs: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Every other dead-letter queue, and the reconcile queue, named in the environment as deployed."""
+    suffix = uuid.uuid4().hex[:8]
+    names = ("reconcile", "reconcile-dlq", "stream-dlq", "schedule-dlq", "invocation-dlq")
+    urls = {name: sqs.create_queue(QueueName=f"{name}-{suffix}")["QueueUrl"] for name in names}
+    monkeypatch.setenv("RECONCILE_QUEUE_URL", urls["reconcile"])
+    monkeypatch.setenv("RECONCILE_DLQ_URL", urls["reconcile-dlq"])
+    monkeypatch.setenv("STREAM_FAILURE_DLQ_URL", urls["stream-dlq"])
+    monkeypatch.setenv("SCHEDULE_DLQ_URL", urls["schedule-dlq"])
+    monkeypatch.setenv("INVOCATION_FAILURE_DLQ_URL", urls["invocation-dlq"])
+    return {**queues, **urls}
+
+
+@pytest.fixture
+def functions(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingLambdaEndpoint]:
+    with RecordingLambdaEndpoint() as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", endpoint.url)
+        yield endpoint
+
+
+def test_reconcile_dead_letters_go_back_to_the_reconcile_queue(
+    dead_letter_queues: dict[str, str], sqs: Any
+) -> None:
+    message = {"seller_id": "s-1", "order_id": "o-1", "as_of": T0.isoformat()}
+    sqs.send_message(QueueUrl=dead_letter_queues["reconcile-dlq"], MessageBody=json.dumps(message))
+
+    assert replay("--dlq", "reconcile") == 0
+
+    assert bodies(sqs, dead_letter_queues["reconcile"]) == [message]
+    assert bodies(sqs, dead_letter_queues["reconcile-dlq"]) == []
+
+
+def stream_batch_of_everything(store: Store) -> dict[str, Any]:
+    """A DDBStreamBatchInfo naming every record of the table's stream so far (one shard locally)."""
+    streams = boto3.client(
+        "dynamodbstreams",
+        endpoint_url=store.table.client.meta.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    arn = store.table.client.describe_table(TableName=store.table.name)["Table"]["LatestStreamArn"]
+    [shard] = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+    iterator = streams.get_shard_iterator(
+        StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    return {
+        "requestContext": {"functionArn": "arn:aws:lambda:us-east-1:000000000000:function:processor"},
+        "DDBStreamBatchInfo": {
+            "shardId": shard["ShardId"],
+            "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+            "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+            "batchSize": len(records),
+            "streamArn": arn,
+        },
+    }
+
+
+def test_stream_failures_are_resolved_to_the_deliveries_and_events_they_name(
+    dead_letter_queues: dict[str, str], sqs: Any, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", store.table.client.meta.endpoint_url)
+    record(store, "shopify", "d-1", 1, DeliveryStatus.RECEIVED)
+    record(store, "tiktok_shop", "d-2", 2, DeliveryStatus.RECEIVED)
+    store.tracking.put_events([an_event(number="1Z5R89390357567127"), an_event(number="LX123456785CN")])
+    failure = stream_batch_of_everything(store)
+    sqs.send_message(QueueUrl=dead_letter_queues["stream-dlq"], MessageBody=json.dumps(failure))
+
+    assert replay("--dlq", "stream") == 0
+
+    assert bodies(sqs, dead_letter_queues["queue"]) == [
+        {"kind": "shop_delivery", "source": "shopify", "delivery_id": "d-1"},
+        {"kind": "shop_delivery", "source": "tiktok_shop", "delivery_id": "d-2"},
+        {"kind": "tracking_update", "numbers": ["1Z5R89390357567127", "LX123456785CN"]},
+    ]
+    assert bodies(sqs, dead_letter_queues["stream-dlq"]) == []
+
+
+def test_a_message_that_is_no_stream_failure_stays_and_is_reported(
+    dead_letter_queues: dict[str, str], sqs: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sqs.send_message(QueueUrl=dead_letter_queues["stream-dlq"], MessageBody=json.dumps({"kind": "other"}))
+
+    assert replay("--dlq", "stream") == 1
+
+    assert "not a stream failure record" in capsys.readouterr().err
+    assert messages_held(sqs, dead_letter_queues["stream-dlq"]) == 1
+
+
+def messages_held(sqs: Any, url: str) -> int:
+    """How many messages a queue holds, those a receive has hidden for now included."""
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return sum(int(attributes[name]) for name in names)
+
+
+PLANNER_ARN = "arn:aws:lambda:us-east-1:123456789012:function:trackguard-prod-ReconcilePlanner-AbC"
+
+
+def test_scheduler_dead_letters_invoke_their_target_with_the_event(
+    dead_letter_queues: dict[str, str], sqs: Any, functions: RecordingLambdaEndpoint
+) -> None:
+    sqs.send_message(
+        QueueUrl=dead_letter_queues["schedule-dlq"],
+        MessageBody=json.dumps({"as_of": "2026-11-03T00:00:00Z"}),
+        MessageAttributes={
+            "TARGET_ARN": {"DataType": "String", "StringValue": PLANNER_ARN},
+            "ERROR_CODE": {"DataType": "String", "StringValue": "AWS.Scheduler.InternalServerError"},
+        },
+    )
+
+    assert replay("--dlq", "schedule") == 0
+
+    assert functions.invocations == [(PLANNER_ARN, "Event", {"as_of": "2026-11-03T00:00:00Z"})]
+    assert bodies(sqs, dead_letter_queues["schedule-dlq"]) == []
+
+
+def test_failed_async_invocations_are_invoked_again_with_their_payload(
+    dead_letter_queues: dict[str, str], sqs: Any, functions: RecordingLambdaEndpoint
+) -> None:
+    failure = {
+        "version": "1.0",
+        "requestContext": {
+            "requestId": "e4b46cbf",
+            "functionArn": f"{PLANNER_ARN}:$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": 3,
+        },
+        "requestPayload": {"source": "aws.scheduler", "detail": {}},
+        "responseContext": {"statusCode": 200, "functionError": "Unhandled"},
+        "responsePayload": {"errorMessage": "boom"},
+    }
+    sqs.send_message(QueueUrl=dead_letter_queues["invocation-dlq"], MessageBody=json.dumps(failure))
+
+    assert replay("--dlq", "invocation") == 0
+
+    assert functions.invocations == [
+        (f"{PLANNER_ARN}:$LATEST", "Event", {"source": "aws.scheduler", "detail": {}})
+    ]
+    assert bodies(sqs, dead_letter_queues["invocation-dlq"]) == []
+
+
+@pytest.mark.usefixtures("queues")
+def test_a_dead_letter_queue_without_its_url_is_refused_with_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert replay("--dlq", "schedule") == 1
+
+    assert "--dlq schedule needs SCHEDULE_DLQ_URL" in capsys.readouterr().err

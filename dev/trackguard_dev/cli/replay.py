@@ -1,11 +1,19 @@
-"""`trackguard replay`: send stored shop deliveries, or the dead letters, back to the processing queue.
+"""`trackguard replay`: re-drive stored shop deliveries, or one dead-letter queue's messages.
 
     trackguard replay --source tiktok_shop --since 2026-11-02T00:00Z --until 2026-11-03T00:00Z [--status all]
-    trackguard replay --dlq [--limit 1000]
+    trackguard replay --dlq processing|reconcile|stream|schedule|invocation [--limit 1000]
 
-Settings come from the environment like every function's (``TABLE_NAME``, ``PROCESSING_QUEUE_URL``,
-``PROCESSING_DLQ_URL``; boto3 reads the endpoints, region and credentials). Re-sending is harmless:
-processing skips deliveries already processed.
+Settings come from the environment like every function's; boto3 reads the endpoints, region and
+credentials. What each use needs (the stack's Outputs give the URLs):
+
+- ``--source``: ``TABLE_NAME``, ``PROCESSING_QUEUE_URL``;
+- ``--dlq processing``: ``PROCESSING_DLQ_URL``, ``PROCESSING_QUEUE_URL``;
+- ``--dlq reconcile``: ``RECONCILE_DLQ_URL``, ``RECONCILE_QUEUE_URL``;
+- ``--dlq stream``: ``STREAM_FAILURE_DLQ_URL``, ``PROCESSING_QUEUE_URL`` (the stream is named by each record);
+- ``--dlq schedule``: ``SCHEDULE_DLQ_URL``; ``--dlq invocation``: ``INVOCATION_FAILURE_DLQ_URL``
+  (each names the function it invokes).
+
+Re-driving is harmless when repeated (see ``trackguard.services.replay``).
 """
 
 from __future__ import annotations
@@ -18,11 +26,21 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from trackguard.services.replay import DeadLetterRedrive
     from trackguard.settings import Settings
 
 SOURCES = ("tiktok_shop", "shopify")
 STATUSES = ("failed", "received", "all")
 DEFAULT_DLQ_LIMIT = 10_000
+# Per dead-letter queue (``trackguard.services.replay.DeadLetterKind``): the settings it needs, as their
+# environment variables, in the order they are used.
+DLQ_VARIABLES = {
+    "processing": ("PROCESSING_DLQ_URL", "PROCESSING_QUEUE_URL"),
+    "reconcile": ("RECONCILE_DLQ_URL", "RECONCILE_QUEUE_URL"),
+    "stream": ("STREAM_FAILURE_DLQ_URL", "PROCESSING_QUEUE_URL"),
+    "schedule": ("SCHEDULE_DLQ_URL",),
+    "invocation": ("INVOCATION_FAILURE_DLQ_URL",),
+}
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     what = command.add_mutually_exclusive_group(required=True)
     what.add_argument("--source", choices=SOURCES, help="replay this source's stored deliveries")
-    what.add_argument("--dlq", action="store_true", help="move the dead-letter queue's messages back")
+    what.add_argument("--dlq", choices=list(DLQ_VARIABLES), help="re-drive this dead-letter queue")
     command.add_argument("--since", type=_instant, help="received at or after (ISO 8601; UTC if no zone)")
     command.add_argument("--until", type=_instant, help="received before (ISO 8601; default: now)")
     command.add_argument(
@@ -58,7 +76,9 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = Settings.from_environ()
     try:
-        return _redrive_dlq(settings, args.limit) if args.dlq else _replay_stored(settings, args)
+        if args.dlq:
+            return _redrive_dlq(settings, args.dlq, args.limit)
+        return _replay_stored(settings, args)
     except (BotoCoreError, ClientError) as error:
         return _fail(f"AWS refused or could not be reached: {error}")
 
@@ -91,20 +111,43 @@ def _replay_stored(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _redrive_dlq(settings: Settings, limit: int) -> int:
+def _redrive_dlq(settings: Settings, kind: str, limit: int) -> int:
+    needed = DLQ_VARIABLES[kind]
+    values = [str(getattr(settings, variable.lower())) for variable in needed]
+    missing = [variable for variable, value in zip(needed, values, strict=True) if not value]
+    if missing:
+        return _fail(f"--dlq {kind} needs {' and '.join(missing)}")
+    redrive = _dead_letters(kind, values)
+    with _progress(f"re-driving {kind} dead letters", min(redrive.waiting(), limit)) as advance:
+        result = redrive.redrive(limit, advance)
+    print(f"replay: {result.moved} messages re-driven from the {kind} dead-letter queue")
+    for reason in result.kept:
+        print(f"replay: kept {reason}", file=sys.stderr)
+    return 0 if not result.kept else 1
+
+
+def _dead_letters(kind: str, urls: list[str]) -> DeadLetterRedrive:
     import boto3
 
-    from trackguard.services.replay import DeadLetterRedrive
-
-    if not (settings.processing_dlq_url and settings.processing_queue_url):
-        return _fail("--dlq needs PROCESSING_DLQ_URL and PROCESSING_QUEUE_URL")
-    redrive = DeadLetterRedrive(
-        boto3.client("sqs"), settings.processing_dlq_url, settings.processing_queue_url
+    from trackguard.messaging import MessageQueue
+    from trackguard.services.replay import (
+        DeadLetterKind,
+        InvocationRedrive,
+        QueueRedrive,
+        StreamFailureRedrive,
+        async_failure,
+        scheduler_dead_letter,
     )
-    with _progress("moving dead letters", min(redrive.waiting(), limit)) as advance:
-        moved = redrive.redrive(limit, advance)
-    print(f"replay: {moved} messages moved from the dead-letter queue to the processing queue")
-    return 0
+    from trackguard.storage.stream_records import StreamRecordReader
+
+    sqs = boto3.client("sqs")
+    which = DeadLetterKind(kind)
+    if which is DeadLetterKind.STREAM:
+        return StreamFailureRedrive(sqs, urls[0], StreamRecordReader(), MessageQueue(urls[1], sqs))
+    if which in (DeadLetterKind.SCHEDULE, DeadLetterKind.INVOCATION):
+        invocation_of = scheduler_dead_letter if which is DeadLetterKind.SCHEDULE else async_failure
+        return InvocationRedrive(sqs, urls[0], boto3.client("lambda"), invocation_of)
+    return QueueRedrive(sqs, urls[0], urls[1])
 
 
 @contextmanager
