@@ -46,7 +46,7 @@ class Settings(BaseModel):
     tiktok_shop_api_base_url: str = "https://open-api.tiktokglobalshop.com"
     seventeen_track_api_base_url: str = "https://api.17track.net"
     seventeen_track_api_key: str = ""
-    seventeen_track_requests_per_second: float = Field(default=3.0, gt=0)
+    seventeen_track_requests_per_second: float = Field(default=2.5, gt=0)
     report_sender_email: str = "reports@trackguard.invalid"
     due_index_shards: int = Field(default=8, ge=1, le=64)
     allow_loopback_webhooks: bool = False
