@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 
 import pytest
 from cfnlint.api import ManualArgs, lint
@@ -14,6 +15,7 @@ from tests.unit.template.transform import transformed
 JUSTIFIED = {("W1020", "SharedLayer")}
 
 
+@cache
 def findings(**parameters: str) -> list[tuple[str, str, str]]:
     template = transformed(**parameters)
     matches = lint(json.dumps(template), config=ManualArgs(regions=["us-east-1"]))

@@ -27,6 +27,11 @@ def source() -> dict[str, Any]:
 
 def transformed(**parameters: str) -> dict[str, Any]:
     """The transformed template for these parameter values (the secret's ARN is always given)."""
+    return copy.deepcopy(_transformed(tuple(sorted(parameters.items()))))
+
+
+@cache
+def _transformed(parameters: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     packaged = copy.deepcopy(source())
     for resource in packaged["Resources"].values():
         properties = resource.get("Properties", {})
@@ -34,7 +39,7 @@ def transformed(**parameters: str) -> dict[str, Any]:
             if code_property in properties:
                 properties[code_property] = f"s3://artifacts/{properties[code_property]}"
     translator = Translator({}, Parser(), boto_session=boto3.Session(region_name="us-east-1"))
-    values = {"WebhookSecretsArn": SECRET_ARN, **parameters}
+    values = {"WebhookSecretsArn": SECRET_ARN, **dict(parameters)}
     result: dict[str, Any] = translator.translate(packaged, values)
     return result
 
