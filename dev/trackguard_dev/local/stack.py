@@ -15,6 +15,7 @@ from botocore.config import Config
 from trackguard_dev.local.config import Endpoints, LocalConfig
 from trackguard_dev.local.consumers import QueueConsumer
 from trackguard_dev.local.gateway import Gateway, GatewayServer, Sandboxes
+from trackguard_dev.local.lambda_api import LambdaApi
 from trackguard_dev.local.model import StackModel, build_model
 from trackguard_dev.local.provision import local_parameters, provision
 from trackguard_dev.local.sandboxes import SANDBOXES
@@ -130,7 +131,9 @@ class LocalStack:
         for logical_id, spec in self.model.functions.items():
             self._pools[logical_id] = FunctionPool(spec, function_environment(spec, endpoints))
         sandboxes = Sandboxes(SANDBOXES, self.config.state_dir, secrets)
-        self._server = GatewayServer(Gateway(self.model.routes, self.invoke, sandboxes), self.config.port)
+        functions = LambdaApi(self.model.functions, self.invoke)
+        gateway = Gateway(self.model.routes, self.invoke, sandboxes, functions=functions)
+        self._server = GatewayServer(gateway, self.config.port)
         self._server.start()
         threading.Thread(target=self._warm_pools, name="warm-pools", daemon=True).start()
         self._start_event_sources(endpoints)
