@@ -26,6 +26,7 @@ from trackguard_dev.demo import numbers, payloads
 from trackguard_dev.demo.payloads import Request
 from trackguard_dev.demo.scenario import OrderPlan, ParcelPlan, Platform, SellerPlan, Step, TrackEvent
 from trackguard_dev.demo.stack import StackHandle, handle_for
+from trackguard_dev.signing import sign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -316,7 +317,7 @@ def test_an_unknown_carrier_route_is_404(api: httpx.Client) -> None:
 
 def test_a_body_over_1_mib_is_413(api: httpx.Client, handle: StackHandle) -> None:
     body = b'{"events":[],"padding":"' + b"x" * (1024 * 1024) + b'"}'
-    headers = payloads.standard_webhook_headers(body, handle.secrets["generic"]["secret"])
+    headers = sign("generic", body, datetime.now(UTC), handle.secrets)
 
     response = api.post("/webhooks/carriers/generic", content=body, headers={**JSON_HEADERS, **headers})
 

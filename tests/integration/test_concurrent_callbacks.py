@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -14,18 +13,17 @@ from tests.support.fakes import RecordingPublisher
 from tests.support.streams import StreamReader
 from trackguard.domain.shipment import derive_state
 from trackguard.domain.status import TrackingStatus
-from trackguard.secrets import WebhookSecrets
+from trackguard.secrets import SecretDocument
 from trackguard.services.ingest import CarrierIngestService
 from trackguard.services.processing import stream_messages
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.sources.base import RawDelivery
 from trackguard.storage.store import Store
+from trackguard_dev.signing import dev_secret_document, sign
 
 pytestmark = pytest.mark.integration
 NUMBER = "1Z5R89390357567127"
-SECRETS = WebhookSecrets.model_validate(
-    json.loads((Path(__file__).resolve().parents[2] / "local" / "secrets.json").read_text())
-)
+SECRETS = SecretDocument(dev_secret_document())
 CALLBACKS = 50
 
 
@@ -51,11 +49,8 @@ def ups_callback(index: int) -> RawDelivery:
             "description": "Delivered" if index == CALLBACKS - 1 else "Arrived at Facility",
         },
     }
-    headers = {
-        "content-type": "application/json",
-        "authorization": f"Bearer {SECRETS.ups.credential.get_secret_value()}",
-    }
-    return RawDelivery(headers=headers, body=json.dumps(body).encode())
+    raw = json.dumps(body).encode()
+    return RawDelivery(headers={"content-type": "application/json", **sign("ups", raw, at)}, body=raw)
 
 
 def test_fifty_concurrent_callbacks_lose_nothing(store: Store, dynamodb_client) -> None:  # type: ignore[no-untyped-def]

@@ -6,9 +6,9 @@ import pytest
 
 from trackguard.domain.orders import Platform
 from trackguard.domain.sellers import KeyStatus
+from trackguard.errors import InvalidSettingError
 from trackguard.services.sellers import (
     Caller,
-    InvalidSellerSettingError,
     KeyNotFoundError,
     KeyRefusal,
     SellerChanges,
@@ -47,7 +47,7 @@ def test_registering_twice_is_refused(service: SellerService) -> None:
 
 
 def test_a_shop_id_that_is_not_one_is_refused(service: SellerService, store: Store) -> None:
-    with pytest.raises(InvalidSellerSettingError):
+    with pytest.raises(InvalidSettingError):
         service.register("shop a/../b")
 
     assert store.sellers.all() == []
@@ -110,7 +110,7 @@ def test_delivery_settings_are_validated_and_stored(service: SellerService, stor
 def test_a_bad_setting_changes_nothing(service: SellerService, store: Store) -> None:
     service.register("shop-a")
 
-    with pytest.raises(InvalidSellerSettingError):
+    with pytest.raises(InvalidSettingError):
         service.configure("shop-a", SellerChanges(email="ops@shop-a.example", timezone="Nowhere/Atall"))
 
     seller = store.sellers.get("shop-a")

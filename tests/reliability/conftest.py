@@ -16,10 +16,10 @@ from moto.server import ThreadedMotoServer
 
 from tests.integration.conftest import dynamodb_client, dynamodb_local, store, table
 from tests.reliability.harness import Ingestion
-from tests.reliability.senders import SECRETS_FILE
 from trackguard.settings import Settings
 from trackguard.storage.dynamo import Table
 from trackguard_dev.local.dynamodb_local import free_port
+from trackguard_dev.signing import DEV_SECRETS_FILE as SECRETS_FILE
 
 __all__ = ["dynamodb_client", "dynamodb_local", "store", "table"]
 

@@ -11,10 +11,10 @@ from typing import Any
 from tests.reliability.senders import (
     CARRIER_ROUTES,
     SHOP_ROUTES,
-    SIGNERS,
     Delivery,
     Headers,
     good_document,
+    signature,
     signed,
 )
 
@@ -106,7 +106,7 @@ def bad_signatures(route: str, now: datetime) -> Iterator[Case]:
     """A well-formed body with a missing, wrong or stale signature: 401."""
     document, sender = good_document(route)
     good = signed(route, document, now, sender)
-    signature_names = set(SIGNERS[route](good.body, now))
+    signature_names = set(signature(route, good.body, now))
     unsigned = {name: value for name, value in good.headers.items() if name not in signature_names}
     variants: list[tuple[str, bytes, Headers]] = [
         ("no signature", good.body, unsigned),

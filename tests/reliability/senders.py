@@ -1,26 +1,21 @@
 """How each sender signs a body, and a realistic well-formed body for every ingestion route.
 
-Signatures follow CONTRACT §2 exactly, keyed with the dev secrets in local/secrets.json.
+Each sender signs with its own `sign` (trackguard.sources), keyed with the dev secrets in local/secrets.json.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from standardwebhooks.webhooks import Webhook
+from trackguard.errors import PayloadError
+from trackguard.sources.registry import CARRIER_SOURCES, SHOP_SOURCES
+from trackguard_dev.signing import sign, source_of_route
 
-SECRETS_FILE = Path(__file__).resolve().parents[2] / "local" / "secrets.json"
-DEV_SECRETS: dict[str, dict[str, str]] = json.loads(SECRETS_FILE.read_text())
-SHOP_ROUTES = ("tiktok-shop", "shopify")
-CARRIER_ROUTES = ("17track", "ship24", "aftership", "ups", "fedex", "dhl", "usps", "generic")
+SHOP_ROUTES = tuple(name.replace("_", "-") for name in SHOP_SOURCES)
+CARRIER_ROUTES = tuple(CARRIER_SOURCES)
 TIKTOK_SHOP_ID = "7494049642642441621"
 SHOPIFY_DOMAIN = "trail-gear.myshopify.com"
 EVENT_TIME = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -28,79 +23,12 @@ EVENT_TIME = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 Headers = dict[str, str]
 
 
-def _b64_hmac(secret: str, message: bytes) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest()).decode()
-
-
-def sign_tiktok(body: bytes, now: datetime) -> Headers:
-    section = DEV_SECRETS["tiktok_shop"]
-    digest = hmac.new(section["app_secret"].encode(), section["app_key"].encode() + body, hashlib.sha256)
-    return {"authorization": digest.hexdigest()}
-
-
-def sign_shopify(body: bytes, now: datetime) -> Headers:
-    return {"x-shopify-hmac-sha256": _b64_hmac(DEV_SECRETS["shopify"]["client_secret"], body)}
-
-
-def sign_17track(body: bytes, now: datetime) -> Headers:
-    api_key = DEV_SECRETS["17track"]["api_key"]
-    return {"sign": hashlib.sha256(body + b"/" + api_key.encode()).hexdigest()}
-
-
-def sign_ship24(body: bytes, now: datetime) -> Headers:
-    return {"authorization": f"Bearer {DEV_SECRETS['ship24']['webhook_secret']}"}
-
-
-def sign_aftership(body: bytes, now: datetime) -> Headers:
-    return {"aftership-hmac-sha256": _b64_hmac(DEV_SECRETS["aftership"]["webhook_secret"], body)}
-
-
-def sign_ups(body: bytes, now: datetime) -> Headers:
-    return {"authorization": f"Bearer {DEV_SECRETS['ups']['credential']}"}
-
-
-def sign_fedex(body: bytes, now: datetime) -> Headers:
-    return {"fdx-signature": _b64_hmac(DEV_SECRETS["fedex"]["security_token"], body)}
-
-
-def sign_dhl(body: bytes, now: datetime) -> Headers:
-    return {"dhl-webhook-token": DEV_SECRETS["dhl"]["token"]}
-
-
-def sign_usps(body: bytes, now: datetime) -> Headers:
-    """X-HMAC signs the envelope's timestamp and payload fields; a body that is no envelope signs as empty."""
+def signature(route: str, body: bytes, now: datetime) -> Headers:
+    """The sender's own signature; a USPS body that is no envelope has nothing to sign (it answers 400)."""
     try:
-        envelope = json.loads(body)
-        material = f"{envelope['timestamp']}{envelope['payload']}".encode()
-    except (ValueError, TypeError, KeyError, RecursionError):
-        material = b""
-    return {"x-hmac": _b64_hmac(DEV_SECRETS["usps"]["hmac_secret"], material)}
-
-
-def sign_generic(body: bytes, now: datetime) -> Headers:
-    message_id = "msg_" + hashlib.sha256(body).hexdigest()[:24]
-    signature = Webhook(DEV_SECRETS["generic"]["secret"]).sign(
-        message_id, now, body.decode("utf-8", "replace")
-    )
-    return {
-        "webhook-id": message_id,
-        "webhook-timestamp": str(int(now.timestamp())),
-        "webhook-signature": signature,
-    }
-
-
-SIGNERS: dict[str, Callable[[bytes, datetime], Headers]] = {
-    "tiktok-shop": sign_tiktok,
-    "shopify": sign_shopify,
-    "17track": sign_17track,
-    "ship24": sign_ship24,
-    "aftership": sign_aftership,
-    "ups": sign_ups,
-    "fedex": sign_fedex,
-    "dhl": sign_dhl,
-    "usps": sign_usps,
-    "generic": sign_generic,
-}
+        return sign(source_of_route(route), body, now)
+    except PayloadError:
+        return {}
 
 
 def route_path(route: str) -> str:
@@ -119,7 +47,7 @@ class Delivery:
 
 def signed(route: str, document: Any, now: datetime, extra: Headers | None = None) -> Delivery:
     body = json.dumps(document).encode() if not isinstance(document, bytes) else document
-    headers = {"content-type": "application/json", **(extra or {}), **SIGNERS[route](body, now)}
+    headers = {"content-type": "application/json", **(extra or {}), **signature(route, body, now)}
     return Delivery(route, body, headers)
 
 

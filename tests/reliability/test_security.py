@@ -25,7 +25,6 @@ import pytest
 from tests.reliability.corpus import corpus
 from tests.reliability.harness import Ingestion, post
 from tests.reliability.senders import (
-    DEV_SECRETS,
     EVENT_TIME,
     TIKTOK_SHOP_ID,
     shopify_fulfillment,
@@ -50,6 +49,7 @@ from trackguard.services.shop_sync import PlatformShopSync
 from trackguard.settings import Thresholds
 from trackguard.storage.reports import ReportStore
 from trackguard.storage.store import Store
+from trackguard_dev.signing import dev_secret_document
 
 SOURCES = Path(__file__).resolve().parents[2] / "shared" / "trackguard" / "sources"
 SECRET_WORDS = re.compile(r"sig|signature|token|secret|credential|hmac|digest", re.IGNORECASE)
@@ -229,8 +229,9 @@ def use_the_seller_api(store: Store) -> str:
 
 
 def dev_secrets() -> list[str]:
-    values = [value for section in DEV_SECRETS.values() for value in section.values()]
-    generic_key = base64.b64decode(DEV_SECRETS["generic"]["secret"].removeprefix("whsec_"))
+    document = dev_secret_document()
+    values = [value for section in document.values() for value in section.values()]
+    generic_key = base64.b64decode(document["generic"]["secret"].removeprefix("whsec_"))
     return [*values, generic_key.hex(), generic_key.decode("latin-1")]
 
 

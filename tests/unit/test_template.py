@@ -19,6 +19,7 @@ from samtranslator.translator.translator import Translator
 
 from tests.unit.api.seller_events import FakeLambdaContext, api_event, load_function
 from trackguard.settings import Settings, Thresholds
+from trackguard.sources.registry import CARRIER_SOURCES, SHOP_SOURCES
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -26,18 +27,11 @@ CONTRACT = ROOT.parent / "shared" / "CONTRACT.md"
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:trackguard/webhook-secrets-AbCdEf"
 
 WEBHOOK_ROUTES = {
-    ("POST", "/webhooks/tiktok-shop"): "ShopWebhookFunction",
-    ("POST", "/webhooks/shopify"): "ShopWebhookFunction",
-    ("POST", "/webhooks/carriers/17track"): "CarrierWebhookFunction",
-    ("POST", "/webhooks/carriers/ship24"): "CarrierWebhookFunction",
+    **{("POST", f"/webhooks/{name.replace('_', '-')}"): "ShopWebhookFunction" for name in SHOP_SOURCES},
+    **{("POST", f"/webhooks/carriers/{name}"): "CarrierWebhookFunction" for name in CARRIER_SOURCES},
     ("HEAD", "/webhooks/carriers/ship24"): "CarrierWebhookFunction",
-    ("POST", "/webhooks/carriers/aftership"): "CarrierWebhookFunction",
-    ("POST", "/webhooks/carriers/ups"): "CarrierWebhookFunction",
-    ("POST", "/webhooks/carriers/fedex"): "CarrierWebhookFunction",
-    ("POST", "/webhooks/carriers/dhl"): "CarrierWebhookFunction",
-    ("POST", "/webhooks/carriers/usps"): "CarrierWebhookFunction",
-    ("POST", "/webhooks/carriers/generic"): "CarrierWebhookFunction",
 }
+"""Every sender in the registry has its route, and Ship24's probe its HEAD."""
 SELLER_ROUTES = {
     ("GET", "/sellers/{seller_id}/flags"): "SellerApiFunction",
     ("POST", "/sellers/{seller_id}/flags/{flag_id}/acknowledge"): "SellerApiFunction",

@@ -84,8 +84,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _replay_stored(settings: Settings, args: argparse.Namespace) -> int:
+    from trackguard.errors import TrackguardError
     from trackguard.messaging import MessageQueue
-    from trackguard.services.replay import DeliveryReplay, ReplayRangeError, ReplayRequest, StatusFilter
+    from trackguard.services.replay import DeliveryReplay, ReplayRequest, StatusFilter
     from trackguard.storage.store import Store
 
     if args.since is None:
@@ -96,7 +97,7 @@ def _replay_stored(settings: Settings, args: argparse.Namespace) -> int:
         request = ReplayRequest(
             args.source, args.since, args.until or datetime.now(UTC), StatusFilter(args.status)
         )
-    except ReplayRangeError as error:
+    except TrackguardError as error:
         return _fail(str(error))
     replay = DeliveryReplay(
         Store.from_settings(settings).deliveries, MessageQueue(settings.processing_queue_url)

@@ -67,7 +67,8 @@ def _handled(
     def run(args: argparse.Namespace) -> int:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        from trackguard.services.sellers import InvalidSellerSettingError, KeyNotFoundError, SellerService
+        from trackguard.errors import TrackguardError
+        from trackguard.services.sellers import SellerService
         from trackguard.settings import Settings
         from trackguard.storage.sellers import SellerExistsError, SellerNotFoundError
         from trackguard.storage.store import Store
@@ -79,11 +80,11 @@ def _handled(
             where = f"{store.table.name} ({store.table.client.meta.endpoint_url})"
             command(SellerService(store.sellers), args)
         except SellerExistsError as error:
-            return _fail(f"seller {error} is already registered: use `trackguard sellers rotate-key {error}`")
+            return _fail(f"{error}: use `trackguard sellers rotate-key {args.seller_id}`")
         except SellerNotFoundError as error:
-            return _fail(f"no seller {error}: register it with `trackguard sellers add {error}`")
-        except (InvalidSellerSettingError, KeyNotFoundError) as error:
-            return _fail(str(error))
+            return _fail(f"{error}: register it with `trackguard sellers add {args.seller_id}`")
+        except TrackguardError as error:
+            return _fail(error.message)
         except ClientError as error:
             if error.response["Error"]["Code"] != "ResourceNotFoundException":
                 raise

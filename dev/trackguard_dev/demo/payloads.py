@@ -6,9 +6,6 @@ it); a route that has no word for a step cannot carry a parcel with that step.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import time
 import uuid
@@ -19,6 +16,7 @@ from typing import Any
 
 from trackguard.sources.carriers._countries import ISO3_TO_ISO2
 from trackguard_dev.demo.scenario import DISPLAY, OrderPlan, ParcelPlan, Step, TrackEvent
+from trackguard_dev.signing import sign
 
 Secrets = Mapping[str, Mapping[str, str]]
 ISO2_TO_ISO3 = {iso2: iso3 for iso3, iso2 in ISO3_TO_ISO2.items()}
@@ -159,8 +157,11 @@ def _json(document: Any) -> bytes:
     return json.dumps(document, separators=(",", ":")).encode()
 
 
-def _b64_hmac(key: bytes, message: bytes) -> str:
-    return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
+def _signed(
+    source: str, path: str, body: bytes, secrets: Secrets, extra: Mapping[str, str] | None = None
+) -> Request:
+    """A request signed by the sender's own ``sign``, with the stack's secrets."""
+    return Request(path, {**(extra or {}), **sign(source, body, datetime.now(UTC), secrets)}, body)
 
 
 def _iso(moment: datetime) -> str:
@@ -209,8 +210,7 @@ def track_info(parcel: ParcelPlan) -> dict[str, Any]:
 def seventeen_track(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
     data = {"number": parcel.number, "carrier": DISPLAY[parcel.carrier], "track_info": track_info(parcel)}
     body = _json({"event": "TRACKING_UPDATED", "data": data})
-    sign = hashlib.sha256(body + b"/" + secrets["17track"]["api_key"].encode()).hexdigest()
-    return [Request("/webhooks/carriers/17track", {"sign": sign}, body)]
+    return [_signed("17track", "/webhooks/carriers/17track", body, secrets)]
 
 
 def ship24(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
@@ -233,8 +233,7 @@ def ship24(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
             for event in parcel.events
         ],
     }
-    bearer = {"authorization": "Bearer " + secrets["ship24"]["webhook_secret"]}
-    return [Request("/webhooks/carriers/ship24", bearer, _json({"trackings": [tracking]}))]
+    return [_signed("ship24", "/webhooks/carriers/ship24", _json({"trackings": [tracking]}), secrets)]
 
 
 def aftership(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
@@ -262,16 +261,14 @@ def aftership(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
     body = _json(
         {"ts": int(time.time()), "event": "tracking_update", "event_id": str(uuid.uuid4()), "msg": msg}
     )
-    signature = _b64_hmac(secrets["aftership"]["webhook_secret"].encode(), body)
-    return [Request("/webhooks/carriers/aftership", {"aftership-hmac-sha256": signature}, body)]
+    return [_signed("aftership", "/webhooks/carriers/aftership", body, secrets)]
 
 
 def ups(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
-    bearer = {"authorization": "Bearer " + secrets["ups"]["credential"]}
     return [
-        Request(
+        _signed(
+            "ups",
             "/webhooks/carriers/ups",
-            bearer,
             _json(
                 {
                     "trackingNumber": parcel.number,
@@ -281,6 +278,7 @@ def ups(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
                     "activityStatus": {"type": _code("ups", event), "description": _describe(event).upper()},
                 }
             ),
+            secrets,
         )
         for event in parcel.events
     ]
@@ -307,8 +305,7 @@ def fedex(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
             },
         }
     )
-    signature = _b64_hmac(secrets["fedex"]["security_token"].encode(), body)
-    return [Request("/webhooks/carriers/fedex", {"fdx-signature": signature}, body)]
+    return [_signed("fedex", "/webhooks/carriers/fedex", body, secrets)]
 
 
 def dhl(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
@@ -331,8 +328,7 @@ def dhl(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
         },
         "events": statuses,
     }
-    token = {"dhl-webhook-token": secrets["dhl"]["token"]}
-    return [Request("/webhooks/carriers/dhl", token, _json({"shipments": [shipment]}))]
+    return [_signed("dhl", "/webhooks/carriers/dhl", _json({"shipments": [shipment]}), secrets)]
 
 
 def usps(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
@@ -359,10 +355,7 @@ def usps(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
         "timestamp": _iso(datetime.now(UTC)),
         "payload": json.dumps(payload, separators=(",", ":")),
     }
-    signature = _b64_hmac(
-        secrets["usps"]["hmac_secret"].encode(), (envelope["timestamp"] + envelope["payload"]).encode()
-    )
-    return [Request("/webhooks/carriers/usps", {"x-hmac": signature}, _json(envelope))]
+    return [_signed("usps", "/webhooks/carriers/usps", _json(envelope), secrets)]
 
 
 def generic(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
@@ -381,19 +374,7 @@ def generic(parcel: ParcelPlan, secrets: Secrets) -> list[Request]:
             document["reason"] = _GENERIC_REASONS[event.step]
         events.append(document)
     body = _json({"events": events})
-    return [
-        Request(
-            "/webhooks/carriers/generic", standard_webhook_headers(body, secrets["generic"]["secret"]), body
-        )
-    ]
-
-
-def standard_webhook_headers(body: bytes, secret: str) -> dict[str, str]:
-    message_id = f"msg_{uuid.uuid4().hex}"
-    timestamp = str(int(time.time()))
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    signature = _b64_hmac(key, f"{message_id}.{timestamp}.".encode() + body)
-    return {"webhook-id": message_id, "webhook-timestamp": timestamp, "webhook-signature": f"v1,{signature}"}
+    return [_signed("generic", "/webhooks/carriers/generic", body, secrets)]
 
 
 CARRIER_SENDERS: dict[str, Callable[[ParcelPlan, Secrets], list[Request]]] = {
@@ -445,11 +426,7 @@ def tiktok_webhook(shop_id: str, notification_type: int, data: dict[str, Any], s
         "data": data,
     }
     body = _json(document)
-    app = secrets["tiktok_shop"]
-    signature = hmac.new(
-        app["app_secret"].encode(), app["app_key"].encode() + body, hashlib.sha256
-    ).hexdigest()
-    return Request("/webhooks/tiktok-shop", {"authorization": signature}, body)
+    return _signed("tiktok_shop", "/webhooks/tiktok-shop", body, secrets)
 
 
 def tiktok_status_change(order: OrderPlan, secrets: Secrets) -> Request:
@@ -499,13 +476,12 @@ def shopify_order(order: OrderPlan, *, fulfilled: bool) -> dict[str, Any]:
 def shopify_webhook(shop: str, topic: str, document: dict[str, Any], secrets: Secrets) -> Request:
     body = _json(document)
     headers = {
-        "x-shopify-hmac-sha256": _b64_hmac(secrets["shopify"]["client_secret"].encode(), body),
         "x-shopify-topic": topic,
         "x-shopify-shop-domain": shop,
         "x-shopify-event-id": str(uuid.uuid4()),
         "x-shopify-webhook-id": str(uuid.uuid4()),
     }
-    return Request("/webhooks/shopify", headers, body)
+    return _signed("shopify", "/webhooks/shopify", body, secrets, headers)
 
 
 def shopify_webhooks(order: OrderPlan, secrets: Secrets) -> list[Request]:

@@ -15,20 +15,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
-from trackguard.api.webhooks import (
-    JSON_CONTENT_TYPE,
-    RequestRefusedError,
-    error_response,
-    read_delivery,
-    refusal_response,
-)
+from trackguard.api.errors import JSON_CONTENT_TYPE, error_response, refusal_response
+from trackguard.api.webhooks import read_delivery
+from trackguard.errors import TrackguardError
 from trackguard.observability import logger, metrics
-from trackguard.services.ingest import UnknownSourceError
-from trackguard.sources.base import PayloadError, SignatureError
-from trackguard.storage.deliveries import DeliveryTooLargeError
 
 if TYPE_CHECKING:
-    from trackguard.secrets import WebhookSecrets
+    from trackguard.secrets import SecretDocument
     from trackguard.services.ingest import Accepted
     from trackguard.settings import Settings
     from trackguard.sources.base import RawDelivery
@@ -56,20 +49,8 @@ class WebhookEndpoint:
     def accept(self, source: str, event: APIGatewayProxyEventV2) -> Response[Any]:
         try:
             accepted = self.service.accept(source, read_delivery(event, self.settings.max_body_bytes))
-        except RequestRefusedError as refusal:
+        except TrackguardError as refusal:
             return self._refused(source, refusal)
-        except SignatureError as error:
-            return self._refused(source, RequestRefusedError(401, "invalid_signature", str(error)))
-        except PayloadError as error:
-            return self._refused(
-                source, RequestRefusedError(400, "invalid_payload", str(error), error.details)
-            )
-        except UnknownSourceError:
-            return self._refused(
-                source, RequestRefusedError(404, "unknown_source", f"no source named {source}")
-            )
-        except DeliveryTooLargeError as error:
-            return self._refused(source, RequestRefusedError(413, "payload_too_large", str(error)))
         metrics.add_metric(
             name="DuplicateDeliveries" if accepted.duplicate else "DeliveriesAccepted",
             unit=MetricUnit.Count,
@@ -89,13 +70,13 @@ class WebhookEndpoint:
         return Response(status_code=200, content_type=JSON_CONTENT_TYPE, body=body)
 
     @staticmethod
-    def _refused(source: str, refusal: RequestRefusedError) -> Response[Any]:
+    def _refused(source: str, refusal: TrackguardError) -> Response[Any]:
         metrics.add_metric(name=f"Refused{refusal.status}", unit=MetricUnit.Count, value=1)
         logger.warning(
             "delivery refused",
             source=source,
             status=refusal.status,
-            error=refusal.error,
+            error=refusal.code,
             reason=refusal.message,
         )
         return refusal_response(refusal)
@@ -108,10 +89,10 @@ def storage_failure(error: Exception) -> Response[Any]:
     return error_response(503, "not_stored", "the delivery could not be stored; retry later")
 
 
-def webhook_secrets_loader(settings: Settings) -> Callable[[], WebhookSecrets]:
-    from trackguard.secrets import load_webhook_secrets
+def webhook_secrets_loader(settings: Settings) -> Callable[[], SecretDocument]:
+    from trackguard.secrets import load_secret_document
 
-    return lambda: load_webhook_secrets(settings.webhook_secrets_id)
+    return lambda: load_secret_document(settings.webhook_secrets_id)
 
 
 def shop_ingest_service(settings: Settings) -> IngestService:

@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from trackguard import __version__
+from trackguard.api.errors import error_response, refusal_response
 from trackguard.api.models import (
     ErrorBody,
     FlagOut,
@@ -29,17 +30,11 @@ from trackguard.api.models import (
     OrderOut,
     ReportFormat,
 )
-from trackguard.api.webhooks import RequestRefusedError, error_response, refusal_response
 from trackguard.domain.status import FlagCode
+from trackguard.errors import ForbiddenError, TrackguardError, UnauthorizedError
 from trackguard.observability import logger
-from trackguard.services.seller_api import (
-    OrderNotFoundError,
-    ReportNotFoundError,
-    SellerApiService,
-    seller_api_from_settings,
-)
+from trackguard.services.seller_api import SellerApiService, seller_api_from_settings
 from trackguard.services.sellers import REFUSAL_MESSAGES, KeyRefusal, caller_from_context
-from trackguard.storage.flags import FlagNotFoundError, InvalidCursorError
 
 BEARER = "bearerAuth"
 SELLER_SECURITY: list[dict[str, list[str]]] = [{BEARER: []}]
@@ -77,20 +72,20 @@ app = APIGatewayHttpResolver(enable_validation=True)
 seller_api = SellerApi(seller_api_from_settings)
 
 
-def access_refusal(path: str, authorizer_context: dict[str, Any]) -> RequestRefusedError | None:
+def access_refusal(path: str, authorizer_context: dict[str, Any]) -> TrackguardError | None:
     """Why this caller may not use this path, or None. Paths outside /sellers/ are public."""
     segments = path.strip("/").split("/")
     if segments[0] != "sellers":
         return None
     caller = caller_from_context(authorizer_context)
     if isinstance(caller, KeyRefusal):
-        return RequestRefusedError(401, "unauthorized", REFUSAL_MESSAGES[caller])
+        return UnauthorizedError(REFUSAL_MESSAGES[caller])
     if len(segments) < 2 or segments[1] != caller.seller_id:
-        return RequestRefusedError(403, "forbidden", "this API key opens its own seller's paths only")
+        return ForbiddenError("this API key opens its own seller's paths only")
     return None
 
 
-def _refusal_for_current_request(resolver: APIGatewayHttpResolver) -> RequestRefusedError | None:
+def _refusal_for_current_request(resolver: APIGatewayHttpResolver) -> TrackguardError | None:
     event = resolver.current_event
     return access_refusal(event.path, event.request_context.authorizer.get_lambda)
 
@@ -185,11 +180,8 @@ def latest_report(
 
 
 def invalid_request(error: RequestValidationError) -> Response[Any]:
-    refusal = _refusal_for_current_request(app) or RequestRefusedError(
-        400,
-        "invalid_request",
-        "the request's parameters are not valid",
-        [_problem(problem) for problem in error.errors()],
+    refusal = _refusal_for_current_request(app) or TrackguardError(
+        "the request's parameters are not valid", [_problem(problem) for problem in error.errors()]
     )
     return refusal_response(refusal)
 
@@ -198,18 +190,6 @@ def _problem(problem: dict[str, Any]) -> dict[str, str]:
     """Where and what, without echoing the value sent."""
     location = [str(part) for part in problem.get("loc", ()) if part != "query"]
     return {"field": ".".join(location), "problem": str(problem.get("msg", "invalid"))}
-
-
-def invalid_cursor(_: InvalidCursorError) -> Response[Any]:
-    return error_response(400, "invalid_cursor", "the cursor does not belong to this listing")
-
-
-def not_found(error: LookupError) -> Response[Any]:
-    return error_response(404, "not_found", str(error))
-
-
-def flag_not_found(error: FlagNotFoundError) -> Response[Any]:
-    return error_response(404, "not_found", f"no flag {error}")
 
 
 @app.not_found
@@ -223,9 +203,7 @@ def internal_error(error: Exception) -> Response[Any]:
 
 
 app.exception_handler(RequestValidationError)(invalid_request)
-app.exception_handler(InvalidCursorError)(invalid_cursor)
-app.exception_handler([OrderNotFoundError, ReportNotFoundError])(not_found)
-app.exception_handler(FlagNotFoundError)(flag_not_found)
+app.exception_handler(TrackguardError)(refusal_response)
 app.exception_handler(Exception)(internal_error)
 
 

@@ -8,45 +8,21 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import UTC, datetime
-from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
+from trackguard.api.errors import JSON_CONTENT_TYPE
+from trackguard.errors import PayloadError, PayloadTooLargeError, UnsupportedMediaTypeError
 from trackguard.sources.base import RawDelivery
-
-JSON_CONTENT_TYPE = "application/json"
-
-
-class RequestRefusedError(Exception):
-    """A refusal with its HTTP status and the contract's error code."""
-
-    def __init__(self, status: int, error: str, message: str, details: list[Any] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.error = error
-        self.message = message
-        self.details = details or []
-
-
-def error_response(status: int, error: str, message: str, details: list[Any] | None = None) -> Response[Any]:
-    body: dict[str, Any] = {"error": error, "message": message}
-    if details is not None:
-        body["details"] = details
-    return Response(status_code=status, content_type=JSON_CONTENT_TYPE, body=body)
-
-
-def refusal_response(refusal: RequestRefusedError) -> Response[Any]:
-    return error_response(refusal.status, refusal.error, refusal.message, refusal.details or None)
 
 
 def read_delivery(event: APIGatewayProxyEventV2, max_body_bytes: int) -> RawDelivery:
     headers = {name.lower(): value for name, value in (event.headers or {}).items()}
     body = _raw_body(event)
     if len(body) > max_body_bytes:
-        raise RequestRefusedError(413, "payload_too_large", f"the body is over {max_body_bytes} bytes")
+        raise PayloadTooLargeError(f"the body is over {max_body_bytes} bytes")
     if not _is_json(headers.get("content-type")):
-        raise RequestRefusedError(415, "unsupported_media_type", "the content type must be application/json")
+        raise UnsupportedMediaTypeError("the content type must be application/json")
     received_at = datetime.fromtimestamp(event.request_context.time_epoch / 1000, UTC)
     return RawDelivery(headers=headers, body=body, received_at=received_at)
 
@@ -58,7 +34,7 @@ def _raw_body(event: APIGatewayProxyEventV2) -> bytes:
     try:
         return base64.b64decode(body, validate=True)
     except binascii.Error as error:
-        raise RequestRefusedError(400, "invalid_payload", "the body is not valid base64") from error
+        raise PayloadError("the body is not valid base64") from error
 
 
 def _is_json(content_type: str | None) -> bool:

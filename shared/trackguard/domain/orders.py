@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -94,3 +95,17 @@ class Package(BaseModel):
     shipped_at: datetime | None = None
     combined_order_ids: tuple[str, ...] = ()
     state: ShipmentState = ShipmentState()
+
+
+OrderKey = tuple[str, str]
+"""(seller_id, order_id)."""
+
+
+@dataclass(frozen=True)
+class OrderSnapshot:
+    """An order (or only some of its packages) as one platform delivery describes it."""
+
+    seller_id: str
+    order_id: str
+    order: Order | None
+    packages: tuple[Package, ...] = ()

@@ -7,21 +7,18 @@ unprocessed. A failure to store surfaces as an exception (5xx) so the sender ret
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from trackguard.errors import UnknownSourceError
+from trackguard.sources.registry import carrier_source, shop_source
 
 if TYPE_CHECKING:
-    from trackguard.secrets import WebhookSecrets
-    from trackguard.sources.base import RawDelivery
+    from trackguard.secrets import SecretDocument
+    from trackguard.sources.base import RawDelivery, Sender
     from trackguard.storage.deliveries import DeliveryRepository
     from trackguard.storage.tracking import TrackingRepository
-
-SHOP_SOURCES = {
-    "tiktok_shop": "trackguard.sources.shops.tiktok_shop",
-    "shopify": "trackguard.sources.shops.shopify",
-}
 
 STORED_HEADERS = frozenset(
     {
@@ -37,10 +34,6 @@ STORED_HEADERS = frozenset(
 )
 
 
-class UnknownSourceError(LookupError):
-    pass
-
-
 @dataclass(frozen=True)
 class Accepted:
     delivery_id: str | None
@@ -48,19 +41,25 @@ class Accepted:
     events: int = 0
 
 
+def verified(sender: Sender[Any, Any], delivery: RawDelivery, secrets: Callable[[], SecretDocument]) -> None:
+    """Refuse a sender that has no usable secret (404: never verify against an empty key), then verify."""
+    secret = secrets().section(sender.name, sender.secret_model)
+    if secret is None:
+        raise UnknownSourceError.not_configured(sender.name)
+    sender.verify(delivery, secret)
+
+
 class ShopIngestService:
     """A shop delivery costs one conditional PutItem: the stored delivery is its own work item."""
 
-    def __init__(self, deliveries: DeliveryRepository, secrets: Callable[[], WebhookSecrets]) -> None:
+    def __init__(self, deliveries: DeliveryRepository, secrets: Callable[[], SecretDocument]) -> None:
         self._deliveries = deliveries
         self._secrets = secrets
 
     def accept(self, source: str, delivery: RawDelivery) -> Accepted:
-        if source not in SHOP_SOURCES:
-            raise UnknownSourceError(source)
-        adapter = importlib.import_module(SHOP_SOURCES[source])
-        adapter.verify(delivery, self._secrets())
-        notification = adapter.parse(delivery)
+        sender = shop_source(source)
+        verified(sender, delivery, self._secrets)
+        notification = sender.parse(delivery)
         delivery_id: str = notification.delivery_id
         headers = {name: value for name, value in delivery.headers.items() if name in STORED_HEADERS}
         outcome = self._deliveries.record(source, delivery_id, delivery.body, headers, delivery.received_at)
@@ -73,19 +72,14 @@ class CarrierIngestService:
     A duplicate event rewrites an identical item, which DynamoDB does not put on the stream.
     """
 
-    def __init__(self, tracking: TrackingRepository, secrets: Callable[[], WebhookSecrets]) -> None:
+    def __init__(self, tracking: TrackingRepository, secrets: Callable[[], SecretDocument]) -> None:
         self._tracking = tracking
         self._secrets = secrets
 
     def accept(self, source: str, delivery: RawDelivery) -> Accepted:
-        from trackguard.sources.carriers import load_carrier_source
-
-        try:
-            adapter = load_carrier_source(source)
-        except LookupError as error:
-            raise UnknownSourceError(source) from error
-        adapter.verify(delivery, self._secrets())
-        parsed = adapter.parse(delivery)
+        sender = carrier_source(source)
+        verified(sender, delivery, self._secrets)
+        parsed = sender.parse(delivery)
         if parsed.events:
             self._tracking.put_events(parsed.events)
         return Accepted(delivery_id=parsed.delivery_id, events=len(parsed.events))

@@ -7,26 +7,13 @@ re-derived at once from the events already stored under it (an orphan event find
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from trackguard.domain.orders import Order, Package
+from trackguard.domain.orders import OrderKey, OrderSnapshot, Package
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.storage.stats import StatsRepository
 from trackguard.storage.store import Store
 from trackguard.tracking import judge_number
-
-OrderKey = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class OrderSnapshot:
-    """An order (or only some of its packages) as one platform delivery describes it."""
-
-    seller_id: str
-    order_id: str
-    order: Order | None
-    packages: tuple[Package, ...] = ()
 
 
 class OrderWriter:

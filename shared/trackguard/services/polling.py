@@ -36,10 +36,11 @@ from trackguard.clients.seventeen_track import (
 )
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import TrackingStatus
+from trackguard.errors import PayloadError, UnknownSourceError
 from trackguard.observability import logger, metrics
-from trackguard.secrets import load_webhook_secrets
+from trackguard.secrets import current, load_secret_document
 from trackguard.settings import Settings
-from trackguard.sources.base import PayloadError
+from trackguard.sources.carriers import seventeen_track
 from trackguard.sources.carriers.seventeen_track import events_from_track_data
 from trackguard.storage.polling import PollRecord, PollRepository
 from trackguard.storage.rate_limits import SharedRateLimit
@@ -190,11 +191,20 @@ def _not_found(rejection: Rejection, now: datetime) -> CarrierEvent:
     )
 
 
+def _secret_api_key(secret_id: str) -> str:
+    secret = load_secret_document(secret_id).section(seventeen_track.NAME, seventeen_track.Secret)
+    if secret is None:
+        raise UnknownSourceError.not_configured(seventeen_track.NAME)
+    return current(secret.api_key)
+
+
 def build_poller(settings: Settings, store: Store) -> SilentNumberPoller:
-    """The deployed poller: the key from the settings (local stack) or the webhook-secrets document."""
-    api_key = settings.seventeen_track_api_key or (
-        load_webhook_secrets(settings.webhook_secrets_id).seventeen_track.api_key.get_secret_value()
-    )
+    """The deployed poller: the key from the settings (local stack) or the webhook-secrets document.
+
+    Without either, 17TRACK is not configured: raises ``UnknownSourceError`` rather than call it keyless.
+    Its requests keep to one rate shared by every worker of the deployment (``SharedRateLimit``).
+    """
+    api_key = settings.seventeen_track_api_key or _secret_api_key(settings.webhook_secrets_id)
     shared_rate = SharedRateLimit(store.table, RATE_LIMIT_NAME, settings.seventeen_track_requests_per_second)
     client = SeventeenTrackClient(
         settings.seventeen_track_api_base_url, api_key, limiter=SharedRateLimiter(shared_rate)

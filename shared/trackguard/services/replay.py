@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel
 
-from trackguard.services.ingest import SHOP_SOURCES
+from trackguard.errors import TrackguardError, UnknownSourceError
 from trackguard.services.messages import ShopDeliveryMessage, TrackingUpdateMessage
+from trackguard.sources.registry import SHOP_SOURCES
 from trackguard.storage.changes import DeliveryStored, EventStored, change_of
 from trackguard.storage.deliveries import DeliveryRepository, DeliveryStatus, StoredDelivery
 from trackguard.storage.stream_records import StreamBatch, StreamRecordReader, StreamRecordsGoneError
@@ -60,12 +61,8 @@ class StatusFilter(StrEnum):
         return self is StatusFilter.ALL or status.value == self.value
 
 
-class UnknownReplaySourceError(ValueError):
-    pass
-
-
-class ReplayRangeError(ValueError):
-    pass
+class ReplayRangeError(TrackguardError):
+    """The time range to replay is not one."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +74,7 @@ class ReplayRequest:
 
     def __post_init__(self) -> None:
         if self.source not in REPLAYABLE_SOURCES:
-            raise UnknownReplaySourceError(
+            raise UnknownSourceError(
                 f"no stored deliveries for {self.source!r}: one of {', '.join(REPLAYABLE_SOURCES)}"
             )
         if self.since.tzinfo is None or self.until.tzinfo is None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from trackguard.api.models import FlagOut, FlagPageOut, FlagStatusFilter, OrderOut, PackageOut, ReportFormat
 from trackguard.domain.status import FlagCode, FlagStatus
+from trackguard.errors import NotFoundError
 from trackguard.storage.reports import ReportStore
 from trackguard.storage.store import Store
 
@@ -18,11 +19,11 @@ REPORT_CONTENT_TYPES: dict[str, str] = {
 }
 
 
-class OrderNotFoundError(LookupError):
+class OrderNotFoundError(NotFoundError):
     pass
 
 
-class ReportNotFoundError(LookupError):
+class ReportNotFoundError(NotFoundError):
     pass
 
 

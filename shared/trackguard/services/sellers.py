@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from trackguard.domain.orders import Platform
 from trackguard.domain.sellers import ApiKey, KeyStatus, Seller, hash_api_key, new_api_key
+from trackguard.errors import InvalidSettingError, NotFoundError
 from trackguard.storage.sellers import SellerNotFoundError, SellerRepository
 
 WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (the scheme's prefix, not a secret)
@@ -35,12 +36,8 @@ _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _SHOPIFY_DOMAIN_SUFFIX = ".myshopify.com"
 
 
-class InvalidSellerSettingError(ValueError):
-    """A value the operator gave is not acceptable; the message says which and why."""
-
-
-class KeyNotFoundError(LookupError):
-    pass
+class KeyNotFoundError(NotFoundError):
+    """The seller has no API key with that id."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +91,7 @@ class SellerService:
                 webhook_url=checked_webhook_url(webhook_url) if webhook_url is not None else None,
             )
         except ValidationError as error:
-            raise InvalidSellerSettingError(f"seller id {seller_id!r} is not a valid shop id") from error
+            raise InvalidSettingError(f"seller id {seller_id!r} is not a valid shop id") from error
         self._sellers.create(seller)
         return self._issue_key(seller_id)
 
@@ -131,7 +128,7 @@ class SellerService:
     def _require(self, seller_id: str) -> Seller:
         seller = self._sellers.get(seller_id)
         if seller is None:
-            raise SellerNotFoundError(seller_id)
+            raise SellerNotFoundError(f"no seller {seller_id}")
         return seller
 
     def _issue_key(self, seller_id: str) -> IssuedKey:
@@ -154,7 +151,7 @@ def new_webhook_secret() -> str:
 
 def checked_email(email: str) -> str:
     if not _EMAIL_PATTERN.match(email):
-        raise InvalidSellerSettingError(f"{email!r} is not an e-mail address")
+        raise InvalidSettingError(f"{email!r} is not an e-mail address")
     return email
 
 
@@ -164,7 +161,7 @@ def checked_webhook_url(url: str) -> str:
     secure = parts.scheme == "https"
     local = parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS
     if not parts.hostname or not (secure or local):
-        raise InvalidSellerSettingError(f"{url!r} is not an https:// URL")
+        raise InvalidSettingError(f"{url!r} is not an https:// URL")
     return url
 
 
@@ -175,7 +172,7 @@ def checked_webhook_secret(secret: str) -> str:
     except binascii.Error:
         size = 0
     if not secret.startswith(WEBHOOK_SECRET_PREFIX) or size not in _WEBHOOK_SECRET_SIZES:
-        raise InvalidSellerSettingError("a webhook secret is whsec_ followed by base64 of 24 to 64 bytes")
+        raise InvalidSettingError("a webhook secret is whsec_ followed by base64 of 24 to 64 bytes")
     return secret
 
 
@@ -183,19 +180,19 @@ def checked_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise InvalidSellerSettingError(f"{name!r} is not an IANA time zone") from error
+        raise InvalidSettingError(f"{name!r} is not an IANA time zone") from error
     return name
 
 
 def checked_report_hour(hour: int) -> int:
     if not 0 <= hour <= 23:
-        raise InvalidSellerSettingError(f"report hour {hour} is not between 0 and 23")
+        raise InvalidSettingError(f"report hour {hour} is not between 0 and 23")
     return hour
 
 
 def _validated_changes(changes: SellerChanges) -> tuple[dict[str, Any], str | None]:
     if changes.webhook_secret is not None and changes.new_webhook_secret:
-        raise InvalidSellerSettingError("give a webhook secret or ask for a new one, not both")
+        raise InvalidSettingError("give a webhook secret or ask for a new one, not both")
     values: dict[str, Any] = {}
     if changes.email is not None:
         values["email"] = checked_email(changes.email)

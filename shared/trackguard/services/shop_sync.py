@@ -8,18 +8,21 @@ webhooks carry the order or fulfillment itself. Both become platform-neutral `Or
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
-from trackguard.domain.orders import Destination, Order, Package, Platform
+from trackguard.domain.orders import OrderKey, OrderSnapshot
+from trackguard.errors import UnknownSourceError
 from trackguard.observability import logger
-from trackguard.services.order_writer import OrderKey, OrderSnapshot, OrderWriter
+from trackguard.services.order_writer import OrderWriter
 from trackguard.settings import Settings
 from trackguard.sources.base import RawDelivery
 from trackguard.sources.shops import shopify, tiktok_shop
-from trackguard.sources.shops.shopify import ShopifyFulfillment, ShopifyNotification, ShopifyOrder
-from trackguard.sources.shops.tiktok_shop import (
+from trackguard.sources.shops.shopify.orders import shopify_order_snapshot, shopify_packages
+from trackguard.sources.shops.shopify.webhook import ShopifyNotification
+from trackguard.sources.shops.tiktok_shop.orders import tiktok_order_ids, tiktok_snapshot
+from trackguard.sources.shops.tiktok_shop.webhook import (
     CancellationStatusChange,
     OrderStatusChange,
     PackageUpdate,
@@ -30,27 +33,14 @@ from trackguard.sources.shops.tiktok_shop import (
 )
 from trackguard.storage.deliveries import StoredDelivery
 from trackguard.storage.store import Store
-from trackguard.tracking import resolve_carrier
-from trackguard.tracking.formats import normalize_number
 
 if TYPE_CHECKING:
     from trackguard.clients.shop_credentials import ShopCredentialStore
-    from trackguard.clients.tiktok_shop import TikTokOrder, TikTokPackage, TikTokShopClient
-
-TIKTOK_SHIPPED_STATUSES = frozenset(
-    {"AWAITING_COLLECTION", "IN_TRANSIT", "PARTIALLY_SHIPPING", "DELIVERED", "COMPLETED"}
-)
-TIKTOK_PACKAGE_SHIPPED_STATUSES = frozenset({"FULFILLING", "COMPLETED"})
-SHOPIFY_PAID_STATUSES = frozenset({"paid", "partially_paid", "partially_refunded", "refunded"})
-SHOPIFY_DEAD_FULFILLMENTS = frozenset({"cancelled", "error", "failure"})
+    from trackguard.clients.tiktok_shop import TikTokOrder, TikTokShopClient
 
 
 class TikTokOrders(Protocol):
     def fetch(self, shop_id: str, order_ids: Sequence[str]) -> list[TikTokOrder]: ...
-
-
-class UnknownShopSourceError(LookupError):
-    pass
 
 
 class PlatformShopSync:
@@ -69,7 +59,7 @@ class PlatformShopSync:
         wanted: dict[str, list[str]] = {}
         for delivery in deliveries:
             if delivery.source == "tiktok_shop":
-                notification = tiktok_shop.parse(_raw(delivery))
+                notification = tiktok_shop.SOURCE.parse(_raw(delivery))
                 wanted.setdefault(notification.shop_id, []).extend(tiktok_order_ids(notification))
         for shop_id, order_ids in wanted.items():
             if not order_ids or not self._store.sellers.shop_authorized(shop_id):
@@ -84,10 +74,10 @@ class PlatformShopSync:
     def apply(self, delivery: StoredDelivery, now: datetime) -> set[OrderKey]:
         raw = _raw(delivery)
         if delivery.source == "tiktok_shop":
-            return self._apply_tiktok(tiktok_shop.parse(raw), now)
+            return self._apply_tiktok(tiktok_shop.SOURCE.parse(raw), now)
         if delivery.source == "shopify":
-            return self._apply_shopify(shopify.parse(raw), now)
-        raise UnknownShopSourceError(delivery.source)
+            return self._apply_shopify(shopify.SOURCE.parse(raw), now)
+        raise UnknownSourceError.unknown(delivery.source)
 
     def _apply_tiktok(self, notification: TikTokNotification, now: datetime) -> set[OrderKey]:
         shop_id = notification.shop_id
@@ -148,108 +138,8 @@ class PlatformShopSync:
         return set()
 
 
-def tiktok_order_ids(notification: TikTokNotification) -> list[str]:
-    """The orders a TikTok notification asks trackguard to fetch."""
-    data = notification.typed_data()
-    if isinstance(data, PackageUpdate):
-        return [order_id for change in data.package_list for order_id in change.order_id_list]
-    if isinstance(
-        data, OrderStatusChange | RecipientAddressUpdate | CancellationStatusChange | ReturnStatusChange
-    ):
-        return [data.order_id]
-    return []
-
-
 def _raw(delivery: StoredDelivery) -> RawDelivery:
     return RawDelivery(headers=delivery.headers, body=delivery.body, received_at=delivery.received_at)
-
-
-def tiktok_snapshot(shop_id: str, order: TikTokOrder) -> OrderSnapshot:
-    shipped = order.status in TIKTOK_SHIPPED_STATUSES
-    shipped_at = _time(order.update_time) if shipped else None
-    address = order.recipient_address
-    domain_order = Order(
-        seller_id=shop_id,
-        order_id=order.id,
-        platform=Platform.TIKTOK_SHOP,
-        status=order.status,
-        created_at=_time(order.create_time),
-        source_updated_at=_time(order.update_time),
-        paid_at=_optional_time(order.paid_time),
-        shipped_at=shipped_at,
-        ship_by=_optional_time(order.shipping_due_time or order.rts_sla_time),
-        shipping_type=order.shipping_type,
-        destination=Destination(
-            postal_code=address.postal_code if address else None,
-            country=address.region_code if address else None,
-        ),
-        cancelled=order.status == "CANCELLED",
-    )
-    packages = tuple(_tiktok_package(shop_id, order, package, shipped_at) for package in order.packages())
-    return OrderSnapshot(shop_id, order.id, domain_order, packages)
-
-
-def _tiktok_package(
-    shop_id: str, order: TikTokOrder, package: TikTokPackage, order_shipped_at: datetime | None
-) -> Package:
-    """In a partially shipped order, only the packages TikTok shows moving (or numbered) count as shipped."""
-    package_shipped = order.status != "PARTIALLY_SHIPPING" or bool(
-        package.tracking_number or (package.status in TIKTOK_PACKAGE_SHIPPED_STATUSES)
-    )
-    return Package(
-        seller_id=shop_id,
-        order_id=order.id,
-        package_id=package.package_id,
-        tracking_number=_number(package.tracking_number),
-        declared_carrier=resolve_carrier(package.shipping_provider, "tiktok_shop"),
-        shipped_at=order_shipped_at if package_shipped else None,
-    )
-
-
-def shopify_order_snapshot(shop: str, order: ShopifyOrder) -> OrderSnapshot:
-    order_id = str(order.id)
-    address = order.shipping_address
-    paid = (order.financial_status or "") in SHOPIFY_PAID_STATUSES
-    domain_order = Order(
-        seller_id=shop,
-        order_id=order_id,
-        platform=Platform.SHOPIFY,
-        status=order.fulfillment_status or order.financial_status or "open",
-        created_at=order.created_at,
-        source_updated_at=order.updated_at,
-        paid_at=(order.processed_at or order.created_at) if paid else None,
-        shipped_at=min((f.created_at for f in order.fulfillments), default=None),
-        destination=Destination(
-            postal_code=address.zip if address else None,
-            country=address.country_code if address else None,
-        ),
-        cancelled=order.cancelled_at is not None,
-    )
-    packages = tuple(package for f in order.fulfillments for package in shopify_packages(shop, f))
-    return OrderSnapshot(shop, order_id, domain_order, packages)
-
-
-def shopify_packages(shop: str, fulfillment: ShopifyFulfillment) -> tuple[Package, ...]:
-    """One fulfillment is one package; several tracking numbers are several packages."""
-    if fulfillment.status in SHOPIFY_DEAD_FULFILLMENTS:
-        return ()
-    numbers = fulfillment.tracking_numbers or (
-        (fulfillment.tracking_number,) if fulfillment.tracking_number else ()
-    )
-    carrier = resolve_carrier(fulfillment.tracking_company, "shopify")
-    base = str(fulfillment.id)
-    ids = [base] if len(numbers) <= 1 else [f"{base}-{index}" for index in range(1, len(numbers) + 1)]
-    return tuple(
-        Package(
-            seller_id=shop,
-            order_id=str(fulfillment.order_id),
-            package_id=package_id,
-            tracking_number=_number(number),
-            declared_carrier=carrier,
-            shipped_at=fulfillment.created_at,
-        )
-        for package_id, number in zip(ids, numbers or (None,), strict=True)
-    )
 
 
 class TikTokApiOrders:
@@ -261,10 +151,13 @@ class TikTokApiOrders:
     @cached_property
     def _client(self) -> TikTokShopClient:
         from trackguard.clients.tiktok_shop import TikTokShopClient
-        from trackguard.secrets import load_webhook_secrets
+        from trackguard.secrets import load_secret_document
 
-        app = load_webhook_secrets(self._settings.webhook_secrets_id).tiktok_shop
-        return TikTokShopClient(self._settings.tiktok_shop_api_base_url, app.app_key, app.app_secret)
+        document = load_secret_document(self._settings.webhook_secrets_id)
+        app = document.section(tiktok_shop.NAME, tiktok_shop.SOURCE.secret_model)
+        if app is None:
+            raise UnknownSourceError.not_configured(tiktok_shop.NAME)
+        return TikTokShopClient(self._settings.tiktok_shop_api_base_url, app.app_key, app.app_secret[0])
 
     @cached_property
     def _credentials(self) -> ShopCredentialStore:
@@ -274,15 +167,3 @@ class TikTokApiOrders:
 
     def fetch(self, shop_id: str, order_ids: Sequence[str]) -> list[TikTokOrder]:
         return self._client.get_orders(self._credentials.credentials(shop_id), order_ids)
-
-
-def _time(epoch_seconds: int) -> datetime:
-    return datetime.fromtimestamp(epoch_seconds, UTC)
-
-
-def _optional_time(epoch_seconds: int | None) -> datetime | None:
-    return _time(epoch_seconds) if epoch_seconds else None
-
-
-def _number(raw: str | None) -> str | None:
-    return normalize_number(raw) or None if raw else None

@@ -1,16 +1,29 @@
-"""What every source adapter receives and the two ways it refuses a delivery."""
+"""What every sender's module is: the ``Sender`` record, the delivery it receives, and what it returns.
+
+A sender is one module (a carrier) or one folder (a shop platform) that owns everything about that
+sender: its secret's model, ``verify`` over the raw body, ``sign`` (what the sender itself does, used by
+the demo, the tests and the sample events), ``parse`` into trackguard's vocabulary, and its status table.
+``trackguard.sources.registry`` names them all.
+"""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from trackguard.secrets import SenderSecret
 
 if TYPE_CHECKING:
     from trackguard.domain.events import CarrierEvent
+
+SecretT = TypeVar("SecretT", bound=SenderSecret)
+ParsedT = TypeVar("ParsedT")
+Headers = dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -25,24 +38,22 @@ class RawDelivery:
         return self.headers.get(name.lower())
 
 
-class SignatureError(Exception):
-    """Missing or wrong signature, or a signed timestamp outside tolerance (answered 401)."""
-
-
-class PayloadError(Exception):
-    """Not JSON, or not the sender's schema (answered 400). ``details`` lists what was wrong."""
-
-    def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(message)
-        self.details = details or []
-
-
 def constant_time_equals(expected: str | bytes, received: str | bytes | None) -> bool:
     if received is None:
         return False
     expected_bytes = expected.encode() if isinstance(expected, str) else expected
     received_bytes = received.encode() if isinstance(received, str) else received
     return hmac.compare_digest(expected_bytes, received_bytes)
+
+
+def matches_any(expected: tuple[str, ...], received: str | None) -> bool:
+    """Constant-time comparison with every candidate (no early exit that would time which matched)."""
+    results = [constant_time_equals(value, received) for value in expected]
+    return any(results)
+
+
+def base64_hmac(key: str, message: bytes) -> str:
+    return base64.b64encode(hmac_sha256(key, message)).decode("ascii")
 
 
 def hmac_sha256(key: str | bytes, message: bytes) -> bytes:
@@ -67,3 +78,23 @@ class CarrierDelivery:
     delivery_id: str | None
     events: tuple[CarrierEvent, ...]
     stopped_numbers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sender(Generic[SecretT, ParsedT]):
+    """One sender, as its module declares it.
+
+    ``name`` is its route name and its section in the secret document. ``verify`` raises
+    ``SignatureError`` for a delivery its secret did not sign (any candidate of a rotation verifies);
+    ``sign`` returns the headers the sender would send for a body (the current secret signs);
+    ``parse`` raises ``PayloadError`` for a body that is not the sender's schema.
+    """
+
+    name: str
+    secret_model: type[SecretT]
+    verify: Callable[[RawDelivery, SecretT], None]
+    sign: Callable[[bytes, SecretT, datetime], Headers]
+    parse: Callable[[RawDelivery], ParsedT]
+
+
+CarrierSource = Sender[Any, CarrierDelivery]

@@ -14,6 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from trackguard.errors import PayloadTooLargeError
 from trackguard.storage import keys
 from trackguard.storage.dynamo import Table, key, to_attributes
 
@@ -27,7 +28,7 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
-class DeliveryTooLargeError(Exception):
+class DeliveryTooLargeError(PayloadTooLargeError):
     """The compressed body still does not fit one item."""
 
 

@@ -17,16 +17,15 @@ from botocore.exceptions import ClientError
 
 from trackguard.domain.flags import Flag
 from trackguard.domain.status import FlagCode, FlagStatus
+from trackguard.errors import InvalidCursorError, NotFoundError
 from trackguard.storage import keys
 from trackguard.storage.dynamo import Table, from_attributes, key, to_attributes
 
-
-class FlagNotFoundError(LookupError):
-    pass
+_CURSOR_REFUSAL = "the cursor does not belong to this listing"
 
 
-class InvalidCursorError(ValueError):
-    pass
+class FlagNotFoundError(NotFoundError):
+    """This seller has no flag with that id."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ class FlagRepository:
             },
         )
         if not items:
-            raise FlagNotFoundError(flag_id)
+            raise FlagNotFoundError(f"no flag {flag_id}")
         return Flag.model_validate(items[0])
 
     def list(
@@ -200,7 +199,7 @@ def _decode_cursor(cursor: str, partition: tuple[str, str]) -> dict[str, Any]:
         decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         belongs = decoded[partition[0]]["S"] == partition[1]
     except (ValueError, KeyError, TypeError) as error:
-        raise InvalidCursorError(cursor) from error
+        raise InvalidCursorError(_CURSOR_REFUSAL) from error
     if not belongs:
-        raise InvalidCursorError(cursor)
+        raise InvalidCursorError(_CURSOR_REFUSAL)
     return decoded

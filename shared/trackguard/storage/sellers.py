@@ -8,16 +8,17 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from trackguard.domain.sellers import ApiKey, KeyStatus, Seller
+from trackguard.errors import ConflictError, NotFoundError
 from trackguard.storage import keys
 from trackguard.storage.dynamo import Table, from_attributes, key, to_attributes, to_value
 
 
-class SellerExistsError(Exception):
-    pass
+class SellerExistsError(ConflictError):
+    """A seller with this id is registered already."""
 
 
-class SellerNotFoundError(LookupError):
-    pass
+class SellerNotFoundError(NotFoundError):
+    """No seller with this id is registered."""
 
 
 class SellerRepository:
@@ -40,7 +41,7 @@ class SellerRepository:
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise SellerExistsError(seller.seller_id) from error
+                raise SellerExistsError(f"seller {seller.seller_id} is already registered") from error
             raise
 
     def get(self, seller_id: str) -> Seller | None:
@@ -62,7 +63,7 @@ class SellerRepository:
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise SellerNotFoundError(seller_id) from error
+                raise SellerNotFoundError(f"no seller {seller_id}") from error
             raise
         return Seller.model_validate(from_attributes(answer["Attributes"]))
 

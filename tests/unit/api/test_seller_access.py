@@ -122,9 +122,9 @@ def test_access_is_checked_on_seller_paths_only() -> None:
     refused = access_refusal("/sellers/shop-a/flags", {"refusal": "revoked_key"})
     forbidden = access_refusal("/sellers/shop-b/flags", own)
     assert refused is not None
-    assert (refused.status, refused.error) == (401, "unauthorized")
+    assert (refused.status, refused.code) == (401, "unauthorized")
     assert forbidden is not None
-    assert (forbidden.status, forbidden.error) == (403, "forbidden")
+    assert (forbidden.status, forbidden.code) == (403, "forbidden")
 
 
 @pytest.mark.parametrize(("method", "path"), SELLER_ROUTES)

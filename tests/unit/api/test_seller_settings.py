@@ -7,8 +7,8 @@ import base64
 import pytest
 
 from trackguard.domain.orders import Platform
+from trackguard.errors import InvalidSettingError
 from trackguard.services.sellers import (
-    InvalidSellerSettingError,
     checked_email,
     checked_report_hour,
     checked_timezone,
@@ -38,14 +38,14 @@ def test_a_generated_webhook_secret_is_in_standard_webhooks_form() -> None:
     ],
 )
 def test_a_webhook_secret_not_in_standard_webhooks_form_is_refused(secret: str) -> None:
-    with pytest.raises(InvalidSellerSettingError):
+    with pytest.raises(InvalidSettingError):
         checked_webhook_secret(secret)
 
 
 def test_time_zones_are_iana_names() -> None:
     assert checked_timezone("Europe/Paris") == "Europe/Paris"
     for name in ("Mars/Olympus", "../etc/passwd", ""):
-        with pytest.raises(InvalidSellerSettingError):
+        with pytest.raises(InvalidSettingError):
             checked_timezone(name)
 
 
@@ -53,7 +53,7 @@ def test_the_report_hour_is_an_hour_of_the_day() -> None:
     assert checked_report_hour(0) == 0
     assert checked_report_hour(23) == 23
     for hour in (-1, 24):
-        with pytest.raises(InvalidSellerSettingError):
+        with pytest.raises(InvalidSettingError):
             checked_report_hour(hour)
 
 
@@ -61,14 +61,14 @@ def test_webhooks_go_to_https_or_to_a_loopback_host() -> None:
     assert checked_webhook_url("https://hooks.example.com/tg") == "https://hooks.example.com/tg"
     assert checked_webhook_url("http://127.0.0.1:9000/hook") == "http://127.0.0.1:9000/hook"
     for url in ("http://hooks.example.com/tg", "ftp://example.com", "https://", "not a url"):
-        with pytest.raises(InvalidSellerSettingError):
+        with pytest.raises(InvalidSettingError):
             checked_webhook_url(url)
 
 
 def test_an_email_address_needs_a_domain() -> None:
     assert checked_email("ops@shop.example") == "ops@shop.example"
     for address in ("ops", "ops@localhost", "a b@shop.example"):
-        with pytest.raises(InvalidSellerSettingError):
+        with pytest.raises(InvalidSettingError):
             checked_email(address)
 
 

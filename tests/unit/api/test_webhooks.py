@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
-from trackguard.api.webhooks import RequestRefusedError, error_response, read_delivery
+from trackguard.api.errors import error_response
+from trackguard.api.webhooks import read_delivery
+from trackguard.errors import TrackguardError
 
 LIMIT = 1024 * 1024
 
@@ -52,7 +54,7 @@ def test_a_base64_body_is_decoded_to_its_exact_bytes() -> None:
 
 
 def test_a_body_over_the_limit_is_refused_with_413() -> None:
-    with pytest.raises(RequestRefusedError) as refused:
+    with pytest.raises(TrackguardError) as refused:
         read_delivery(an_event("x" * (LIMIT + 1)), LIMIT)
 
     assert refused.value.status == 413
@@ -64,7 +66,7 @@ def test_a_body_at_the_limit_passes() -> None:
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
 def test_a_content_type_that_is_not_json_is_refused_with_415(content_type: str | None) -> None:
-    with pytest.raises(RequestRefusedError) as refused:
+    with pytest.raises(TrackguardError) as refused:
         read_delivery(an_event(content_type=content_type), LIMIT)
 
     assert refused.value.status == 415
@@ -78,7 +80,7 @@ def test_json_content_types_pass(content_type: str) -> None:
 
 
 def test_invalid_base64_is_a_payload_error() -> None:
-    with pytest.raises(RequestRefusedError) as refused:
+    with pytest.raises(TrackguardError) as refused:
         read_delivery(an_event("not base64!!", isBase64Encoded=True), LIMIT)
 
     assert refused.value.status == 400

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, SecretStr, StringConstraints
 
 from trackguard.domain.events import CarrierEvent, Location
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.sources.base import RawDelivery, SignatureError, constant_time_equals, hmac_sha256
-from trackguard.sources.shops._payload import load_json_object, validate
+from trackguard.errors import SignatureError
+from trackguard.secrets import RotatingSecret, SenderSecret, candidates, current
+from trackguard.sources._json import load_json_object, validate
+from trackguard.sources.base import Headers, RawDelivery, base64_hmac, matches_any
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -34,22 +37,53 @@ def required_header(delivery: RawDelivery, name: str) -> str:
     return value
 
 
-def verify_bearer(delivery: RawDelivery, expected: str) -> None:
-    """``Authorization: Bearer <static secret>``, compared in constant time."""
-    scheme, _, token = required_header(delivery, "authorization").partition(" ")
-    if scheme.lower() != "bearer" or not constant_time_equals(expected, token.strip()):
-        raise SignatureError("the Authorization bearer token is wrong")
-
-
-def verify_static_token(delivery: RawDelivery, header: str, expected: str) -> None:
-    if not constant_time_equals(expected, required_header(delivery, header)):
-        raise SignatureError(f"the {header} token is wrong")
-
-
-def verify_base64_hmac(delivery: RawDelivery, header: str, key: str, message: bytes) -> None:
-    expected = base64.b64encode(hmac_sha256(key, message)).decode("ascii")
-    if not constant_time_equals(expected, required_header(delivery, header)):
+def verify_base64_hmac(
+    delivery: RawDelivery, header: str, secret: tuple[SecretStr, ...], message: bytes
+) -> None:
+    expected = tuple(base64_hmac(key, message) for key in candidates(secret))
+    if not matches_any(expected, required_header(delivery, header)):
         raise SignatureError(f"the {header} signature does not match the body")
+
+
+class SingleKeySecret(SenderSecret):
+    """A section with one secret; each sender names its field (``key`` is the field's alias)."""
+
+    key: RotatingSecret
+
+
+@dataclass(frozen=True)
+class BodyHmacHeader:
+    """``<header>: base64(HMAC-SHA256(secret, raw body))``: AfterShip and FedEx sign this way."""
+
+    header: str
+
+    def verify(self, delivery: RawDelivery, secret: SingleKeySecret) -> None:
+        verify_base64_hmac(delivery, self.header, secret.key, delivery.body)
+
+    def sign(self, body: bytes, secret: SingleKeySecret, _now: datetime) -> Headers:
+        return {self.header: base64_hmac(current(secret.key), body)}
+
+
+@dataclass(frozen=True)
+class StaticToken:
+    """The secret itself in a header, after ``prefix``: a bearer token (Ship24, UPS) or DHL's token."""
+
+    header: str = "authorization"
+    prefix: str = "Bearer "
+
+    def verify(self, delivery: RawDelivery, secret: SingleKeySecret) -> None:
+        received = required_header(delivery, self.header)
+        token = received[len(self.prefix) :].strip() if _starts(received, self.prefix) else None
+        if not matches_any(candidates(secret.key), token):
+            raise SignatureError(f"the {self.header} token is wrong")
+
+    def sign(self, _body: bytes, secret: SingleKeySecret, _now: datetime) -> Headers:
+        return {self.header: self.prefix + current(secret.key)}
+
+
+def _starts(value: str, prefix: str) -> bool:
+    """Case-insensitive: senders write ``Bearer`` and ``bearer``."""
+    return value[: len(prefix)].lower() == prefix.lower()
 
 
 def parse_body(delivery: RawDelivery, model: type[ModelT], what: str) -> ModelT:

@@ -11,20 +11,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from pydantic import Field
+
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import CarrierDelivery, PayloadError, RawDelivery
-from trackguard.sources.carriers import CarrierSource
+from trackguard.errors import PayloadError
+from trackguard.secrets import RotatingSecret
+from trackguard.sources.base import CarrierDelivery, RawDelivery, Sender
 from trackguard.sources.carriers._common import (
+    BodyHmacHeader,
     SenderModel,
+    SingleKeySecret,
     StatusMapping,
     TrackingNumber,
     deduplicated,
     location_of,
     parse_body,
     text_or_none,
-    verify_base64_hmac,
 )
 from trackguard.sources.carriers._countries import ISO3_TO_ISO2
 from trackguard.tracking import resolve_carrier
@@ -88,9 +91,12 @@ class Webhook(SenderModel):
     msg: Tracking | None = None
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
-    secret = secrets.aftership.webhook_secret.get_secret_value()
-    verify_base64_hmac(delivery, "aftership-hmac-sha256", secret, delivery.body)
+class Secret(SingleKeySecret):
+    key: RotatingSecret = Field(alias="webhook_secret")
+
+
+SIGNATURE = BodyHmacHeader("aftership-hmac-sha256")
+verify, sign = SIGNATURE.verify, SIGNATURE.sign
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
@@ -147,4 +153,4 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-SOURCE = CarrierSource(NAME, verify, parse)
+SOURCE = Sender(NAME, Secret, verify, sign, parse)

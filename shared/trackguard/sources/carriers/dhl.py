@@ -15,11 +15,12 @@ from pydantic import Field
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import CarrierDelivery, RawDelivery
-from trackguard.sources.carriers import CarrierSource
+from trackguard.secrets import RotatingSecret
+from trackguard.sources.base import CarrierDelivery, RawDelivery, Sender
 from trackguard.sources.carriers._common import (
     SenderModel,
+    SingleKeySecret,
+    StaticToken,
     StatusMapping,
     TrackingNumber,
     deduplicated,
@@ -27,7 +28,6 @@ from trackguard.sources.carriers._common import (
     parse_body,
     text_or_none,
     upper_or_none,
-    verify_static_token,
 )
 
 NAME = "dhl"
@@ -75,8 +75,12 @@ class Push(SenderModel):
     shipments: tuple[Shipment, ...]
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
-    verify_static_token(delivery, HEADER_NAME, secrets.dhl.token.get_secret_value())
+class Secret(SingleKeySecret):
+    key: RotatingSecret = Field(alias="token")
+
+
+SIGNATURE = StaticToken(HEADER_NAME, prefix="")
+verify, sign = SIGNATURE.verify, SIGNATURE.sign
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
@@ -125,4 +129,4 @@ def _date(moment: datetime | None) -> date | None:
     return moment.date() if moment else None
 
 
-SOURCE = CarrierSource(NAME, verify, parse)
+SOURCE = Sender(NAME, Secret, verify, sign, parse)

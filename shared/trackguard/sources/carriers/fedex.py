@@ -18,11 +18,12 @@ from pydantic import Field
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import CarrierDelivery, RawDelivery
-from trackguard.sources.carriers import CarrierSource
+from trackguard.secrets import RotatingSecret
+from trackguard.sources.base import CarrierDelivery, RawDelivery, Sender
 from trackguard.sources.carriers._common import (
+    BodyHmacHeader,
     SenderModel,
+    SingleKeySecret,
     StatusMapping,
     TrackingNumber,
     deduplicated,
@@ -30,7 +31,6 @@ from trackguard.sources.carriers._common import (
     parse_body,
     text_or_none,
     upper_or_none,
-    verify_base64_hmac,
 )
 
 NAME = "fedex"
@@ -94,9 +94,12 @@ class TrackResult(SenderModel):
     recipient_information: RecipientInformation | None = Field(default=None, alias="recipientInformation")
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
-    token = secrets.fedex.security_token.get_secret_value()
-    verify_base64_hmac(delivery, "fdx-signature", token, delivery.body)
+class Secret(SingleKeySecret):
+    key: RotatingSecret = Field(alias="security_token")
+
+
+SIGNATURE = BodyHmacHeader("fdx-signature")
+verify, sign = SIGNATURE.verify, SIGNATURE.sign
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
@@ -127,4 +130,4 @@ def _event(result: TrackResult, scan: ScanEvent) -> CarrierEvent:
     )
 
 
-SOURCE = CarrierSource(NAME, verify, parse)
+SOURCE = Sender(NAME, Secret, verify, sign, parse)

@@ -9,16 +9,17 @@ unknown).
 
 from __future__ import annotations
 
-from datetime import date
+import base64
+from datetime import date, datetime
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, SecretStr, field_validator
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import CarrierDelivery, RawDelivery, SignatureError
-from trackguard.sources.carriers import CarrierSource
+from trackguard.errors import SignatureError
+from trackguard.secrets import RotatingSecret, SenderSecret, candidates, current
+from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender, body_digest, hmac_sha256
 from trackguard.sources.carriers._common import (
     SenderModel,
     TrackingNumber,
@@ -65,16 +66,50 @@ class GenericBatch(SenderModel):
     events: list[GenericEvent] = Field(min_length=1, max_length=MAX_EVENTS)
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
+class Secret(SenderSecret):
+    """A Standard Webhooks signing secret, ``whsec_<base64 key>``."""
+
+    secret: RotatingSecret
+
+    @field_validator("secret")
+    @classmethod
+    def _decodes(cls, value: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
+        for key in candidates(value):
+            Webhook(key)  # raises ValueError (binascii.Error) for a key that is not base64
+        return value
+
+
+def verify(delivery: RawDelivery, secret: Secret) -> None:
     for name in ("webhook-id", "webhook-timestamp", "webhook-signature"):
         required_header(delivery, name)
-    webhook = Webhook(secrets.generic.secret.get_secret_value())
+    refusals = [_refusal(Webhook(key), delivery) for key in candidates(secret.secret)]
+    if None not in refusals:
+        raise SignatureError(str(refusals[0]))
+
+
+def _refusal(webhook: Webhook, delivery: RawDelivery) -> str | None:
+    """Why one candidate secret refuses the delivery, or None when it verifies."""
     try:
         webhook.verify(delivery.body, dict(delivery.headers), json_parse=False)
     except WebhookVerificationError as error:
-        raise SignatureError(f"the Standard Webhooks signature was refused: {error}") from error
-    except ValueError as error:
-        raise SignatureError("the Standard Webhooks headers or body are malformed") from error
+        return f"the Standard Webhooks signature was refused: {error}"
+    except ValueError:
+        return "the Standard Webhooks headers or body are malformed"
+    return None
+
+
+def sign(body: bytes, secret: Secret, now: datetime) -> Headers:
+    """A Standard Webhooks signature over the exact body bytes; the message id is the body's digest, so
+    a resend is a duplicate."""
+    message_id = "msg_" + body_digest(body)[:24]
+    timestamp = str(int(now.timestamp()))
+    key = base64.b64decode(current(secret.secret).removeprefix("whsec_") + "==")
+    signature = hmac_sha256(key, f"{message_id}.{timestamp}.".encode() + body)
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": "v1," + base64.b64encode(signature).decode("ascii"),
+    }
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
@@ -104,4 +139,4 @@ def _event(event: GenericEvent) -> CarrierEvent:
     )
 
 
-SOURCE = CarrierSource(NAME, verify, parse)
+SOURCE = Sender(NAME, Secret, verify, sign, parse)

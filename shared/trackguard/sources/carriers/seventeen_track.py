@@ -20,9 +20,10 @@ from pydantic import Field
 
 from trackguard.domain.events import CarrierEvent, Location
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import CarrierDelivery, RawDelivery, SignatureError, constant_time_equals
-from trackguard.sources.carriers import CarrierSource
+from trackguard.errors import SignatureError
+from trackguard.secrets import RotatingSecret, SenderSecret, candidates, current
+from trackguard.sources._json import validate
+from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender, matches_any
 from trackguard.sources.carriers._common import (
     SenderModel,
     StatusMapping,
@@ -34,7 +35,6 @@ from trackguard.sources.carriers._common import (
     text_or_none,
     upper_or_none,
 )
-from trackguard.sources.shops._payload import validate
 from trackguard.tracking import resolve_carrier
 
 NAME = "17track"
@@ -156,10 +156,20 @@ def expected_sign(api_key: str, body: bytes) -> str:
     return hashlib.sha256(body + b"/" + api_key.encode()).hexdigest()
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
-    expected = expected_sign(secrets.seventeen_track.api_key.get_secret_value(), delivery.body)
-    if not constant_time_equals(expected, required_header(delivery, "sign").lower()):
+class Secret(SenderSecret):
+    """The account's API key: it signs pushes and authenticates trackguard's calls to 17TRACK."""
+
+    api_key: RotatingSecret
+
+
+def verify(delivery: RawDelivery, secret: Secret) -> None:
+    expected = tuple(expected_sign(key, delivery.body) for key in candidates(secret.api_key))
+    if not matches_any(expected, required_header(delivery, "sign").lower()):
         raise SignatureError("the sign header does not match the body")
+
+
+def sign(body: bytes, secret: Secret, _now: datetime) -> Headers:
+    return {"sign": expected_sign(current(secret.api_key), body)}
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
@@ -265,4 +275,4 @@ def _estimated_delivery(info: TrackInfo) -> date | None:
     return moment.date() if moment else None
 
 
-SOURCE = CarrierSource(NAME, verify, parse)
+SOURCE = Sender(NAME, Secret, verify, sign, parse)

@@ -15,18 +15,18 @@ from pydantic import Field
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import CarrierDelivery, RawDelivery, body_digest
-from trackguard.sources.carriers import CarrierSource
+from trackguard.secrets import RotatingSecret
+from trackguard.sources.base import CarrierDelivery, RawDelivery, Sender, body_digest
 from trackguard.sources.carriers._common import (
     SenderModel,
+    SingleKeySecret,
+    StaticToken,
     StatusMapping,
     TrackingNumber,
     deduplicated,
     location_of,
     parse_body,
     upper_or_none,
-    verify_bearer,
 )
 from trackguard.tracking import resolve_carrier
 
@@ -89,8 +89,12 @@ class Webhook(SenderModel):
     trackings: tuple[Tracking, ...]
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
-    verify_bearer(delivery, secrets.ship24.webhook_secret.get_secret_value())
+class Secret(SingleKeySecret):
+    key: RotatingSecret = Field(alias="webhook_secret")
+
+
+SIGNATURE = StaticToken()
+verify, sign = SIGNATURE.verify, SIGNATURE.sign
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
@@ -156,4 +160,4 @@ def _estimated_delivery(shipment: Shipment) -> date | None:
     return estimate.date() if estimate else None
 
 
-SOURCE = CarrierSource(NAME, verify, parse)
+SOURCE = Sender(NAME, Secret, verify, sign, parse)

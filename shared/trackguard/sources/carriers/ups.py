@@ -14,16 +14,17 @@ from pydantic import Field
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import CarrierDelivery, PayloadError, RawDelivery
-from trackguard.sources.carriers import CarrierSource
+from trackguard.errors import PayloadError
+from trackguard.secrets import RotatingSecret
+from trackguard.sources.base import CarrierDelivery, RawDelivery, Sender
 from trackguard.sources.carriers._common import (
     SenderModel,
+    SingleKeySecret,
+    StaticToken,
     StatusMapping,
     TrackingNumber,
     location_of,
     parse_body,
-    verify_bearer,
 )
 
 NAME = "ups"
@@ -64,8 +65,12 @@ class TrackAlert(SenderModel):
     scheduled_delivery_date: str | None = Field(default=None, alias="scheduledDeliveryDate")
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
-    verify_bearer(delivery, secrets.ups.credential.get_secret_value())
+class Secret(SingleKeySecret):
+    key: RotatingSecret = Field(alias="credential")
+
+
+SIGNATURE = StaticToken()
+verify, sign = SIGNATURE.verify, SIGNATURE.sign
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
@@ -111,4 +116,4 @@ def _yyyymmdd(value: str | None) -> date | None:
         return None
 
 
-SOURCE = CarrierSource(NAME, verify, parse)
+SOURCE = Sender(NAME, Secret, verify, sign, parse)

@@ -20,9 +20,10 @@ from pydantic import Field
 
 from trackguard.domain.events import CarrierEvent
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import CarrierDelivery, PayloadError, RawDelivery
-from trackguard.sources.carriers import CarrierSource
+from trackguard.errors import PayloadError
+from trackguard.secrets import RotatingSecret, SenderSecret, current
+from trackguard.sources._json import load_json_object, validate
+from trackguard.sources.base import CarrierDelivery, Headers, RawDelivery, Sender, base64_hmac
 from trackguard.sources.carriers._common import (
     SenderModel,
     StatusMapping,
@@ -34,7 +35,6 @@ from trackguard.sources.carriers._common import (
     upper_or_none,
     verify_base64_hmac,
 )
-from trackguard.sources.shops._payload import load_json_object, validate
 
 NAME = "usps"
 DEFAULT: StatusMapping = (TrackingStatus.IN_TRANSIT, None)
@@ -107,10 +107,18 @@ def signed_message(envelope: Envelope) -> bytes:
     return (envelope.timestamp + envelope.payload).encode("utf-8")
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
+class Secret(SenderSecret):
+    hmac_secret: RotatingSecret
+
+
+def verify(delivery: RawDelivery, secret: Secret) -> None:
     envelope = parse_body(delivery, Envelope, "USPS envelope")
-    secret = secrets.usps.hmac_secret.get_secret_value()
-    verify_base64_hmac(delivery, "x-hmac", secret, signed_message(envelope))
+    verify_base64_hmac(delivery, "x-hmac", secret.hmac_secret, signed_message(envelope))
+
+
+def sign(body: bytes, secret: Secret, now: datetime) -> Headers:
+    envelope = parse_body(RawDelivery({}, body, now), Envelope, "USPS envelope")
+    return {"x-hmac": base64_hmac(current(secret.hmac_secret), signed_message(envelope))}
 
 
 def parse(delivery: RawDelivery) -> CarrierDelivery:
@@ -151,4 +159,4 @@ def _event(result: TrackingResult, event: TrackingEvent) -> CarrierEvent:
     )
 
 
-SOURCE = CarrierSource(NAME, verify, parse)
+SOURCE = Sender(NAME, Secret, verify, sign, parse)

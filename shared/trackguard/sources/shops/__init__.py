@@ -1,1 +1,1 @@
-"""Shop-platform sources (TikTok Shop, Shopify): one module each, exposing ``verify`` and ``parse``."""
+"""Shop platforms: one folder each, listed in ``trackguard.sources.registry``."""

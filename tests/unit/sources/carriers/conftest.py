@@ -7,18 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from trackguard.secrets import WebhookSecrets
 from trackguard.sources.base import RawDelivery
 
 ROOT = Path(__file__).resolve().parents[4]
 DEV_SECRETS = json.loads((ROOT / "local" / "secrets.json").read_text())
-
-
-@pytest.fixture(scope="session")
-def secrets() -> WebhookSecrets:
-    return WebhookSecrets.model_validate(DEV_SECRETS)
 
 
 def body_of(document: Any) -> bytes:

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.secrets import dev_secret
 from tests.unit.sources.carriers.conftest import b64_hmac, body_of, delivery
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import PayloadError, SignatureError
+from trackguard.errors import PayloadError, SignatureError
 from trackguard.sources.carriers import aftership, ship24
 
 SHIP24_SECRET = "dev-ship24-webhook-secret"
@@ -77,19 +77,19 @@ def aftership_body(tag: str, subtag: str | None = None, **checkpoint: Any) -> di
 
 
 class TestShip24:
-    def test_accepts_the_bearer_secret(self, secrets: WebhookSecrets) -> None:
-        ship24.verify(delivery(b"{}", authorization=f"Bearer {SHIP24_SECRET}"), secrets)
+    def test_accepts_the_bearer_secret(self) -> None:
+        ship24.verify(delivery(b"{}", authorization=f"Bearer {SHIP24_SECRET}"), dev_secret("ship24"))
 
     @pytest.mark.parametrize(
         "header", ["Bearer wrong-secret", SHIP24_SECRET, f"Basic {SHIP24_SECRET}", f"Bearer {SHIP24_SECRET}x"]
     )
-    def test_refuses_anything_else(self, header: str, secrets: WebhookSecrets) -> None:
+    def test_refuses_anything_else(self, header: str) -> None:
         with pytest.raises(SignatureError):
-            ship24.verify(delivery(b"{}", authorization=header), secrets)
+            ship24.verify(delivery(b"{}", authorization=header), dev_secret("ship24"))
 
-    def test_refuses_a_missing_header(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_missing_header(self) -> None:
         with pytest.raises(SignatureError, match="missing"):
-            ship24.verify(delivery(b"{}"), secrets)
+            ship24.verify(delivery(b"{}"), dev_secret("ship24"))
 
     def test_an_event_keeps_its_ids_codes_countries_and_utc_time(self) -> None:
         parsed = ship24.parse(delivery(body_of(ship24_body("out_for_delivery", "delivery_out_for_delivery"))))
@@ -138,11 +138,13 @@ class TestShip24:
 
 
 class TestAfterShip:
-    def test_accepts_base64_hmac_of_the_body(self, secrets: WebhookSecrets) -> None:
+    def test_accepts_base64_hmac_of_the_body(self) -> None:
         body = body_of(aftership_body("Delivered"))
-        aftership.verify(delivery(body, aftership_hmac_sha256=b64_hmac(AFTERSHIP_SECRET, body)), secrets)
+        aftership.verify(
+            delivery(body, aftership_hmac_sha256=b64_hmac(AFTERSHIP_SECRET, body)), dev_secret("aftership")
+        )
 
-    def test_refuses_a_wrong_key_a_tampered_body_and_a_missing_header(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_wrong_key_a_tampered_body_and_a_missing_header(self) -> None:
         body = body_of(aftership_body("Delivered"))
         attempts = [
             delivery(body, aftership_hmac_sha256=b64_hmac("another-secret", body)),
@@ -151,7 +153,7 @@ class TestAfterShip:
         ]
         for attempt in attempts:
             with pytest.raises(SignatureError):
-                aftership.verify(attempt, secrets)
+                aftership.verify(attempt, dev_secret("aftership"))
 
     def test_a_failed_attempt_with_countries_as_alpha_2(self) -> None:
         parsed = aftership.parse(delivery(body_of(aftership_body("AttemptFail", "AttemptFail_001"))))

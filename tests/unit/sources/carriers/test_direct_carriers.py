@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.secrets import dev_secret
 from tests.unit.sources.carriers.conftest import b64_hmac, body_of, delivery, every_secret_value
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import PayloadError, SignatureError
+from trackguard.errors import PayloadError, SignatureError
 from trackguard.sources.carriers import dhl, fedex, ups, usps
 
 
@@ -85,13 +85,13 @@ def usps_envelope(event_code: str, **event: Any) -> tuple[dict[str, Any], str]:
 
 
 class TestUps:
-    def test_bearer_credential(self, secrets: WebhookSecrets) -> None:
-        ups.verify(delivery(b"{}", authorization="Bearer dev-ups-credential"), secrets)
+    def test_bearer_credential(self) -> None:
+        ups.verify(delivery(b"{}", authorization="Bearer dev-ups-credential"), dev_secret("ups"))
         for header in ("Bearer dev-fedex-security-token", "dev-ups-credential"):
             with pytest.raises(SignatureError):
-                ups.verify(delivery(b"{}", authorization=header), secrets)
+                ups.verify(delivery(b"{}", authorization=header), dev_secret("ups"))
         with pytest.raises(SignatureError, match="missing"):
-            ups.verify(delivery(b"{}"), secrets)
+            ups.verify(delivery(b"{}"), dev_secret("ups"))
 
     def test_a_delivered_activity_in_utc_without_a_delivery_id(self) -> None:
         parsed = ups.parse(delivery(body_of(ups_body("D"))))
@@ -130,13 +130,17 @@ class TestUps:
 
 
 class TestFedex:
-    def test_base64_hmac_signature(self, secrets: WebhookSecrets) -> None:
+    def test_base64_hmac_signature(self) -> None:
         body = body_of(fedex_body(("DL", "2026-11-02T10:00:00-05:00")))
-        fedex.verify(delivery(body, fdx_signature=b64_hmac("dev-fedex-security-token", body)), secrets)
+        fedex.verify(
+            delivery(body, fdx_signature=b64_hmac("dev-fedex-security-token", body)), dev_secret("fedex")
+        )
         with pytest.raises(SignatureError):
-            fedex.verify(delivery(body, fdx_signature=b64_hmac("dev-ups-credential", body)), secrets)
+            fedex.verify(
+                delivery(body, fdx_signature=b64_hmac("dev-ups-credential", body)), dev_secret("fedex")
+            )
         with pytest.raises(SignatureError):
-            fedex.verify(delivery(body), secrets)
+            fedex.verify(delivery(body), dev_secret("fedex"))
 
     def test_out_of_order_scans_each_become_an_event_in_utc(self) -> None:
         body = fedex_body(
@@ -187,12 +191,12 @@ class TestFedex:
 
 
 class TestDhl:
-    def test_static_token(self, secrets: WebhookSecrets) -> None:
-        dhl.verify(delivery(b"{}", dhl_webhook_token="dev-dhl-token"), secrets)
+    def test_static_token(self) -> None:
+        dhl.verify(delivery(b"{}", dhl_webhook_token="dev-dhl-webhook-token"), dev_secret("dhl"))
         with pytest.raises(SignatureError):
-            dhl.verify(delivery(b"{}", dhl_webhook_token="dev-dhl-tokem"), secrets)
+            dhl.verify(delivery(b"{}", dhl_webhook_token="dev-dhl-webhook-tokem"), dev_secret("dhl"))
         with pytest.raises(SignatureError):
-            dhl.verify(delivery(b"{}"), secrets)
+            dhl.verify(delivery(b"{}"), dev_secret("dhl"))
 
     @pytest.mark.parametrize(
         ("code", "status"),
@@ -223,24 +227,24 @@ class TestDhl:
 
 
 class TestUsps:
-    def test_hmac_over_timestamp_and_payload(self, secrets: WebhookSecrets) -> None:
+    def test_hmac_over_timestamp_and_payload(self) -> None:
         envelope, signature = usps_envelope("01")
-        usps.verify(delivery(body_of(envelope), x_hmac=signature), secrets)
+        usps.verify(delivery(body_of(envelope), x_hmac=signature), dev_secret("usps"))
 
-    def test_refuses_a_changed_payload_or_timestamp(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_changed_payload_or_timestamp(self) -> None:
         envelope, signature = usps_envelope("01")
         for changed in (
             {"timestamp": "2026-11-02T19:44:00Z"},
             {"payload": envelope["payload"].replace("01", "02")},
         ):
             with pytest.raises(SignatureError):
-                usps.verify(delivery(body_of(envelope | changed), x_hmac=signature), secrets)
+                usps.verify(delivery(body_of(envelope | changed), x_hmac=signature), dev_secret("usps"))
         with pytest.raises(SignatureError):
-            usps.verify(delivery(body_of(envelope)), secrets)
+            usps.verify(delivery(body_of(envelope)), dev_secret("usps"))
 
-    def test_an_envelope_that_is_not_json_is_a_payload_error(self, secrets: WebhookSecrets) -> None:
+    def test_an_envelope_that_is_not_json_is_a_payload_error(self) -> None:
         with pytest.raises(PayloadError):
-            usps.verify(delivery(b"<xml/>", x_hmac="AAAA"), secrets)
+            usps.verify(delivery(b"<xml/>", x_hmac="AAAA"), dev_secret("usps"))
 
     def test_a_delivered_event_in_utc(self) -> None:
         envelope, _ = usps_envelope("01")

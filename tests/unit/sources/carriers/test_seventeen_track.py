@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+from tests.support.secrets import dev_secret
 from tests.unit.sources.carriers.conftest import body_of, delivery, every_secret_value
 from trackguard.domain.status import ExceptionReason, TrackingStatus
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import PayloadError, RawDelivery, SignatureError
+from trackguard.errors import PayloadError, SignatureError
+from trackguard.sources.base import RawDelivery
 from trackguard.sources.carriers import seventeen_track
 
 API_KEY = "dev-17track-api-key"
@@ -54,27 +55,29 @@ def parse(document: dict[str, Any]) -> Any:
 
 
 class TestVerify:
-    def test_accepts_sha256_of_body_slash_key(self, secrets: WebhookSecrets) -> None:
-        seventeen_track.verify(signed(body_of(push("Delivered_Other", []))), secrets)
+    def test_accepts_sha256_of_body_slash_key(self) -> None:
+        seventeen_track.verify(signed(body_of(push("Delivered_Other", []))), dev_secret("17track"))
 
-    def test_accepts_the_digest_in_upper_case(self, secrets: WebhookSecrets) -> None:
+    def test_accepts_the_digest_in_upper_case(self) -> None:
         body = body_of(push("Delivered_Other", []))
         upper = hashlib.sha256(body + b"/" + API_KEY.encode()).hexdigest().upper()
-        seventeen_track.verify(delivery(body, sign=upper), secrets)
+        seventeen_track.verify(delivery(body, sign=upper), dev_secret("17track"))
 
-    def test_refuses_another_key(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_another_key(self) -> None:
         with pytest.raises(SignatureError, match="does not match"):
-            seventeen_track.verify(signed(body_of(push("Delivered_Other", [])), "other-key"), secrets)
+            seventeen_track.verify(
+                signed(body_of(push("Delivered_Other", [])), "other-key"), dev_secret("17track")
+            )
 
-    def test_refuses_a_tampered_body(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_tampered_body(self) -> None:
         good = signed(body_of(push("Delivered_Other", [])))
         tampered = RawDelivery(headers=good.headers, body=good.body.replace(b"78701", b"78702"))
         with pytest.raises(SignatureError):
-            seventeen_track.verify(tampered, secrets)
+            seventeen_track.verify(tampered, dev_secret("17track"))
 
-    def test_refuses_a_missing_sign(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_missing_sign(self) -> None:
         with pytest.raises(SignatureError, match="sign header is missing"):
-            seventeen_track.verify(delivery(body_of(push("Delivered_Other", []))), secrets)
+            seventeen_track.verify(delivery(body_of(push("Delivered_Other", []))), dev_secret("17track"))
 
 
 class TestParse:

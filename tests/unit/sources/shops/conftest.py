@@ -6,15 +6,7 @@ from typing import Any
 
 import pytest
 
-from trackguard.secrets import WebhookSecrets
-
 SAMPLES = Path("/work/shared/reference/samples/tiktok-shop")
-DEV_SECRETS = Path(__file__).resolve().parents[4] / "local" / "secrets.json"
-
-
-@pytest.fixture(scope="session")
-def secrets() -> WebhookSecrets:
-    return WebhookSecrets.model_validate(json.loads(DEV_SECRETS.read_text()))
 
 
 def tiktok_sample(name: str) -> dict[str, Any]:

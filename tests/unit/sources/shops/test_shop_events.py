@@ -9,11 +9,11 @@ from types import ModuleType
 import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
+from tests.support.secrets import dev_secret
 from trackguard.api.webhooks import read_delivery
-from trackguard.secrets import WebhookSecrets
 from trackguard.sources.base import RawDelivery
 from trackguard.sources.shops import shopify, tiktok_shop
-from trackguard.sources.shops.tiktok_shop import OrderStatusChange, PackageUpdate
+from trackguard.sources.shops.tiktok_shop.webhook import OrderStatusChange, PackageUpdate
 
 EVENTS = Path(__file__).resolve().parents[4] / "events"
 
@@ -32,11 +32,9 @@ def delivery(name: str) -> RawDelivery:
         ("shop_shopify_fulfillment_create.json", shopify, "POST /webhooks/shopify"),
     ],
 )
-def test_event_is_signed_and_routed(
-    name: str, adapter: ModuleType, route: str, secrets: WebhookSecrets
-) -> None:
+def test_event_is_signed_and_routed(name: str, adapter: ModuleType, route: str) -> None:
     assert json.loads((EVENTS / name).read_text())["routeKey"] == route
-    adapter.verify(delivery(name), secrets)
+    adapter.verify(delivery(name), dev_secret(adapter.NAME))
 
 
 def test_tiktok_events_parse() -> None:

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.secrets import dev_secret
 from tests.unit.sources.shops.shopify_payloads import FULFILLMENT, ORDER
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import PayloadError, RawDelivery, SignatureError
+from trackguard.errors import PayloadError, SignatureError
+from trackguard.sources.base import RawDelivery
 from trackguard.sources.shops import shopify
 
 CLIENT_SECRET = "dev-shopify-client-secret"
@@ -43,28 +44,28 @@ def body_of(document: dict[str, Any]) -> bytes:
 
 
 class TestVerify:
-    def test_accepts_the_documented_signature(self, secrets: WebhookSecrets) -> None:
-        shopify.verify(signed(body_of(ORDER)), secrets)
+    def test_accepts_the_documented_signature(self) -> None:
+        shopify.verify(signed(body_of(ORDER)), dev_secret("shopify"))
 
-    def test_refuses_a_signature_over_another_body(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_signature_over_another_body(self) -> None:
         delivery = signed(body_of(ORDER))
         tampered = RawDelivery(headers=delivery.headers, body=delivery.body.replace(b"#1042", b"#1043"))
         with pytest.raises(SignatureError, match="does not match"):
-            shopify.verify(tampered, secrets)
+            shopify.verify(tampered, dev_secret("shopify"))
 
-    def test_refuses_a_signature_made_with_another_secret(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_signature_made_with_another_secret(self) -> None:
         with pytest.raises(SignatureError):
-            shopify.verify(signed(body_of(ORDER), secret="another-app-secret"), secrets)
+            shopify.verify(signed(body_of(ORDER), secret="another-app-secret"), dev_secret("shopify"))
 
-    def test_refuses_a_hex_encoded_signature(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_hex_encoded_signature(self) -> None:
         body = body_of(ORDER)
         hex_signature = hmac.new(CLIENT_SECRET.encode(), body, hashlib.sha256).hexdigest()
         with pytest.raises(SignatureError):
-            shopify.verify(signed(body, x_shopify_hmac_sha256=hex_signature), secrets)
+            shopify.verify(signed(body, x_shopify_hmac_sha256=hex_signature), dev_secret("shopify"))
 
-    def test_refuses_a_missing_signature(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_missing_signature(self) -> None:
         with pytest.raises(SignatureError, match="missing"):
-            shopify.verify(signed(body_of(ORDER), x_shopify_hmac_sha256=""), secrets)
+            shopify.verify(signed(body_of(ORDER), x_shopify_hmac_sha256=""), dev_secret("shopify"))
 
 
 class TestParseOrders:

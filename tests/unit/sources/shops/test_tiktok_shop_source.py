@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
+from tests.support.secrets import dev_secret
 from tests.unit.sources.shops.conftest import tiktok_sample
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import PayloadError, RawDelivery, SignatureError
+from trackguard.errors import PayloadError, SignatureError
+from trackguard.sources.base import RawDelivery
 from trackguard.sources.shops import tiktok_shop
-from trackguard.sources.shops.tiktok_shop import (
+from trackguard.sources.shops.tiktok_shop.webhook import (
     CancellationStatusChange,
     OrderStatusChange,
     PackageUpdate,
@@ -34,41 +35,43 @@ def body_of(document: dict[str, Any]) -> bytes:
 
 
 class TestVerify:
-    def test_accepts_the_documented_signature(self, secrets: WebhookSecrets) -> None:
-        tiktok_shop.verify(signed(b'{"type": 1}'), secrets)
+    def test_accepts_the_documented_signature(self) -> None:
+        tiktok_shop.verify(signed(b'{"type": 1}'), dev_secret("tiktok_shop"))
 
-    def test_accepts_upper_case_hex(self, secrets: WebhookSecrets) -> None:
+    def test_accepts_upper_case_hex(self) -> None:
         delivery = signed(b'{"type": 1}')
         upper = RawDelivery(
             headers={"authorization": delivery.headers["authorization"].upper()}, body=b'{"type": 1}'
         )
-        tiktok_shop.verify(upper, secrets)
+        tiktok_shop.verify(upper, dev_secret("tiktok_shop"))
 
-    def test_refuses_a_signature_over_another_body(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_signature_over_another_body(self) -> None:
         signature = signed(b'{"type": 1}').headers["authorization"]
         with pytest.raises(SignatureError, match="does not match"):
             tiktok_shop.verify(
-                RawDelivery(headers={"authorization": signature}, body=b'{"type": 2}'), secrets
+                RawDelivery(headers={"authorization": signature}, body=b'{"type": 2}'),
+                dev_secret("tiktok_shop"),
             )
 
-    def test_refuses_a_signature_made_with_another_secret(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_signature_made_with_another_secret(self) -> None:
         with pytest.raises(SignatureError):
-            tiktok_shop.verify(signed(b"{}", app_secret="not-the-secret"), secrets)
+            tiktok_shop.verify(signed(b"{}", app_secret="not-the-secret"), dev_secret("tiktok_shop"))
 
-    def test_refuses_a_signature_made_with_another_app_key(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_signature_made_with_another_app_key(self) -> None:
         with pytest.raises(SignatureError):
-            tiktok_shop.verify(signed(b"{}", app_key="other-app"), secrets)
+            tiktok_shop.verify(signed(b"{}", app_key="other-app"), dev_secret("tiktok_shop"))
 
-    def test_refuses_a_bearer_prefixed_signature(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_bearer_prefixed_signature(self) -> None:
         signature = signed(b"{}").headers["authorization"]
         with pytest.raises(SignatureError):
             tiktok_shop.verify(
-                RawDelivery(headers={"authorization": f"Bearer {signature}"}, body=b"{}"), secrets
+                RawDelivery(headers={"authorization": f"Bearer {signature}"}, body=b"{}"),
+                dev_secret("tiktok_shop"),
             )
 
-    def test_refuses_a_missing_header(self, secrets: WebhookSecrets) -> None:
+    def test_refuses_a_missing_header(self) -> None:
         with pytest.raises(SignatureError, match="missing"):
-            tiktok_shop.verify(RawDelivery(headers={}, body=b"{}"), secrets)
+            tiktok_shop.verify(RawDelivery(headers={}, body=b"{}"), dev_secret("tiktok_shop"))
 
 
 class TestParseSamples:

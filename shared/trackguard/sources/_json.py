@@ -1,4 +1,4 @@
-"""Helpers shared by the shop sources: 64-bit ids as strings, JSON bodies, JSON-safe validation details."""
+"""What every sender's parsing shares: 64-bit ids as strings, JSON bodies, JSON-safe validation details."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ValidationError
 
-from trackguard.sources.base import PayloadError
+from trackguard.errors import PayloadError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

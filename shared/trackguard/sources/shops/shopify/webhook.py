@@ -7,22 +7,15 @@ hash of the body). Topics other than the handled ones are accepted and ignored.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import (
-    PayloadError,
-    RawDelivery,
-    SignatureError,
-    body_digest,
-    constant_time_equals,
-    hmac_sha256,
-)
-from trackguard.sources.shops._payload import Id64, load_json_object, validate
+from trackguard.errors import PayloadError, SignatureError
+from trackguard.secrets import RotatingSecret, SenderSecret, candidates, current
+from trackguard.sources._json import Id64, load_json_object, validate
+from trackguard.sources.base import Headers, RawDelivery, base64_hmac, body_digest, matches_any
 
 SOURCE = "shopify"
 ORDER_TOPICS = frozenset(
@@ -100,16 +93,26 @@ class ShopifyNotification:
 
 
 def expected_signature(client_secret: str, body: bytes) -> str:
-    return base64.b64encode(hmac_sha256(client_secret, body)).decode("ascii")
+    return base64_hmac(client_secret, body)
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
+class Secret(SenderSecret):
+    """The app's client secret; during a rotation, the new one first and the previous one second."""
+
+    client_secret: RotatingSecret
+
+
+def verify(delivery: RawDelivery, secret: Secret) -> None:
     received = delivery.header("x-shopify-hmac-sha256")
     if not received:
         raise SignatureError("the X-Shopify-Hmac-Sha256 header is missing")
-    expected = expected_signature(secrets.shopify.client_secret.get_secret_value(), delivery.body)
-    if not constant_time_equals(expected, received.strip()):
+    expected = tuple(expected_signature(key, delivery.body) for key in candidates(secret.client_secret))
+    if not matches_any(expected, received.strip()):
         raise SignatureError("the X-Shopify-Hmac-Sha256 signature does not match the body")
+
+
+def sign(body: bytes, secret: Secret, _now: datetime) -> Headers:
+    return {"x-shopify-hmac-sha256": expected_signature(current(secret.client_secret), body)}
 
 
 def parse(delivery: RawDelivery) -> ShopifyNotification:

@@ -8,20 +8,16 @@ Webhooks carry no tracking data; the order itself is fetched from the API afterw
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import IntEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from trackguard.secrets import WebhookSecrets
-from trackguard.sources.base import (
-    RawDelivery,
-    SignatureError,
-    body_digest,
-    constant_time_equals,
-    hmac_sha256,
-)
-from trackguard.sources.shops._payload import Id64, load_json_object, validate
+from trackguard.errors import SignatureError
+from trackguard.secrets import RotatingSecret, SenderSecret, candidates, current
+from trackguard.sources._json import Id64, load_json_object, validate
+from trackguard.sources.base import Headers, RawDelivery, body_digest, hmac_sha256, matches_any
 
 SOURCE = "tiktok_shop"
 
@@ -140,18 +136,30 @@ class TikTokNotification:
         return self._typed
 
 
+class Secret(SenderSecret):
+    """The app's key (public, part of every signature) and its secret."""
+
+    app_key: str = Field(min_length=1)
+    app_secret: RotatingSecret
+
+
 def expected_signature(app_key: str, app_secret: str, body: bytes) -> str:
     return hmac_sha256(app_secret, app_key.encode() + body).hex()
 
 
-def verify(delivery: RawDelivery, secrets: WebhookSecrets) -> None:
+def verify(delivery: RawDelivery, secret: Secret) -> None:
     received = delivery.header("authorization")
     if not received:
         raise SignatureError("the Authorization header is missing")
-    section = secrets.tiktok_shop
-    expected = expected_signature(section.app_key, section.app_secret.get_secret_value(), delivery.body)
-    if not constant_time_equals(expected, received.strip().lower()):
+    expected = tuple(
+        expected_signature(secret.app_key, key, delivery.body) for key in candidates(secret.app_secret)
+    )
+    if not matches_any(expected, received.strip().lower()):
         raise SignatureError("the Authorization signature does not match the body")
+
+
+def sign(body: bytes, secret: Secret, _now: datetime) -> Headers:
+    return {"authorization": expected_signature(secret.app_key, current(secret.app_secret), body)}
 
 
 def parse(delivery: RawDelivery) -> TikTokNotification:
