@@ -177,6 +177,8 @@ class SeventeenTrackClient:
         return await self._call_batched(TRACK_INFO_PATH, numbers)
 
     async def get_quota(self) -> Quota:
+        """``data.quota_total``, ``quota_used``, ``quota_remain``: the names two public 17TRACK clients read
+        and their fixtures carry (secondary sources; the reference leaves the fields unconfirmed)."""
         data = await self._post(QUOTA_PATH, b"{}")
         try:
             return Quota(int(data["quota_total"]), int(data["quota_used"]), int(data["quota_remain"]))
