@@ -71,9 +71,9 @@ def _ref(name: str, stack: str, parameters: dict[str, str]) -> str:
     return parameters.get(name) or Generated(stack, name).text
 
 
-def physical_names(stage: str) -> dict[tuple[str, str], str]:
+def physical_names(stage: str, template: dict[str, Any] | None = None) -> dict[tuple[str, str], str]:
     """(type, name) → logical id of every resource that has an account-wide name in this stage."""
-    template = transformed(Stage=stage)
+    template = template or transformed(Stage=stage)
     defaults = {name: str(p["Default"]) for name, p in template["Parameters"].items() if "Default" in p}
     parameters = {**defaults, "Stage": stage}
     stack = f"trackguard-{stage}"
@@ -83,8 +83,11 @@ def physical_names(stage: str) -> dict[tuple[str, str], str]:
         assert resource_type in NAME_PROPERTIES or resource_type in NAMELESS_TYPES, resource_type
         if resource_type not in NAME_PROPERTIES:
             continue
-        declared = resource.get("Properties", {}).get(NAME_PROPERTIES[resource_type])
+        properties = resource.get("Properties", {})
+        declared = properties.get(NAME_PROPERTIES[resource_type])
         name = Generated(stack, logical_id).text if declared is None else resolve(declared, stack, parameters)
+        if resource_type == "AWS::Scheduler::Schedule":  # unique within its group ("default" if none)
+            name = f"{resolve(properties.get('GroupName', 'default'), stack, parameters)}/{name}"
         assert (resource_type, name) not in names, (logical_id, names.get((resource_type, name)))
         names[(resource_type, name)] = logical_id
     return names
@@ -108,9 +111,28 @@ def test_schedules_take_generated_names_in_the_stacks_own_group() -> None:
 
 
 @pytest.mark.parametrize("stage", ["staging", "prod"])
-def test_a_fixed_name_would_be_caught(stage: str) -> None:
-    """The comparison sees names: the stage-scoped ones differ, a fixed one would be found in both."""
+def test_stage_scoped_names_carry_the_stage(stage: str) -> None:
     names = physical_names(stage)
 
     assert ("AWS::Events::EventBus", f"trackguard-{stage}") in names
     assert ("AWS::Lambda::LayerVersion", f"trackguard-shared-{stage}") in names
+
+
+def test_schedules_named_as_sam_names_them_by_default_would_collide() -> None:
+    """What the template did before: no OmitName (SAM names a schedule after its logical id) and no
+    group of the stack's own (every schedule in the account's default group)."""
+
+    def with_default_schedule_names(stage: str) -> dict[str, Any]:
+        template = transformed(Stage=stage)
+        for logical_id, schedule in of_type(template, "AWS::Scheduler::Schedule").items():
+            schedule["Properties"]["Name"] = logical_id
+            del schedule["Properties"]["GroupName"]
+        return template
+
+    staging = physical_names("staging", with_default_schedule_names("staging"))
+    prod = physical_names("prod", with_default_schedule_names("prod"))
+
+    assert sorted(staging[key] for key in staging.keys() & prod.keys()) == [
+        "ReconcilePlannerFunctionSchedule",
+        "ReportFunctionSchedule",
+    ]
