@@ -2,8 +2,10 @@
 
 The stream case is the whole path: a stored delivery the processor cannot process fails on the stream
 until the local stack dead-letters a ``DDBStreamBatchInfo``; once its cause is fixed, replay reads the
-records back from the stream and the delivery is processed. The other queues get the dead letters their
-AWS service would write (the local stack has no scheduler or Lambda failures to make them with).
+records back from the stream and the delivery is processed. A failed asynchronous invocation is made by
+the stack too (retried, then Lambda's on-failure record). The other queues get the dead letters their
+AWS service would write (the local stack has no failing scheduler or queue redrive to make them with
+quickly).
 """
 
 from __future__ import annotations
@@ -225,3 +227,27 @@ def test_a_failed_async_invocation_invokes_its_function_again(handle: StackHandl
     assert "1 messages re-driven from the invocation dead-letter queue" in output
     wait_for(lambda: planned(real_stack, as_of), "the planner running as of the failed invocation's instant")
     assert held(handle, "INVOCATION_FAILURE_DLQ_URL") == 0
+
+
+def test_a_failing_async_invocation_lands_in_its_queue_and_replay_invokes_it_again(
+    handle: StackHandle,
+) -> None:
+    """An event the planner refuses fails every attempt, so each re-drive comes back as a new record."""
+    client(handle, "lambda").invoke(
+        FunctionName=PLANNER, InvocationType="Event", Payload=b'{"as_of": "no time"}'
+    )
+    [first] = wait_for(lambda: queue_bodies(handle, "INVOCATION_FAILURE_DLQ_URL"), "the on-failure record")
+    assert first["requestContext"]["functionArn"] == f"{PLANNER}:$LATEST"
+    assert first["requestContext"]["approximateInvokeCount"] == 3
+    assert first["requestPayload"] == {"as_of": "no time"}
+    client(handle, "sqs").send_message(
+        QueueUrl=handle.environment["INVOCATION_FAILURE_DLQ_URL"], MessageBody=json.dumps(first)
+    )
+
+    assert "1 messages re-driven" in handle.run("replay", "--dlq", "invocation")
+
+    [again] = wait_for(
+        lambda: queue_bodies(handle, "INVOCATION_FAILURE_DLQ_URL"), "the re-driven invocation failing"
+    )
+    assert again["requestPayload"] == {"as_of": "no time"}
+    assert again["requestContext"]["requestId"] != first["requestContext"]["requestId"]

@@ -11,7 +11,7 @@ import pytest
 
 from trackguard_dev.local.attach import variable_of
 from trackguard_dev.local.lambda_api import LambdaApi
-from trackguard_dev.local.model import FunctionSpec
+from trackguard_dev.local.model import AsyncInvokeSpec, FunctionSpec
 from trackguard_dev.local.payload import HttpRequest
 from trackguard_dev.local.workers import Invocation
 
@@ -30,7 +30,15 @@ class Functions:
         return Invocation(self.ok, {"done": True} if self.ok else {"errorMessage": "boom"})
 
 
-def api(functions: Functions) -> LambdaApi:
+class RecordingSqs:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Any]] = []
+
+    def send_message(self, QueueUrl: str, MessageBody: str) -> None:  # noqa: N803 (boto3's names)
+        self.sent.append((QueueUrl, json.loads(MessageBody)))
+
+
+def api(functions: Functions, sqs: RecordingSqs | None = None) -> LambdaApi:
     spec = FunctionSpec(
         logical_id="PlannerFunction",
         name="trackguard-local-PlannerFunction",
@@ -40,8 +48,9 @@ def api(functions: Functions) -> LambdaApi:
         environment={},
         timeout_seconds=3,
         memory_mb=128,
+        async_invoke=AsyncInvokeSpec(max_retries=2, on_failure_queue_url="http://sqs/failures"),
     )
-    return LambdaApi({"PlannerFunction": spec}, functions)
+    return LambdaApi({"PlannerFunction": spec}, functions, sqs)
 
 
 def invoke(lambda_api: LambdaApi, name: str, kind: str, event: Any) -> Any:
@@ -97,3 +106,26 @@ def test_queue_outputs_become_the_variables_replay_reads() -> None:
         "STREAM_FAILURE_DLQ_URL",
         "RECONCILE_DLQ_URL",
     ]
+
+
+def test_a_failing_async_invocation_is_retried_then_its_record_goes_to_the_on_failure_queue() -> None:
+    functions, sqs = Functions(ok=False), RecordingSqs()
+
+    result = api(functions, sqs).invoke_async("PlannerFunction", {"as_of": "never"})
+
+    assert not result.ok
+    assert len(functions.calls) == 3
+    [(queue, record)] = sqs.sent
+    assert queue == "http://sqs/failures"
+    assert record["requestContext"]["functionArn"] == f"{ARN}:$LATEST"
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 3
+    assert record["requestPayload"] == {"as_of": "never"}
+    assert record["responsePayload"] == {"errorMessage": "boom"}
+
+
+def test_a_succeeding_async_invocation_runs_once_and_sends_nothing() -> None:
+    functions, sqs = Functions(), RecordingSqs()
+
+    assert api(functions, sqs).invoke_async("PlannerFunction", {}).ok
+    assert (len(functions.calls), sqs.sent) == (1, [])
