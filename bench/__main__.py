@@ -16,6 +16,7 @@ BENCHMARKS = (
     "bench.tracking_numbers",
     "bench.reconcile",
     "bench.ingest",
+    "bench.webhook_answer",
     "bench.cold_start",
     "bench.cost",
 )

@@ -34,11 +34,11 @@ from tests.support.fakes import RecordingPublisher
 from tests.support.sandbox_server import SandboxServer
 from tests.support.tables import create_table
 from trackguard.clients.seventeen_track import SeventeenTrackClient
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import OrderJudge
 from trackguard.services.polling import SilentNumberPoller
 from trackguard.services.reconcile import ReconcileMessage, ReconcilePlanner, ReconcileWorker
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.settings import Thresholds
 from trackguard.sources.carriers.seventeen_track import events_from_track_data
 from trackguard.storage import keys
 from trackguard.storage.dynamo import Table, to_attributes

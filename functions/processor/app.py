@@ -1,11 +1,6 @@
 """Processing: stored deliveries and carrier events (from the table's stream) and replays (from the
-processing queue) become orders, shipment states and flags.
+processing queue) become orders, shipment states and flags (partial batch failures)."""
 
-Init loads Powertools alone. The processing service (storage, rules and the pydantic domain models) is
-imported and built by the first batch, then kept for the life of the process.
-"""
-
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -15,6 +10,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trackguard.observability import logger, metrics, tracer
+from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
     from trackguard.services.processing import Processor
@@ -23,7 +19,7 @@ queue_batch = BatchProcessor(event_type=EventType.SQS)
 stream_batch = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
-@cache
+@on_first_use
 def processor() -> "Processor":
     from trackguard.services.processing import build_processor
 

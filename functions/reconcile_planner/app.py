@@ -1,20 +1,17 @@
-"""Every 15 minutes: queue each order due for a check (input may carry ``as_of`` for time travel).
+"""Every 15 minutes: queue each order due for a check (input may carry ``as_of`` for time travel)."""
 
-Init loads Powertools alone; the planner is imported and built by the first run, then kept.
-"""
-
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trackguard.observability import logger, metrics, tracer
+from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
     from trackguard.services.reconcile import ReconcilePlanner
 
 
-@cache
+@on_first_use
 def planner() -> "ReconcilePlanner":
     from trackguard.services.reconcile import build_planner
 

@@ -1,10 +1,5 @@
-"""The reconcile queue: poll the batch's silent numbers, then judge each order (partial batch failures).
+"""The reconcile queue: poll the batch's silent numbers, then judge each order (partial batch failures)."""
 
-Init loads Powertools alone. The worker (storage, rules and the pydantic domain models) is imported and
-built by the first batch, then kept for the life of the process.
-"""
-
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -13,6 +8,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trackguard.observability import logger, metrics, tracer
+from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
     from trackguard.services.reconcile import ReconcileWorker
@@ -20,7 +16,7 @@ if TYPE_CHECKING:
 batch = BatchProcessor(event_type=EventType.SQS)
 
 
-@cache
+@on_first_use
 def worker() -> "ReconcileWorker":
     from trackguard.services.reconcile import build_worker
 

@@ -1,22 +1,22 @@
-"""Daily seller reports: the hourly schedule builds, stores and delivers each due seller's report.
+"""Daily seller reports: the hourly schedule builds, stores and delivers each due seller's report."""
 
-Init loads Powertools alone; the schedule (settings, storage) is built by the first run, then kept.
-"""
-
-from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trackguard.observability import logger, metrics, tracer
-from trackguard.services.report_schedule import ReportSchedule, report_schedule_from_settings, schedule_as_of
+from trackguard.reports.schedule import schedule_as_of
+from trackguard.wiring import on_first_use
+
+if TYPE_CHECKING:
+    from trackguard.services.report_schedule import ReportSchedule
 
 
-@cache
-def report_schedule() -> ReportSchedule:
-    from trackguard.settings import get_settings
+@on_first_use
+def report_schedule() -> "ReportSchedule":
+    from trackguard.services.report_schedule import build_report_schedule
 
-    return report_schedule_from_settings(get_settings())
+    return build_report_schedule()
 
 
 @logger.inject_lambda_context

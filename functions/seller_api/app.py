@@ -1,22 +1,21 @@
 """Seller API: a seller's flags, orders and reports (routes and access in trackguard.api.seller_routes).
 
-The routes are registered on the first request, not at init: their request and response models are
-pydantic, and loading pydantic with them is most of this function's cold start beyond Powertools.
+The routes themselves are loaded on first use: their request and response models are pydantic.
 """
 
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from trackguard.observability import logger, metrics, tracer
+from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 
-@cache
+@on_first_use
 def seller_routes() -> "APIGatewayHttpResolver":
     from trackguard.api.seller_routes import app
 

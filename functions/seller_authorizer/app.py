@@ -19,10 +19,10 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from trackguard.services.sellers import Authorizer, key_finder_from_settings
+from trackguard.services.sellers import Authorizer, build_key_finder
 
 logger = Logger()
-authorizer = Authorizer(key_finder_from_settings)
+authorizer = Authorizer(build_key_finder)
 
 
 @logger.inject_lambda_context

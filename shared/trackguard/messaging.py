@@ -1,4 +1,4 @@
-"""SQS and EventBridge senders. Clients are created on first use and reused across invocations."""
+"""SQS and EventBridge senders; each client is built on first use (trackguard.wiring), then kept."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import boto3
 from botocore.config import Config
 from pydantic import BaseModel
 
-from trackguard.aws_clients import created_once
+from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
     from mypy_boto3_events.client import EventBridgeClient
@@ -22,12 +22,12 @@ _SQS_BATCH = 10
 _EVENTS_BATCH = 10
 
 
-@created_once
+@on_first_use
 def _sqs() -> SQSClient:
     return boto3.client("sqs", config=_CONFIG)
 
 
-@created_once
+@on_first_use
 def _events() -> EventBridgeClient:
     return boto3.client("events", config=_CONFIG)
 

@@ -1,72 +1,124 @@
-"""The one place that reads the process environment.
+"""The one place that reads the process environment: one settings model per kind of function.
 
-Every function builds a `Settings` once at cold start; everything else receives values from it.
-Field names map to upper-case environment variables (``table_name`` ← ``TABLE_NAME``).
+A field is its upper-case environment variable (``table_name`` ← ``TABLE_NAME``). A value that differs
+per deployment (a table, bus, queue, bucket, secret, base URL) has no default: a function whose
+environment lacks one raises ``SettingsError`` naming the variable, before it touches any resource,
+instead of silently talking to a resource of the same name somewhere else. Only limits and safe
+switches have defaults, and CONTRACT §4's thresholds (each also a template Parameter).
+
+``Settings`` is what the template's Globals give every function; a function that needs more has its own
+model (``tests/unit/test_template.py`` proves that the template gives each function every variable its
+model requires). Each function reads its settings while building its service on first use
+(trackguard.wiring), so a missing variable fails that function's first invocation with the variable's
+name, as a Lambda error that the stack's error alarms count.
 """
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from collections.abc import Mapping
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
+
+from trackguard.rules.thresholds import Thresholds
 
 
-class Thresholds(BaseModel):
-    """CONTRACT §4 defaults; each is a template Parameter passed to the functions that judge."""
+class SettingsError(RuntimeError):
+    """The environment lacks a required variable or holds a value that does not parse."""
+
+
+class EnvironmentSettings(BaseModel):
+    """A model read from the environment: a field without a default is a required variable."""
 
     model_config = ConfigDict(frozen=True)
-
-    missing_tracking_shipped_hours: float = 24
-    missing_tracking_paid_hours: float = 72
-    no_carrier_scan_hours: float = 24
-    scan_before_order_hours: float = 24
-    stalled_domestic_business_days: int = 5
-    stalled_cross_border_business_days: int = 10
-    customs_hold_days: float = 3
-
-
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    service_name: str = "trackguard"
-    environment: str = "dev"
-    table_name: str = "trackguard"
-    processing_queue_url: str = ""
-    processing_dlq_url: str = ""
-    reconcile_queue_url: str = ""
-    reconcile_dlq_url: str = ""
-    stream_failure_dlq_url: str = ""
-    schedule_dlq_url: str = ""
-    invocation_failure_dlq_url: str = ""
-    event_bus_name: str = "default"
-    reports_bucket: str = ""
-    webhook_secrets_id: str = "trackguard/webhook-secrets"
-    shop_tokens_secret_prefix: str = "trackguard/shop-tokens/"  # noqa: S105 (a name prefix, not a secret)
-    tiktok_shop_api_base_url: str = "https://open-api.tiktokglobalshop.com"
-    seventeen_track_api_base_url: str = "https://api.17track.net"
-    seventeen_track_api_key: str = ""
-    seventeen_track_requests_per_second: float = Field(default=2.5, gt=0)
-    report_sender_email: str = "reports@trackguard.invalid"
-    due_index_shards: int = Field(default=8, ge=1, le=64)
-    allow_loopback_webhooks: bool = False
-    max_body_bytes: int = 1024 * 1024
-    thresholds: Thresholds = Thresholds()
 
     @classmethod
-    def from_environ(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if environ is None else environ)
-        values: dict[str, object] = {}
-        for name in cls.model_fields:
-            if name != "thresholds" and name.upper() in env:
-                values[name] = env[name.upper()]
-        values["service_name"] = env.get("POWERTOOLS_SERVICE_NAME", "trackguard")
-        values["thresholds"] = {
-            name: env[name.upper()] for name in Thresholds.model_fields if name.upper() in env
-        }
-        return cls.model_validate(values)
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Self:
+        env = os.environ if environ is None else environ
+        missing = [variable for variable in cls.required_variables() if not env.get(variable)]
+        if missing:
+            raise SettingsError(f"{cls.__name__}: {', '.join(missing)} not set")
+        try:
+            return cls.model_validate(_values(cls.model_fields, env))
+        except ValidationError as error:
+            bad = sorted({str(problem["loc"][-1]).upper() for problem in error.errors()})
+            raise SettingsError(f"{cls.__name__}: {', '.join(bad)} not valid") from error
+
+    @classmethod
+    def required_variables(cls) -> list[str]:
+        return [name.upper() for name, field in cls.model_fields.items() if field.is_required()]
+
+    @classmethod
+    def variables(cls) -> set[str]:
+        """Every variable this model reads, required or not."""
+        return _variables(cls.model_fields)
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings.from_environ()
+def _values(fields: Mapping[str, FieldInfo], env: Mapping[str, str]) -> dict[str, object]:
+    """Each field's variable where it is set; a nested model (the thresholds) reads its own fields'."""
+    values: dict[str, object] = {}
+    for name, field in fields.items():
+        nested = _nested_model(field)
+        if nested is not None:
+            values[name] = _values(nested.model_fields, env)
+        elif name.upper() in env:
+            values[name] = env[name.upper()]
+    return values
+
+
+def _variables(fields: Mapping[str, FieldInfo]) -> set[str]:
+    names: set[str] = set()
+    for name, field in fields.items():
+        nested = _nested_model(field)
+        names |= {name.upper()} if nested is None else _variables(nested.model_fields)
+    return names
+
+
+def _nested_model(field: FieldInfo) -> type[BaseModel] | None:
+    annotation = field.annotation
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+class Settings(EnvironmentSettings):
+    """What every function reads: the template's Globals."""
+
+    table_name: str = Field(min_length=1)
+    event_bus_name: str = Field(min_length=1)
+    webhook_secrets_id: str = Field(min_length=1)
+    due_index_shards: int = Field(ge=1, le=64)
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+
+
+class ProcessorSettings(Settings):
+    """The processor judges, and fetches TikTok Shop orders with each shop's stored credentials."""
+
+    tiktok_shop_api_base_url: str = Field(min_length=1)
+    shop_tokens_secret_prefix: str = Field(min_length=1)
+    thresholds: Thresholds = Thresholds()
+
+
+class ReconcilePlannerSettings(Settings):
+    reconcile_queue_url: str = Field(min_length=1)
+
+
+class ReconcileWorkerSettings(Settings):
+    """The worker judges, and polls 17TRACK (its key is the secret document's, unless set here)."""
+
+    seventeen_track_api_base_url: str = Field(min_length=1)
+    seventeen_track_api_key: str = ""
+    seventeen_track_requests_per_second: float = Field(gt=0)
+    """Shared by every worker of the deployment (``SharedRateLimit``)."""
+    thresholds: Thresholds = Thresholds()
+
+
+class SellerApiSettings(Settings):
+    reports_bucket: str = Field(min_length=1)
+
+
+class ReportSettings(Settings):
+    reports_bucket: str = Field(min_length=1)
+    report_sender_email: str = ""
+    """The SES sender; empty when the stack's ReportEmails is disabled: reports are then not e-mailed."""
+    allow_loopback_webhooks: bool = False

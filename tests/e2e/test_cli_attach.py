@@ -8,7 +8,7 @@ import subprocess
 import httpx
 import pytest
 
-from tests.e2e.conftest import TRACKGUARD, Stack
+from tests.support.stacks import TRACKGUARD, Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

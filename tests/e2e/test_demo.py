@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Stack
+from tests.support.stacks import Stack
 from trackguard_dev.demo.day import plan_day
 from trackguard_dev.demo.driver import driving
 from trackguard_dev.demo.scoring import score

@@ -9,8 +9,6 @@ seller API with a deadline.
 from __future__ import annotations
 
 import base64
-import random
-import statistics
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,10 +19,11 @@ import boto3
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack
-from trackguard_dev.demo import numbers, payloads
+from tests.support.plans import STEPS, digits, parcel, recent_events, shopify_order, tiktok_order
+from tests.support.stacks import Stack
+from trackguard_dev.demo import payloads
 from trackguard_dev.demo.payloads import Request
-from trackguard_dev.demo.scenario import OrderPlan, ParcelPlan, Platform, SellerPlan, Step, TrackEvent
+from trackguard_dev.demo.scenario import OrderPlan, ParcelPlan, Platform, SellerPlan
 from trackguard_dev.demo.stack import StackHandle, handle_for
 from trackguard_dev.signing import sign
 
@@ -43,11 +42,7 @@ ROUTE_CARRIERS = {
     "usps": "usps",
     "generic": "china_post",
 }
-STEPS = (Step.LABEL, Step.PICKUP, Step.OUT)
-WARM_UP = 10
-SAMPLES = 50
 
-rng = random.Random()
 T = TypeVar("T")
 
 
@@ -83,10 +78,6 @@ def register(handle: StackHandle, seller: SellerPlan) -> str:
     return output.split()[-1]
 
 
-def digits(count: int) -> str:
-    return "".join(rng.choice("0123456789") for _ in range(count))
-
-
 def bearer(key: str) -> dict[str, str]:
     return {"authorization": f"Bearer {key}"}
 
@@ -112,38 +103,6 @@ def wait_for(condition: Callable[[], T | None], what: str, timeout: float = WAIT
 
 
 # planned orders and parcels -----------------------------------------------------------------------------
-
-
-def parcel(carrier: str, events: tuple[TrackEvent, ...] = ()) -> ParcelPlan:
-    return ParcelPlan(
-        package_id="1152" + digits(15),
-        number=numbers.valid_number(carrier, rng),
-        declared=carrier,
-        carrier=carrier,
-        origin_country="CN" if carrier == "china_post" else "US",
-        destination_postal="78701",
-        destination_country="US",
-        events=events,
-    )
-
-
-def recent_events(country: str) -> tuple[TrackEvent, ...]:
-    """Label, pickup and out for delivery over the last hours: recent enough not to be polled."""
-    now = datetime.now(UTC)
-    return tuple(
-        TrackEvent(now - timedelta(hours=len(STEPS) - index), step, "Austin", country)
-        for index, step in enumerate(STEPS)
-    )
-
-
-def tiktok_order(seller: SellerPlan, shipped: ParcelPlan) -> OrderPlan:
-    created = datetime.now(UTC) - timedelta(hours=8)
-    return OrderPlan(seller, "5764" + digits(14), created, "IN_TRANSIT", "78701", "US", (shipped,))
-
-
-def shopify_order(seller: SellerPlan, shipped: ParcelPlan) -> OrderPlan:
-    created = datetime.now(UTC) - timedelta(hours=8)
-    return OrderPlan(seller, "57361" + digits(8), created, "fulfilled", "78701", "US", (shipped,))
 
 
 def send_shopify_order(api: httpx.Client, handle: StackHandle, order: OrderPlan) -> None:
@@ -432,40 +391,3 @@ def test_an_acknowledged_flag_is_listed_as_acknowledged(api: httpx.Client, handl
     listed = [item["flag_id"] for item in flags(api, seller.seller_id, key, "acknowledged")]
     assert flag["flag_id"] in listed
     assert flag["flag_id"] not in [item["flag_id"] for item in flags(api, seller.seller_id, key, "open")]
-
-
-# 7. the webhook answer time ------------------------------------------------------------------------------
-
-
-def timed(api: httpx.Client, request: Request) -> float:
-    started = time.perf_counter()
-    send_ok(api, request)
-    return time.perf_counter() - started
-
-
-def carrier_callback(handle: StackHandle) -> Request:
-    [request] = payloads.generic(parcel("china_post", recent_events("CN")), handle.secrets)
-    return request
-
-
-def shop_webhook(handle: StackHandle, seller: SellerPlan) -> Request:
-    order = shopify_order(seller, parcel("usps"))
-    return payloads.shopify_webhook(
-        seller.seller_id, "orders/create", payloads.shopify_order(order, fulfilled=False), handle.secrets
-    )
-
-
-def median_ms(api: httpx.Client, make: Callable[[], Request]) -> float:
-    for _ in range(WARM_UP):
-        timed(api, make())
-    samples = [timed(api, make()) for _ in range(SAMPLES)]
-    return statistics.median(samples) * 1000
-
-
-def test_median_webhook_answer_time(api: httpx.Client, handle: StackHandle) -> None:
-    seller, _ = new_shopify_seller(handle)
-
-    carrier = median_ms(api, lambda: carrier_callback(handle))
-    shop = median_ms(api, lambda: shop_webhook(handle, seller))
-
-    print(f"\nmedian webhook answer over {SAMPLES}: carrier {carrier:.1f} ms, shop {shop:.1f} ms")

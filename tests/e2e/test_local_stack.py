@@ -15,7 +15,7 @@ import boto3
 import httpx
 import pytest
 
-from tests.e2e.conftest import FIXTURE_TEMPLATE, TRACKGUARD, Stack, boot_stack
+from tests.support.stacks import FIXTURE_TEMPLATE, TRACKGUARD, Stack, boot_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

@@ -9,9 +9,9 @@ import pytest
 from tests.support.builders import T0, a_package, an_event, an_order
 from tests.support.fakes import RecordingPublisher
 from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import OrderJudge
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.settings import Thresholds
 from trackguard.storage.store import Store
 
 pytestmark = pytest.mark.integration

@@ -15,11 +15,11 @@ from tests.support.fakes import RecordingPublisher
 from tests.support.sandbox_server import SandboxServer
 from trackguard.clients.seventeen_track import Quota, SeventeenTrackClient
 from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import OrderJudge
 from trackguard.services.polling import SOURCE, SilentNumberPoller
-from trackguard.services.reconcile import PollerOnFirstUse, ReconcileMessage, ReconcileWorker
+from trackguard.services.reconcile import ReconcileMessage, ReconcileWorker
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.settings import Thresholds
 from trackguard.sources.carriers.seventeen_track import events_from_track_data
 from trackguard.storage.polling import PollRepository
 from trackguard.storage.store import Store
@@ -170,7 +170,7 @@ def test_the_worker_polls_silent_packages_before_judging(
     configure(server, f"/numbers/{SCANNED}", in_transit(T0 + timedelta(hours=3)))
     configure(server, f"/numbers/{UNKNOWN}", {"rejected": {"code": -18019902, "message": "does not exist"}})
     worker = ReconcileWorker(
-        store, OrderJudge(store, publisher, Thresholds()), ShipmentUpdater(store, publisher), poller
+        store, OrderJudge(store, publisher, Thresholds()), ShipmentUpdater(store, publisher), lambda: poller
     )
     messages = [
         ReconcileMessage(seller_id="shop-1", order_id=o, as_of=NOW) for o in ("o-scanned", "o-unknown")
@@ -208,7 +208,7 @@ def test_a_batch_with_no_number_to_poll_never_builds_the_poller(store: Store) ->
         store,
         OrderJudge(store, publisher, Thresholds()),
         ShipmentUpdater(store, publisher),
-        PollerOnFirstUse(build),
+        build,
     )
     messages = [
         ReconcileMessage(seller_id="shop-1", order_id=order_id, as_of=NOW)
@@ -231,7 +231,7 @@ def test_the_worker_still_judges_when_17track_is_down(
     store.orders.schedule_check("shop-1", "o-1", T0 + timedelta(hours=1))
     configure(server, "/_faults", {"status": 500, "count": 100})
     worker = ReconcileWorker(
-        store, OrderJudge(store, publisher, Thresholds()), ShipmentUpdater(store, publisher), poller
+        store, OrderJudge(store, publisher, Thresholds()), ShipmentUpdater(store, publisher), lambda: poller
     )
     message = ReconcileMessage(seller_id="shop-1", order_id="o-1", as_of=NOW)
 

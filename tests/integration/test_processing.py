@@ -20,13 +20,13 @@ from tests.support.payloads import (
 )
 from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import ShopDeliveryMessage, TrackingUpdateMessage
 from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.services.shop_sync import PlatformShopSync
-from trackguard.settings import Thresholds
 from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.store import Store
 
@@ -61,7 +61,7 @@ def processor(store: Store, tiktok: FakeTikTokOrders) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=PlatformShopSync(store, OrderWriter(store, updater), tiktok),
+        build_shop_sync=lambda: PlatformShopSync(store, OrderWriter(store, updater), tiktok),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: T0 + timedelta(hours=1),

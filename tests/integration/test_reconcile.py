@@ -14,8 +14,9 @@ from pydantic import BaseModel
 
 from tests.support.builders import T0, a_package, an_order
 from tests.support.fakes import RecordingPublisher
-from tests.unit.api.seller_events import FakeLambdaContext, load_function
+from tests.support.lambda_events import FakeLambdaContext, load_function
 from trackguard.domain.status import FlagCode, FlagStatus
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import Judgement, OrderJudge
 from trackguard.services.reconcile import (
     ReconcileMessage,
@@ -25,7 +26,6 @@ from trackguard.services.reconcile import (
     resolve_as_of,
 )
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.settings import Thresholds
 from trackguard.storage.store import Store
 
 pytestmark = pytest.mark.integration

@@ -16,13 +16,13 @@ from moto.server import ThreadedMotoServer
 from standardwebhooks.webhooks import Webhook
 
 from tests.support.builders import T0, a_flag
-from tests.unit.api.seller_events import FakeLambdaContext, load_function
-from tests.unit.reports.receiver import Receiver, receiver
+from tests.support.lambda_events import FakeLambdaContext, load_function
+from tests.support.receiver import Receiver, receiver
 from trackguard.clients.email import SesMailer, outbox
 from trackguard.clients.http import RetryPolicy
 from trackguard.clients.seller_webhooks import SellerWebhookSender
+from trackguard.domain.reports import DeliveryOutcome
 from trackguard.domain.sellers import Seller
-from trackguard.reports.model import DeliveryOutcome
 from trackguard.services.report_schedule import ReportSchedule
 from trackguard.services.reports import (
     DailyReports,

@@ -17,7 +17,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from tests.support.builders import T0, a_flag, a_package, an_event, an_order
-from tests.unit.api.seller_events import (
+from tests.support.lambda_events import (
     FakeLambdaContext,
     api_event,
     authorizer_event,
@@ -33,6 +33,7 @@ from trackguard.services.sellers import Authorizer, IssuedKey, SellerService
 from trackguard.storage.reports import ReportStore, report_key
 from trackguard.storage.store import Store
 from trackguard.storage.tracking import PackageRef
+from trackguard.wiring import on_first_use
 from trackguard_dev.local.dynamodb_local import free_port
 
 pytestmark = pytest.mark.integration
@@ -72,9 +73,7 @@ def reports(s3_client: Any) -> Iterator[ReportStore]:
 def keys(store: Store, reports: ReportStore, monkeypatch: pytest.MonkeyPatch) -> dict[str, IssuedKey]:
     """Both functions wired to this test's table; sellers A and B registered, one key each."""
     monkeypatch.setattr(authorizer_function, "authorizer", Authorizer(lambda: store.sellers))
-    monkeypatch.setattr(
-        seller_routes, "seller_api", seller_routes.SellerApi(lambda: SellerApiService(store, reports))
-    )
+    monkeypatch.setattr(seller_routes, "seller_api", on_first_use(lambda: SellerApiService(store, reports)))
     sellers = SellerService(store.sellers)
     return {seller_id: sellers.register(seller_id) for seller_id in ("shop-a", "shop-b")}
 

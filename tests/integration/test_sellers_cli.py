@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.unit.api.seller_events import FakeLambdaContext, authorizer_event, load_function
+from tests.support.lambda_events import FakeLambdaContext, authorizer_event, load_function
 from trackguard.services.sellers import Authorizer, checked_webhook_secret
 from trackguard.storage.dynamo import Table, dynamodb_client
 from trackguard.storage.store import Store
@@ -32,9 +32,9 @@ def environment(
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(authorizer_function, "authorizer", Authorizer(lambda: store.sellers))
-    dynamodb_client.cache_clear()
+    dynamodb_client.reset()
     yield
-    dynamodb_client.cache_clear()
+    dynamodb_client.reset()
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

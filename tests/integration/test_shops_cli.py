@@ -31,7 +31,7 @@ def environment(
         "SHOP_TOKENS_SECRET_PREFIX": f"trackguard-test/{table.name}/",
     }.items():
         monkeypatch.setenv(name, value)
-    dynamodb_client.cache_clear()
+    dynamodb_client.reset()
 
 
 def run(*argv: str) -> int:

@@ -14,9 +14,8 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto.server import ThreadedMotoServer
 
-from tests.integration.conftest import dynamodb_client, dynamodb_local, store, table
 from tests.reliability.harness import Ingestion
-from trackguard.settings import Settings
+from tests.support.aws import dynamodb_client, dynamodb_local, store, table
 from trackguard.storage.dynamo import Table
 from trackguard_dev.local.dynamodb_local import free_port
 from trackguard_dev.signing import DEV_SECRETS_FILE as SECRETS_FILE
@@ -55,7 +54,7 @@ def aws_endpoint() -> Iterator[str]:
 
 
 def wire(table: Table, monkeypatch: pytest.MonkeyPatch) -> Ingestion:
-    ingestion = Ingestion(table, Settings(webhook_secrets_id=SECRETS_ID))
+    ingestion = Ingestion(table, SECRETS_ID)
     for function, endpoint in ingestion.endpoints().items():
         monkeypatch.setattr(function, "endpoint", endpoint)
     return ingestion

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from types import ModuleType
 from typing import Any
 
 from tests.reliability.senders import SHOP_ROUTES, Delivery, route_path
+from tests.support.lambda_events import FakeLambdaContext, load_function
 from tests.support.streams import StreamReader
-from tests.unit.api.seller_events import FakeLambdaContext, load_function
 from trackguard.api.ingestion import IngestService, WebhookEndpoint, webhook_secrets_loader
 from trackguard.services.ingest import CarrierIngestService, ShopIngestService
 from trackguard.services.messages import ProcessingMessage
@@ -74,16 +74,22 @@ class Answer:
 
 @dataclass
 class Ingestion:
-    """Both webhook functions wired to ``table``; ``new_work`` is what they started since the last call."""
+    """Both webhook functions wired to ``table``, their secrets in ``webhook_secrets_id``; ``new_work`` is
+    what they started since the last call."""
 
     table: Table
-    settings: Settings = field(default_factory=Settings)
+    webhook_secrets_id: str
 
     def __post_init__(self) -> None:
         self.stream = StreamReader(self.table.client, self.table.name)
 
     def endpoints(self) -> dict[ModuleType, WebhookEndpoint]:
-        settings = self.settings.model_copy(update={"table_name": self.table.name})
+        settings = Settings(
+            table_name=self.table.name,
+            event_bus_name="trackguard-reliability",
+            webhook_secrets_id=self.webhook_secrets_id,
+            due_index_shards=8,
+        )
         return {
             shop_function: WebhookEndpoint(lambda: settings, self._shop_service),
             carrier_function: WebhookEndpoint(lambda: settings, self._carrier_service),

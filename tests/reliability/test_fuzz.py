@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from tests.e2e.conftest import Stack, real_stack
 from tests.reliability.senders import CARRIER_ROUTES, SHOP_ROUTES, route_path
+from tests.support.stacks import Stack, real_stack
 from trackguard.services.sellers import SellerService
 from trackguard.storage.dynamo import Table
 from trackguard.storage.store import Store

@@ -14,7 +14,6 @@ from aws_lambda_powertools.utilities import parameters
 
 from tests.reliability.harness import Ingestion, post, table_snapshot
 from tests.reliability.senders import Delivery, good_document, signed
-from trackguard.settings import Settings
 from trackguard.sources.base import base64_hmac
 from trackguard.storage.dynamo import Table
 from trackguard_dev.signing import dev_secret_document
@@ -34,20 +33,25 @@ def partial(table: Table, aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) ->
     except secrets.exceptions.ResourceExistsException:
         secrets.put_secret_value(SecretId=PARTIAL_ID, SecretString=json.dumps(document))
     parameters.clear_caches()
-    ingestion = Ingestion(table, Settings(webhook_secrets_id=PARTIAL_ID))
+    ingestion = Ingestion(table, PARTIAL_ID)
     for function, endpoint in ingestion.endpoints().items():
         monkeypatch.setattr(function, "endpoint", endpoint)
     return ingestion
 
 
+def well_formed(route: str, now: datetime) -> Delivery:
+    document, headers = good_document(route)
+    return signed(route, document, now, headers)
+
+
 def test_configured_senders_work_and_unconfigured_ones_answer_404(partial: Ingestion) -> None:
     now = datetime.now(UTC)
 
-    tiktok = post(signed("tiktok-shop", *good_document("tiktok-shop"), now), now)
+    tiktok = post(well_formed("tiktok-shop", now), now)
     assert tiktok.status == 200, tiktok.body
     before = table_snapshot(partial.table)
 
-    usps = post(signed("usps", *good_document("usps"), now), now)
+    usps = post(well_formed("usps", now), now)
     body = json.dumps(good_document("aftership")[0]).encode()
     forged = {"content-type": "application/json", "aftership-hmac-sha256": base64_hmac("", body)}
     aftership = post(Delivery("aftership", body, forged), now)

@@ -17,8 +17,17 @@ from cfnlint.decode import decode
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
-from tests.unit.api.seller_events import FakeLambdaContext, api_event, load_function
-from trackguard.settings import Settings, Thresholds
+from tests.support.lambda_events import FakeLambdaContext, api_event, load_function
+from trackguard.rules.thresholds import Thresholds
+from trackguard.settings import (
+    EnvironmentSettings,
+    ProcessorSettings,
+    ReconcilePlannerSettings,
+    ReconcileWorkerSettings,
+    ReportSettings,
+    SellerApiSettings,
+    Settings,
+)
 from trackguard.sources.registry import CARRIER_SOURCES, SHOP_SOURCES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +71,18 @@ CONTRACT_THRESHOLD_DEFAULTS = {
 JUDGING_FUNCTIONS = ("ProcessorFunction", "ReconcileWorkerFunction")
 POWERTOOLS_VARIABLES = {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL"}
 LIBRARY_VARIABLES = {"PYDANTIC_DISABLE_PLUGINS"}
+FUNCTION_SETTINGS: dict[str, type[EnvironmentSettings] | None] = {
+    "HealthFunction": None,
+    "ShopWebhookFunction": Settings,
+    "CarrierWebhookFunction": Settings,
+    "SellerAuthorizerFunction": Settings,
+    "ProcessorFunction": ProcessorSettings,
+    "ReconcilePlannerFunction": ReconcilePlannerSettings,
+    "ReconcileWorkerFunction": ReconcileWorkerSettings,
+    "SellerApiFunction": SellerApiSettings,
+    "ReportFunction": ReportSettings,
+}
+"""The settings model each function's service reads (the health function reads none)."""
 
 
 @pytest.fixture(scope="module")
@@ -345,15 +366,41 @@ def test_judging_functions_receive_every_threshold(template: dict[str, Any], fun
 
 
 def test_every_environment_variable_is_read_by_the_code(template: dict[str, Any]) -> None:
-    """A misspelt variable would be silently ignored by Settings.from_environ."""
-    readable = {name.upper() for name in Settings.model_fields if name != "thresholds"}
-    readable |= {name.upper() for name in Thresholds.model_fields} | POWERTOOLS_VARIABLES | {"LOG_LEVEL"}
-    readable |= LIBRARY_VARIABLES
+    """A misspelt variable would be silently ignored by the settings models."""
+    readable = set().union(*(model.variables() for model in FUNCTION_SETTINGS.values() if model))
+    readable |= POWERTOOLS_VARIABLES | {"LOG_LEVEL"} | LIBRARY_VARIABLES
 
     for function in functions_of(template):
         variables = environment(template, function)
         assert set(variables) <= readable, function
         assert variables["POWERTOOLS_SERVICE_NAME"]
+
+
+def test_every_function_has_its_settings_model_here(template: dict[str, Any]) -> None:
+    assert set(functions_of(template)) == set(FUNCTION_SETTINGS)
+
+
+def deployed_value(template: dict[str, Any], value: Any) -> str:
+    """A variable's value as a deployment would see it: a parameter's default, else a resource's name."""
+    if isinstance(value, dict) and "Ref" in value:
+        parameter = template["Parameters"].get(value["Ref"])
+        return str(parameter["Default"]) if parameter and "Default" in parameter else f"{value['Ref']}-name"
+    return str(value)
+
+
+@pytest.mark.parametrize("function", sorted(name for name, model in FUNCTION_SETTINGS.items() if model))
+def test_the_template_gives_each_function_every_variable_its_settings_require(
+    template: dict[str, Any], function: str
+) -> None:
+    model = FUNCTION_SETTINGS[function]
+    assert model is not None
+    variables = environment(template, function)
+
+    assert set(model.required_variables()) <= set(variables)
+    settings = model.from_environ(
+        {name: deployed_value(template, value) for name, value in variables.items()}
+    )
+    assert type(settings) is model
 
 
 def test_functions_get_their_resources(template: dict[str, Any]) -> None:

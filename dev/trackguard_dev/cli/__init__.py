@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sys
 from collections.abc import Sequence
 
 COMMAND_MODULES = (
@@ -34,7 +35,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command not in _STANDALONE:
         _attach_to_local_stack()
-    return int(args.handler(args) or 0)
+    from trackguard.settings import SettingsError
+
+    try:
+        return int(args.handler(args) or 0)
+    except SettingsError as error:
+        print(f"trackguard {args.command}: {error}", file=sys.stderr)
+        return 2
 
 
 def _attach_to_local_stack() -> None:

@@ -27,20 +27,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from trackguard.services.replay import DeadLetterRedrive
-    from trackguard.settings import Settings
+    from trackguard.settings import EnvironmentSettings
+    from trackguard_dev.cli.settings import StoredReplaySettings
 
 SOURCES = ("tiktok_shop", "shopify")
 STATUSES = ("failed", "received", "all")
 DEFAULT_DLQ_LIMIT = 10_000
-# Per dead-letter queue (``trackguard.services.replay.DeadLetterKind``): the settings it needs, as their
-# environment variables, in the order they are used.
-DLQ_VARIABLES = {
-    "processing": ("PROCESSING_DLQ_URL", "PROCESSING_QUEUE_URL"),
-    "reconcile": ("RECONCILE_DLQ_URL", "RECONCILE_QUEUE_URL"),
-    "stream": ("STREAM_FAILURE_DLQ_URL", "PROCESSING_QUEUE_URL"),
-    "schedule": ("SCHEDULE_DLQ_URL",),
-    "invocation": ("INVOCATION_FAILURE_DLQ_URL",),
-}
+DLQ_KINDS = ("processing", "reconcile", "stream", "schedule", "invocation")
+"""``trackguard.services.replay.DeadLetterKind``; each reads its own settings (``DEAD_LETTER_SETTINGS``)."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     what = command.add_mutually_exclusive_group(required=True)
     what.add_argument("--source", choices=SOURCES, help="replay this source's stored deliveries")
-    what.add_argument("--dlq", choices=list(DLQ_VARIABLES), help="re-drive this dead-letter queue")
+    what.add_argument("--dlq", choices=DLQ_KINDS, help="re-drive this dead-letter queue")
     command.add_argument("--since", type=_instant, help="received at or after (ISO 8601; UTC if no zone)")
     command.add_argument("--until", type=_instant, help="received before (ISO 8601; default: now)")
     command.add_argument(
@@ -72,27 +66,25 @@ def _instant(text: str) -> datetime:
 def _run(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from trackguard.settings import Settings
+    from trackguard_dev.cli.settings import DEAD_LETTER_SETTINGS, StoredReplaySettings
 
-    settings = Settings.from_environ()
     try:
         if args.dlq:
-            return _redrive_dlq(settings, args.dlq, args.limit)
-        return _replay_stored(settings, args)
+            return _redrive_dlq(args.dlq, DEAD_LETTER_SETTINGS[args.dlq].from_environ(), args.limit)
+        return _replay_stored(StoredReplaySettings.from_environ(), args)
     except (BotoCoreError, ClientError) as error:
         return _fail(f"AWS refused or could not be reached: {error}")
 
 
-def _replay_stored(settings: Settings, args: argparse.Namespace) -> int:
+def _replay_stored(settings: StoredReplaySettings, args: argparse.Namespace) -> int:
     from trackguard.errors import TrackguardError
     from trackguard.messaging import MessageQueue
     from trackguard.services.replay import DeliveryReplay, ReplayRequest, StatusFilter
-    from trackguard.storage.store import Store
+    from trackguard.storage.deliveries import DeliveryRepository
+    from trackguard.storage.dynamo import Table
 
     if args.since is None:
         return _fail("--source needs --since (and optionally --until)")
-    if not settings.processing_queue_url:
-        return _fail("PROCESSING_QUEUE_URL is not set")
     try:
         request = ReplayRequest(
             args.source, args.since, args.until or datetime.now(UTC), StatusFilter(args.status)
@@ -100,7 +92,8 @@ def _replay_stored(settings: Settings, args: argparse.Namespace) -> int:
     except TrackguardError as error:
         return _fail(str(error))
     replay = DeliveryReplay(
-        Store.from_settings(settings).deliveries, MessageQueue(settings.processing_queue_url)
+        DeliveryRepository(Table(settings.table_name)),
+        MessageQueue(settings.processing_queue_url),
     )
     deliveries = replay.select(request)
     with _progress(f"replaying {args.source}", len(deliveries)) as advance:
@@ -112,13 +105,8 @@ def _replay_stored(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _redrive_dlq(settings: Settings, kind: str, limit: int) -> int:
-    needed = DLQ_VARIABLES[kind]
-    values = [str(getattr(settings, variable.lower())) for variable in needed]
-    missing = [variable for variable, value in zip(needed, values, strict=True) if not value]
-    if missing:
-        return _fail(f"--dlq {kind} needs {' and '.join(missing)}")
-    redrive = _dead_letters(kind, values)
+def _redrive_dlq(kind: str, settings: EnvironmentSettings, limit: int) -> int:
+    redrive = _dead_letters(kind, settings)
     with _progress(f"re-driving {kind} dead letters", min(redrive.waiting(), limit)) as advance:
         result = redrive.redrive(limit, advance)
     print(f"replay: {result.moved} messages re-driven from the {kind} dead-letter queue")
@@ -127,7 +115,8 @@ def _redrive_dlq(settings: Settings, kind: str, limit: int) -> int:
     return 0 if not result.kept else 1
 
 
-def _dead_letters(kind: str, urls: list[str]) -> DeadLetterRedrive:
+def _dead_letters(kind: str, settings: EnvironmentSettings) -> DeadLetterRedrive:
+    """The re-drive of one kind; ``settings`` is that kind's model, so its URLs are set."""
     import boto3
 
     from trackguard.messaging import MessageQueue
@@ -141,6 +130,7 @@ def _dead_letters(kind: str, urls: list[str]) -> DeadLetterRedrive:
     )
     from trackguard.storage.stream_records import StreamRecordReader
 
+    urls = list(settings.model_dump().values())
     sqs = boto3.client("sqs")
     which = DeadLetterKind(kind)
     if which is DeadLetterKind.STREAM:

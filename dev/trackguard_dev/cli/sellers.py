@@ -69,16 +69,16 @@ def _handled(
 
         from trackguard.errors import TrackguardError
         from trackguard.services.sellers import SellerService
-        from trackguard.settings import Settings
-        from trackguard.storage.sellers import SellerExistsError, SellerNotFoundError
-        from trackguard.storage.store import Store
+        from trackguard.storage.dynamo import Table
+        from trackguard.storage.sellers import SellerExistsError, SellerNotFoundError, SellerRepository
+        from trackguard_dev.cli.settings import TableSettings
 
-        settings = Settings.from_environ()
+        settings = TableSettings.from_environ()
         where = settings.table_name
         try:
-            store = Store.from_settings(settings)
-            where = f"{store.table.name} ({store.table.client.meta.endpoint_url})"
-            command(SellerService(store.sellers), args)
+            table = Table(settings.table_name)
+            where = f"{table.name} ({table.client.meta.endpoint_url})"
+            command(SellerService(SellerRepository(table)), args)
         except SellerExistsError as error:
             return _fail(f"{error}: use `trackguard sellers rotate-key {args.seller_id}`")
         except SellerNotFoundError as error:

@@ -28,16 +28,17 @@ def _set_token(args: argparse.Namespace) -> int:
     from pydantic import SecretStr
 
     from trackguard.clients.shop_credentials import ShopCredentialStore, ShopTokenRecord
-    from trackguard.settings import Settings
-    from trackguard.storage.store import Store
+    from trackguard.storage.dynamo import Table
+    from trackguard.storage.sellers import SellerRepository
+    from trackguard_dev.cli.settings import ShopTokenSettings
 
-    settings = Settings.from_environ()
+    settings = ShopTokenSettings.from_environ()
     token = sys.stdin.readline().strip() if args.access_token == FROM_STDIN else args.access_token
     if not token:
         print("error: the access token is empty", file=sys.stderr)
         return 2
     record = ShopTokenRecord(shop_cipher=args.shop_cipher, access_token=SecretStr(token))
     ShopCredentialStore(settings.shop_tokens_secret_prefix).put(args.shop_id, record)
-    Store.from_settings(settings).sellers.set_shop_authorized(args.shop_id, True, datetime.now(UTC))
+    SellerRepository(Table(settings.table_name)).set_shop_authorized(args.shop_id, True, datetime.now(UTC))
     print(f"stored credentials for shop {args.shop_id}")
     return 0

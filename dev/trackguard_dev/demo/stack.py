@@ -75,8 +75,9 @@ def handle_for(state_dir: Path) -> StackHandle | None:
 
 
 @contextmanager
-def local_stack(state_dir: Path | None = None) -> Iterator[StackHandle]:
-    """The running stack of ``state_dir`` (default: `make run`'s), else one started here and stopped after."""
+def local_stack(state_dir: Path | None = None, port: int | None = None) -> Iterator[StackHandle]:
+    """The running stack of ``state_dir`` (default: `make run`'s), else one started here (on ``port``,
+    default the configured one) and stopped after."""
     config = LocalConfig.from_environ()
     state = state_dir or config.state_dir
     running = handle_for(state)
@@ -85,7 +86,7 @@ def local_stack(state_dir: Path | None = None) -> Iterator[StackHandle]:
         return
     process = subprocess.Popen(
         [TRACKGUARD, "local", "up"],
-        env={**os.environ, "TRACKGUARD_STATE_DIR": str(state), "PORT": str(config.port)},
+        env={**os.environ, "TRACKGUARD_STATE_DIR": str(state), "PORT": str(port or config.port)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

@@ -1,14 +1,12 @@
 """The webhook endpoint shared by the shop and carrier ingestion functions.
 
 It reads the raw delivery, hands it to one ingest service and maps every refusal to the contract's
-answer. Settings, services and secrets are built on the first delivery and reused while the function
-stays warm, so importing this module defines no pydantic model.
+answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_lambda_powertools.event_handler import Response
@@ -19,6 +17,7 @@ from trackguard.api.errors import JSON_CONTENT_TYPE, error_response, refusal_res
 from trackguard.api.webhooks import read_delivery
 from trackguard.errors import TrackguardError
 from trackguard.observability import logger, metrics
+from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
     from trackguard.secrets import SecretDocument
@@ -32,23 +31,18 @@ class IngestService(Protocol):
 
 
 class WebhookEndpoint:
+    """One ingestion route's endpoint; its settings and service are built on first use (``wiring``)."""
+
     def __init__(
         self, load_settings: Callable[[], Settings], build_service: Callable[[Settings], IngestService]
     ) -> None:
-        self._load_settings = load_settings
-        self._build_service = build_service
-
-    @cached_property
-    def settings(self) -> Settings:
-        return self._load_settings()
-
-    @cached_property
-    def service(self) -> IngestService:
-        return self._build_service(self.settings)
+        self.settings = on_first_use(load_settings)
+        self.service = on_first_use(lambda: build_service(self.settings()))
 
     def accept(self, source: str, event: APIGatewayProxyEventV2) -> Response[Any]:
         try:
-            accepted = self.service.accept(source, read_delivery(event, self.settings.max_body_bytes))
+            delivery = read_delivery(event, self.settings().max_body_bytes)
+            accepted = self.service().accept(source, delivery)
         except TrackguardError as refusal:
             return self._refused(source, refusal)
         metrics.add_metric(
@@ -114,10 +108,11 @@ def carrier_ingest_service(settings: Settings) -> IngestService:
 
 
 def environment_settings() -> Settings:
-    from trackguard.settings import get_settings
+    from trackguard.settings import Settings
 
-    return get_settings()
+    return Settings.from_environ()
 
 
 def default_endpoint(build_service: Callable[[Settings], IngestService]) -> WebhookEndpoint:
+    """The endpoint as deployed: settings from the environment, read once (the endpoint keeps them)."""
     return WebhookEndpoint(environment_settings, build_service)

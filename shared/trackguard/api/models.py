@@ -1,148 +1,20 @@
-"""What the seller API answers: the response models behind its OpenAPI document."""
+"""What only the seller API answers (errors, health); the flags and orders it shares with the reports
+are in trackguard.views."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from trackguard.domain.events import CarrierEvent
-from trackguard.domain.flags import Evidence, Flag
-from trackguard.domain.orders import Order, Package
-from trackguard.domain.status import ExceptionReason, FlagCode, FlagStatus, Severity, TrackingStatus
-
-FlagStatusFilter = Literal["open", "acknowledged", "resolved", "all"]
-ReportFormat = Literal["json", "csv", "html"]
+from trackguard.views import ReadModel
 
 
-class _Answer(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class ErrorBody(_Answer):
+class ErrorBody(ReadModel):
     error: str = Field(description="a stable, machine-readable code")
     message: str = Field(description="what was wrong, for a person")
     details: list[Any] | None = None
 
 
-class FlagEvidence(_Answer):
-    message: str = Field(description="what is wrong, in a sentence a seller understands")
-    fields: Evidence = Field(description="the facts behind the sentence")
-
-
-class FlagOut(_Answer):
-    flag_id: str = Field(description="a ULID: flags sort by detection time")
-    seller_id: str
-    order_id: str
-    package_id: str | None
-    tracking_number: str | None
-    code: FlagCode
-    severity: Severity
-    detected_at: datetime
-    evidence: FlagEvidence
-    status: FlagStatus
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    resolution: str | None
-
-    @classmethod
-    def of(cls, flag: Flag) -> FlagOut:
-        return cls(
-            **flag.model_dump(exclude={"message", "evidence"}),
-            evidence=FlagEvidence(message=flag.message, fields=flag.evidence),
-        )
-
-
-class FlagPageOut(_Answer):
-    flags: list[FlagOut]
-    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last")
-
-
-class TimelineEntry(_Answer):
-    time: datetime
-    status: TrackingStatus
-    reason: ExceptionReason | None
-    source_code: str = Field(description="the sender's own status code")
-    description: str
-    location: str | None
-
-    @classmethod
-    def of(cls, event: CarrierEvent) -> TimelineEntry:
-        return cls(
-            time=event.occurred_at,
-            status=event.status,
-            reason=event.reason,
-            source_code=event.source_code,
-            description=event.source_description,
-            location=(event.location.describe() or None) if event.location else None,
-        )
-
-
-class PackageOut(_Answer):
-    package_id: str
-    tracking_number: str | None
-    declared_carrier: str
-    detected_carrier: str | None
-    tracking_status: TrackingStatus
-    status_reason: ExceptionReason | None
-    last_event_at: datetime | None
-    delivered_at: datetime | None
-    timeline: list[TimelineEntry] = Field(description="the number's carrier events, newest first")
-
-    @classmethod
-    def of(cls, package: Package, events: list[CarrierEvent]) -> PackageOut:
-        newest_first = sorted(events, key=lambda event: event.occurred_at, reverse=True)
-        return cls(
-            package_id=package.package_id,
-            tracking_number=package.tracking_number,
-            declared_carrier=package.declared_carrier,
-            detected_carrier=package.detected_carrier,
-            tracking_status=package.state.status,
-            status_reason=package.state.reason,
-            last_event_at=package.state.last_event_at,
-            delivered_at=package.state.delivered_at,
-            timeline=[TimelineEntry.of(event) for event in newest_first],
-        )
-
-
-class DestinationOut(_Answer):
-    postal_code: str | None
-    country: str | None
-
-
-class OrderOut(_Answer):
-    seller_id: str
-    order_id: str
-    platform: str
-    status: str = Field(description="the platform's own order status")
-    created_at: datetime
-    paid_at: datetime | None
-    shipped_at: datetime | None
-    cancelled: bool
-    destination: DestinationOut = Field(description="the buyer's postal code and country only")
-    packages: list[PackageOut]
-    flags: list[FlagOut] = Field(description="newest first")
-
-    @classmethod
-    def of(cls, order: Order, packages: list[PackageOut], flags: list[Flag]) -> OrderOut:
-        newest_first = sorted(flags, key=lambda flag: flag.flag_id, reverse=True)
-        return cls(
-            seller_id=order.seller_id,
-            order_id=order.order_id,
-            platform=order.platform.value,
-            status=order.status,
-            created_at=order.created_at,
-            paid_at=order.paid_at,
-            shipped_at=order.shipped_at,
-            cancelled=order.cancelled,
-            destination=DestinationOut(
-                postal_code=order.destination.postal_code, country=order.destination.country
-            ),
-            packages=packages,
-            flags=[FlagOut.of(flag) for flag in newest_first],
-        )
-
-
-class HealthOut(_Answer):
+class HealthOut(ReadModel):
     status: Literal["ok"] = "ok"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import cached_property
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -21,20 +20,16 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from trackguard import __version__
 from trackguard.api.errors import error_response, refusal_response
-from trackguard.api.models import (
-    ErrorBody,
-    FlagOut,
-    FlagPageOut,
-    FlagStatusFilter,
-    HealthOut,
-    OrderOut,
-    ReportFormat,
-)
+from trackguard.api.models import ErrorBody, HealthOut
 from trackguard.domain.status import FlagCode
 from trackguard.errors import ForbiddenError, TrackguardError, UnauthorizedError
 from trackguard.observability import logger
-from trackguard.services.seller_api import SellerApiService, seller_api_from_settings
+from trackguard.reports.formats import ReportFormat
+from trackguard.services.seller_api import SellerApiService, build_seller_api
 from trackguard.services.sellers import REFUSAL_MESSAGES, KeyRefusal, caller_from_context
+from trackguard.views.flags import FlagOut, FlagPageOut, FlagStatusFilter
+from trackguard.views.orders import OrderOut
+from trackguard.wiring import on_first_use
 
 BEARER = "bearerAuth"
 SELLER_SECURITY: list[dict[str, list[str]]] = [{BEARER: []}]
@@ -57,19 +52,9 @@ def _errors(*statuses: int) -> dict[int, OpenAPIResponse]:
     }
 
 
-class SellerApi:
-    """The service behind the routes, built on first use (tests give their own)."""
-
-    def __init__(self, build: Callable[[], SellerApiService]) -> None:
-        self._build = build
-
-    @cached_property
-    def service(self) -> SellerApiService:
-        return self._build()
-
-
 app = APIGatewayHttpResolver(enable_validation=True)
-seller_api = SellerApi(seller_api_from_settings)
+seller_api: Callable[[], SellerApiService] = on_first_use(build_seller_api)
+"""The service behind the routes (tests give their own)."""
 
 
 def access_refusal(path: str, authorizer_context: dict[str, Any]) -> TrackguardError | None:
@@ -115,7 +100,7 @@ def health() -> HealthOut:
     responses=_errors(*_ACCESS_ERRORS, 404),
 )
 def get_order(seller_id: Annotated[str, Path()], order_id: Annotated[str, Path()]) -> OrderOut:
-    return seller_api.service.order(seller_id, order_id)
+    return seller_api().order(seller_id, order_id)
 
 
 @app.get(
@@ -133,7 +118,7 @@ def list_flags(
     limit: Annotated[int, Query(ge=1, le=100, description="flags per page")] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
 ) -> FlagPageOut:
-    return seller_api.service.flags(seller_id, status, code, limit, cursor)
+    return seller_api().flags(seller_id, status, code, limit, cursor)
 
 
 @app.post(
@@ -145,7 +130,7 @@ def list_flags(
     responses=_errors(*_ACCESS_ERRORS, 404),
 )
 def acknowledge_flag(seller_id: Annotated[str, Path()], flag_id: Annotated[str, Path()]) -> FlagOut:
-    return seller_api.service.acknowledge(seller_id, flag_id)
+    return seller_api().acknowledge(seller_id, flag_id)
 
 
 @app.get(
@@ -170,7 +155,7 @@ def latest_report(
     seller_id: Annotated[str, Path()],
     report_format: Annotated[ReportFormat, Query(alias="format")] = "json",
 ) -> Response[str]:
-    report = seller_api.service.latest_report(seller_id, report_format)
+    report = seller_api().latest_report(seller_id, report_format)
     return Response(
         status_code=200,
         content_type=report.content_type,

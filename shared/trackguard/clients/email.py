@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -20,6 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from trackguard.clients.http import DEFAULT_TIMEOUT
+from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
     from mypy_boto3_ses.client import SESClient
@@ -75,15 +75,11 @@ class SesMailer:
     """Sends raw messages through SES; the client is created on first use, not at import."""
 
     def __init__(self, client: SESClient | None = None) -> None:
-        self._given_client = client
-
-    @cached_property
-    def _client(self) -> SESClient:
-        return self._given_client or boto3.client("ses", config=_CLIENT_CONFIG)
+        self._client = on_first_use(lambda: client or boto3.client("ses", config=_CLIENT_CONFIG))
 
     def send(self, message: EmailMessage) -> MailResult:
         try:
-            answer = self._client.send_raw_email(
+            answer = self._client().send_raw_email(
                 Source=str(message["From"]),
                 Destinations=[str(message["To"])],
                 RawMessage={"Data": message.as_bytes()},

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from trackguard.domain.numbers import normalize_number
 from trackguard.domain.status import ExceptionReason, TrackingStatus
 
 
@@ -50,7 +51,7 @@ class CarrierEvent(BaseModel):
     @field_validator("tracking_number")
     @classmethod
     def _normalise_number(cls, value: str) -> str:
-        return "".join(value.split()).upper()
+        return normalize_number(value)
 
     @field_validator("occurred_at")
     @classmethod

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Literal
 
 from trackguard.reports.model import ReportFlag, SellerReport
+
+ReportFormat = Literal["json", "csv", "html"]
+REPORT_CONTENT_TYPES: dict[str, str] = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
 
 CSV_COLUMNS = (
     "order_id",

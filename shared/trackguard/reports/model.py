@@ -1,17 +1,14 @@
-"""What a daily report holds, and what became of its delivery."""
+"""What a daily report holds (what became of its delivery is trackguard.domain.reports)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from trackguard.api.models import FlagOut
+from trackguard.views.flags import FlagOut
 
 VTR_THRESHOLD = 0.95
-
-Channel = Literal["webhook", "email"]
 
 
 class _Frozen(BaseModel):
@@ -62,21 +59,3 @@ class SellerReport(_Frozen):
     @property
     def is_empty(self) -> bool:
         return not self.open_flags and not self.resolved_flags
-
-
-class DeliveryOutcome(_Frozen):
-    channel: Channel
-    status: Literal["delivered", "failed"]
-    at: datetime
-    reason: str | None = None
-    reference: str | None = Field(default=None, description="the webhook's HTTP status or SES message id")
-
-
-class ReportRecord(_Frozen):
-    seller_id: str
-    report_date: date
-    state: Literal["building", "done"]
-    claimed_at: datetime
-    completed_at: datetime | None = None
-    objects: dict[str, str] = Field(default_factory=dict, description="S3 key by format")
-    deliveries: dict[str, DeliveryOutcome] = Field(default_factory=dict)

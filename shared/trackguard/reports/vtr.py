@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
 from trackguard.reports.model import VTR_THRESHOLD, ValidTrackingRate, VtrDay, VtrWindow
-from trackguard.storage.stats import InvalidPackage
 
 CHART_DAYS = 30
 
@@ -22,9 +22,10 @@ def window_start(as_of: datetime, days: int = CHART_DAYS) -> datetime:
 
 
 def valid_tracking_rate(
-    as_of: datetime, packages_by_day: dict[date, int], invalid: list[InvalidPackage]
+    as_of: datetime, packages_by_day: dict[date, int], invalid_days: Iterable[date]
 ) -> ValidTrackingRate:
-    invalid_by_day = Counter(package.day for package in invalid)
+    """``invalid_days``: the UTC day each invalid package was first flagged, one entry per package."""
+    invalid_by_day = Counter(invalid_days)
     daily = [
         VtrDay(
             day=day,

@@ -9,6 +9,7 @@ number reused elsewhere is exactly the abuse.
 from __future__ import annotations
 
 from trackguard.domain.flags import Evidence, FlagFinding
+from trackguard.domain.numbers import normalize_number
 from trackguard.domain.orders import Package
 from trackguard.domain.status import FlagCode, Severity
 from trackguard.rules.common import package_finding
@@ -20,17 +21,13 @@ OrderRef = tuple[str, str]
 def duplicate_tracking(facts: OrderFacts) -> list[FlagFinding]:
     if facts.is_cancelled:
         return []
-    elsewhere = {_normalise(number): refs for number, refs in facts.numbers_elsewhere.items()}
+    elsewhere = {normalize_number(number): refs for number, refs in facts.numbers_elsewhere.items()}
     findings = []
     for package in facts.numbered_packages:
-        others = _uncombined(package, elsewhere.get(_normalise(package.tracking_number or ""), ()))
+        others = _uncombined(package, elsewhere.get(normalize_number(package.tracking_number or ""), ()))
         if others:
             findings.append(_finding(package, others))
     return findings
-
-
-def _normalise(number: str) -> str:
-    return "".join(number.split()).upper()
 
 
 def _uncombined(package: Package, refs: tuple[OrderRef, ...]) -> list[OrderRef]:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from trackguard.domain.flags import FlagFinding
 from trackguard.domain.orders import Order, Package
-from trackguard.settings import Thresholds
+from trackguard.rules.thresholds import Thresholds
 
 
 @dataclass(frozen=True)

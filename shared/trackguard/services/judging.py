@@ -13,9 +13,9 @@ from typing import Any, Protocol
 
 from trackguard.domain.flags import Flag, FlagFinding, new_flag_id
 from trackguard.domain.status import FlagCode, FlagStatus
-from trackguard.rules import evaluate
 from trackguard.rules.facts import OrderFacts
-from trackguard.settings import Thresholds
+from trackguard.rules.registry import evaluate
+from trackguard.rules.thresholds import Thresholds
 from trackguard.storage.orders import OrderView
 from trackguard.storage.store import Store
 

@@ -35,11 +35,12 @@ from trackguard.clients.seventeen_track import (
     TrackedNumber,
 )
 from trackguard.domain.events import CarrierEvent
+from trackguard.domain.numbers import normalize_number
 from trackguard.domain.status import TrackingStatus
 from trackguard.errors import PayloadError, UnknownSourceError
 from trackguard.observability import logger, metrics
 from trackguard.secrets import current, load_secret_document
-from trackguard.settings import Settings
+from trackguard.settings import ReconcileWorkerSettings
 from trackguard.sources.carriers import seventeen_track
 from trackguard.sources.carriers.seventeen_track import events_from_track_data
 from trackguard.storage.polling import PollRecord, PollRepository
@@ -89,7 +90,7 @@ class SilentNumberPoller:
 
         Returns the numbers whose stored events changed.
         """
-        silent = sorted({normalise_number(n) for n, last in last_events.items() if self.is_silent(last, now)})
+        silent = sorted({normalize_number(n) for n, last in last_events.items() if self.is_silent(last, now)})
         records = self._polls.get_many(silent)
         due = [number for number in silent if not self._polled_recently(records.get(number), now)]
         return self.poll(due, now, records).changed if due else set()
@@ -101,7 +102,7 @@ class SilentNumberPoller:
         self, numbers: Collection[str], now: datetime, records: Mapping[str, PollRecord] | None = None
     ) -> PollResult:
         """Register the numbers not yet registered, ask for all of them, store what 17TRACK says."""
-        wanted = sorted({normalise_number(number) for number in numbers})
+        wanted = sorted({normalize_number(number) for number in numbers})
         records = self._polls.get_many(wanted) if records is None else records
         result = self._runner.run(self._ask(wanted, records, now))
         self._tracking.put_events(result.events)
@@ -117,15 +118,15 @@ class SilentNumberPoller:
         unregistered = [n for n in numbers if not _is_registered(records.get(n))]
         registering = await self._within_quota(unregistered)
         registration = await self._client.register([TrackedNumber(n) for n in registering])
-        over_quota = {normalise_number(r.number) for r in registration.rejected if r.code in QUOTA_CODES}
+        over_quota = {normalize_number(r.number) for r in registration.rejected if r.code in QUOTA_CODES}
         refused = [r for r in registration.rejected if r.code not in (ALREADY_REGISTERED, *QUOTA_CODES)]
-        refused_numbers = {normalise_number(r.number) for r in refused}
+        refused_numbers = {normalize_number(r.number) for r in refused}
         waiting = (set(unregistered) - set(registering)) | over_quota
         asked = [n for n in numbers if n not in refused_numbers | waiting]
         answer = await self._client.get_track_info([TrackedNumber(n) for n in asked])
         events = [event for item in answer.accepted for event in self._events_of(item, now)]
         events += [_not_found(rejection, now) for rejection in (*refused, *answer.rejected)]
-        forgotten = {normalise_number(r.number) for r in answer.rejected if r.code == NOT_REGISTERED}
+        forgotten = {normalize_number(r.number) for r in answer.rejected if r.code == NOT_REGISTERED}
         return PollResult(tuple(events), frozenset(refused_numbers | forgotten | waiting))
 
     async def _within_quota(self, unregistered: list[str]) -> list[str]:
@@ -175,11 +176,6 @@ def _record(number: str, previous: PollRecord | None, result: PollResult, now: d
     return PollRecord(number, registered_at, now)
 
 
-def normalise_number(number: str) -> str:
-    """As carrier events store it (see CarrierEvent): no spaces, upper case."""
-    return "".join(number.split()).upper()
-
-
 def _not_found(rejection: Rejection, now: datetime) -> CarrierEvent:
     return CarrierEvent(
         tracking_number=rejection.number,
@@ -198,7 +194,7 @@ def _secret_api_key(secret_id: str) -> str:
     return current(secret.api_key)
 
 
-def build_poller(settings: Settings, store: Store) -> SilentNumberPoller:
+def build_poller(settings: ReconcileWorkerSettings, store: Store) -> SilentNumberPoller:
     """The deployed poller: the key from the settings (local stack) or the webhook-secrets document.
 
     Without either, 17TRACK is not configured: raises ``UnknownSourceError`` rather than call it keyless.

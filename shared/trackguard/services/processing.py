@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from functools import cached_property
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -24,10 +23,11 @@ from trackguard.services.messages import (
     processing_message,
 )
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.settings import Settings, get_settings
+from trackguard.settings import ProcessorSettings
 from trackguard.storage.changes import DeliveryStored, TableChange, change_of
 from trackguard.storage.deliveries import DeliveryStatus, StoredDelivery
 from trackguard.storage.store import Store
+from trackguard.wiring import on_first_use
 
 OrderKey = tuple[str, str]
 
@@ -42,42 +42,27 @@ class ShopSync(Protocol):
         ...
 
 
-class ShopSyncOnFirstUse:
-    """Builds the shop sync on the first batch with a shop delivery, not during init.
-
-    So a cold start loads neither the shop platforms' payload models nor the order writer, and a batch of
-    carrier events never does; a failed build raises from ``prefetch`` or ``apply`` and is tried again.
-    """
-
-    def __init__(self, build: Callable[[], ShopSync]) -> None:
-        self._build = build
-
-    @cached_property
-    def _shop_sync(self) -> ShopSync:
-        return self._build()
-
-    def prefetch(self, deliveries: Iterable[StoredDelivery]) -> None:
-        self._shop_sync.prefetch(deliveries)
-
-    def apply(self, delivery: StoredDelivery, now: datetime) -> set[OrderKey]:
-        return self._shop_sync.apply(delivery, now)
-
-
 class MissingDeliveryError(LookupError):
     """The message names a delivery the table does not hold (it was never stored, or it expired)."""
 
 
 class Processor:
+    """Applies stored deliveries and events, then judges the orders they touched.
+
+    The shop sync is built on the first shop delivery (trackguard.wiring), so a batch of carrier events
+    never loads the shop platforms.
+    """
+
     def __init__(
         self,
         store: Store,
-        shop_sync: ShopSync,
+        build_shop_sync: Callable[[], ShopSync],
         updater: ShipmentUpdater,
         judge: OrderJudge,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._store = store
-        self._shop_sync = shop_sync
+        self._shop_sync = on_first_use(build_shop_sync)
         self._updater = updater
         self._judge = judge
         self._clock = clock
@@ -98,7 +83,7 @@ class Processor:
             if delivery is not None and delivery.status is not DeliveryStatus.PROCESSED
         ]
         if deliveries:
-            self._shop_sync.prefetch(deliveries)
+            self._shop_sync().prefetch(deliveries)
 
     def start_stream_batch(self, records: Iterable[Mapping[str, Any]]) -> None:
         self.start_batch(stream_messages(records))
@@ -142,7 +127,7 @@ class Processor:
 
     def _apply_shop_delivery(self, delivery: StoredDelivery, now: datetime) -> set[OrderKey]:
         try:
-            return self._shop_sync.apply(delivery, now)
+            return self._shop_sync().apply(delivery, now)
         except Exception as error:
             logger.exception("shop delivery failed", source=delivery.source, delivery_id=delivery.delivery_id)
             self._store.deliveries.mark(
@@ -188,23 +173,23 @@ def readable_messages(bodies: Iterable[str]) -> list[ProcessingMessage]:
     return messages
 
 
-def build_processor(settings: Settings | None = None) -> Processor:
+def build_processor(settings: ProcessorSettings | None = None) -> Processor:
     """The processor as deployed: every collaborator built from the settings, once per process."""
     from trackguard.messaging import EventPublisher
 
-    settings = settings or get_settings()
-    store = Store.from_settings(settings)
+    settings = settings or ProcessorSettings.from_environ()
+    store = Store.for_table_name(settings.table_name, settings.due_index_shards)
     publisher = EventPublisher(settings.event_bus_name)
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        shop_sync=ShopSyncOnFirstUse(lambda: platform_shop_sync(store, updater, settings)),
+        build_shop_sync=lambda: _deployed_shop_sync(store, updater, settings),
         updater=updater,
         judge=OrderJudge(store, publisher, settings.thresholds),
     )
 
 
-def platform_shop_sync(store: Store, updater: ShipmentUpdater, settings: Settings) -> ShopSync:
+def _deployed_shop_sync(store: Store, updater: ShipmentUpdater, settings: ProcessorSettings) -> ShopSync:
     from trackguard.services.order_writer import OrderWriter
     from trackguard.services.shop_sync import PlatformShopSync, TikTokApiOrders
 

@@ -11,13 +11,14 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cached_property, partial
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from trackguard.observability import logger
-from trackguard.settings import Settings, get_settings
+from trackguard.settings import ReconcilePlannerSettings, ReconcileWorkerSettings
+from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
     from trackguard.services.judging import Judgement, OrderJudge
@@ -57,24 +58,6 @@ class SilentPoller(Protocol):
     def poll_silent(self, packages_by_number: dict[str, datetime | None], now: datetime) -> set[str]:
         """Poll the numbers without recent carrier news; return those whose stored events changed."""
         ...
-
-
-class PollerOnFirstUse:
-    """Builds the poller on its first use (the first batch), not during init.
-
-    So a cold start neither fetches the 17TRACK key from Secrets Manager nor loads the HTTP client; a
-    failed build raises from ``poll_silent`` like any polling failure and is tried again next batch.
-    """
-
-    def __init__(self, build: Callable[[], SilentPoller]) -> None:
-        self._build = build
-
-    @cached_property
-    def _poller(self) -> SilentPoller:
-        return self._build()
-
-    def poll_silent(self, packages_by_number: dict[str, datetime | None], now: datetime) -> set[str]:
-        return self._poller.poll_silent(packages_by_number, now)
 
 
 @dataclass(frozen=True)
@@ -124,19 +107,23 @@ class ReconcilePlanner:
 
 
 class ReconcileWorker:
-    """Judges the orders of a batch of reconcile messages, after polling their silent numbers."""
+    """Judges the orders of a batch of reconcile messages, after polling their silent numbers.
+
+    The poller is built for the first batch with numbers to poll (trackguard.wiring), so a cold start
+    fetches no 17TRACK key; without ``build_poller``, nothing is polled.
+    """
 
     def __init__(
         self,
         store: Store,
         judge: OrderJudge,
         updater: ShipmentUpdater,
-        poller: SilentPoller | None = None,
+        build_poller: Callable[[], SilentPoller] | None = None,
     ) -> None:
         self._store = store
         self._judge = judge
         self._updater = updater
-        self._poller = poller
+        self._poller = None if build_poller is None else on_first_use(build_poller)
 
     def prepare(self, messages: Sequence[ReconcileMessage]) -> set[str]:
         """Poll the batch's silent numbers together (fewer 17TRACK requests) and refresh their packages.
@@ -152,7 +139,7 @@ class ReconcileWorker:
         if not last_events:
             return set()
         try:
-            changed = self._poller.poll_silent(last_events, as_of)
+            changed = self._poller().poll_silent(last_events, as_of)
         except Exception:
             logger.exception("polling silent numbers failed; judging on stored events")
             return set()
@@ -209,36 +196,36 @@ def parse_messages(bodies: Sequence[str]) -> list[ReconcileMessage]:
     return messages
 
 
-def build_planner(settings: Settings | None = None) -> ReconcilePlanner:
+def build_planner(settings: ReconcilePlannerSettings | None = None) -> ReconcilePlanner:
     """The planner as deployed: it reads the orders' due index and writes the queue, nothing else."""
     from trackguard.messaging import MessageQueue
     from trackguard.storage.dynamo import Table
     from trackguard.storage.orders import OrderRepository
 
-    settings = settings or get_settings()
+    settings = settings or ReconcilePlannerSettings.from_environ()
     orders = OrderRepository(Table(settings.table_name), settings.due_index_shards)
     return ReconcilePlanner(orders, MessageQueue(settings.reconcile_queue_url))
 
 
-def build_worker(settings: Settings | None = None) -> ReconcileWorker:
+def build_worker(settings: ReconcileWorkerSettings | None = None) -> ReconcileWorker:
     """The worker as deployed; it polls 17TRACK only when a 17TRACK key is configured."""
     from trackguard.messaging import EventPublisher
     from trackguard.services.judging import OrderJudge
     from trackguard.services.shipments import ShipmentUpdater
     from trackguard.storage.store import Store
 
-    settings = settings or get_settings()
-    store = Store.from_settings(settings)
+    settings = settings or ReconcileWorkerSettings.from_environ()
+    store = Store.for_table_name(settings.table_name, settings.due_index_shards)
     publisher = EventPublisher(settings.event_bus_name)
     return ReconcileWorker(
         store=store,
         judge=OrderJudge(store, publisher, settings.thresholds),
         updater=ShipmentUpdater(store, publisher),
-        poller=PollerOnFirstUse(partial(_deployed_poller, settings, store)),
+        build_poller=partial(_deployed_poller, settings, store),
     )
 
 
-def _deployed_poller(settings: Settings, store: Store) -> SilentPoller:
+def _deployed_poller(settings: ReconcileWorkerSettings, store: Store) -> SilentPoller:
     from trackguard.services.polling import build_poller
 
     return build_poller(settings, store)

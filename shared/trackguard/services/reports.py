@@ -18,21 +18,20 @@ from hashlib import sha256
 
 from aws_lambda_powertools.metrics import MetricUnit
 
-from trackguard.api.models import FlagEvidence
 from trackguard.clients.email import Attachment, SesMailer, report_message
 from trackguard.clients.seller_webhooks import SellerWebhookSender
 from trackguard.domain.flags import Flag
+from trackguard.domain.reports import Channel, DeliveryOutcome, ReportRecord
 from trackguard.domain.sellers import Seller
 from trackguard.domain.status import FlagStatus
 from trackguard.observability import logger, metrics
 from trackguard.reports.advice import WHAT_TO_DO
-from trackguard.reports.formats import render_csv, render_json
+from trackguard.reports.formats import REPORT_CONTENT_TYPES, render_csv, render_json
 from trackguard.reports.html_page import format_rate, render_html
-from trackguard.reports.model import Channel, DeliveryOutcome, ReportFlag, ReportRecord, SellerReport
+from trackguard.reports.model import ReportFlag, SellerReport
+from trackguard.reports.schedule import ReportRun, run_due_reports, seller_zone, utc_now
 from trackguard.reports.vtr import valid_tracking_rate, window_days, window_start
-from trackguard.services.report_schedule import ReportRun, run_due_reports, seller_zone, utc_now
-from trackguard.services.seller_api import REPORT_CONTENT_TYPES
-from trackguard.settings import Settings
+from trackguard.settings import ReportSettings
 from trackguard.storage.reports import ReportRecordRepository, ReportStore
 from trackguard.storage.stats import StatsRepository
 from trackguard.storage.store import Store
@@ -63,7 +62,7 @@ class ReportBuilder:
         vtr = valid_tracking_rate(
             as_of,
             self._stats.packages_with_number(seller_id, days[0], days[-1]),
-            self._stats.invalid_packages(seller_id, window_start(as_of), as_of),
+            (package.day for package in self._stats.invalid_packages(seller_id, window_start(as_of), as_of)),
         )
         return SellerReport(
             seller_id=seller_id,
@@ -108,11 +107,8 @@ def report_links(seller_id: str) -> dict[str, str]:
 
 
 def report_flag(flag: Flag, carriers: dict[tuple[str, str], str | None]) -> ReportFlag:
-    return ReportFlag(
-        **flag.model_dump(exclude={"message", "evidence"}),
-        evidence=FlagEvidence(message=flag.message, fields=flag.evidence),
-        carrier=carriers.get((flag.order_id, flag.package_id or "")),
-        what_to_do=WHAT_TO_DO[flag.code],
+    return ReportFlag.from_flag(
+        flag, carrier=carriers.get((flag.order_id, flag.package_id or "")), what_to_do=WHAT_TO_DO[flag.code]
     )
 
 
@@ -314,8 +310,8 @@ class DailyReports:
             )
 
 
-def daily_reports_from_settings(settings: Settings) -> DailyReports:
-    store = Store.from_settings(settings)
+def build_daily_reports(settings: ReportSettings) -> DailyReports:
+    store = Store.for_table_name(settings.table_name, settings.due_index_shards)
     objects = ReportStore(settings.reports_bucket)
     return DailyReports(
         store=store,

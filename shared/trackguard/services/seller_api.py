@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from trackguard.api.models import FlagOut, FlagPageOut, FlagStatusFilter, OrderOut, PackageOut, ReportFormat
 from trackguard.domain.status import FlagCode, FlagStatus
 from trackguard.errors import NotFoundError
+from trackguard.reports.formats import REPORT_CONTENT_TYPES, ReportFormat
 from trackguard.storage.reports import ReportStore
 from trackguard.storage.store import Store
+from trackguard.views.flags import FlagOut, FlagPageOut, FlagStatusFilter
+from trackguard.views.orders import OrderOut, PackageOut
 
-REPORT_CONTENT_TYPES: dict[str, str] = {
-    "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-}
+if TYPE_CHECKING:
+    from trackguard.settings import SellerApiSettings
 
 
 class OrderNotFoundError(NotFoundError):
@@ -72,11 +72,11 @@ class SellerApiService:
         """A page of flags, newest first. Raises InvalidCursorError for a cursor not made here."""
         wanted = None if status == "all" else FlagStatus(status)
         page = self._store.flags.list(seller_id, wanted, code=code, limit=limit, cursor=cursor)
-        return FlagPageOut(flags=[FlagOut.of(flag) for flag in page.flags], next_cursor=page.cursor)
+        return FlagPageOut(flags=[FlagOut.from_flag(flag) for flag in page.flags], next_cursor=page.cursor)
 
     def acknowledge(self, seller_id: str, flag_id: str) -> FlagOut:
         """Raises FlagNotFoundError for a flag this seller does not have."""
-        return FlagOut.of(self._store.flags.acknowledge(seller_id, flag_id, self._now()))
+        return FlagOut.from_flag(self._store.flags.acknowledge(seller_id, flag_id, self._now()))
 
     def latest_report(self, seller_id: str, report_format: ReportFormat) -> ReportDocument:
         report = self._reports.latest(seller_id, report_format)
@@ -90,8 +90,12 @@ class SellerApiService:
         )
 
 
-def seller_api_from_settings() -> SellerApiService:
-    from trackguard.settings import get_settings
+def build_seller_api(settings: SellerApiSettings | None = None) -> SellerApiService:
+    """The seller API's service as deployed: the table's store and the reports bucket."""
+    from trackguard.settings import SellerApiSettings
 
-    settings = get_settings()
-    return SellerApiService(Store.from_settings(settings), ReportStore(settings.reports_bucket))
+    settings = settings or SellerApiSettings.from_environ()
+    return SellerApiService(
+        Store.for_table_name(settings.table_name, settings.due_index_shards),
+        ReportStore(settings.reports_bucket),
+    )

@@ -15,8 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,6 +25,10 @@ from trackguard.domain.orders import Platform
 from trackguard.domain.sellers import ApiKey, KeyStatus, Seller, hash_api_key, new_api_key
 from trackguard.errors import InvalidSettingError, NotFoundError
 from trackguard.storage.sellers import SellerNotFoundError, SellerRepository
+from trackguard.wiring import on_first_use
+
+if TYPE_CHECKING:
+    from trackguard.settings import Settings
 
 WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (the scheme's prefix, not a secret)
 _WEBHOOK_SECRET_BYTES = 32
@@ -281,21 +284,18 @@ def caller_from_context(context: Mapping[str, Any] | None) -> Caller | KeyRefusa
 
 
 class Authorizer:
-    """The seller authorizer; its key store is built on first use, not at import."""
+    """The seller authorizer; its key store is built by the first request (trackguard.wiring)."""
 
     def __init__(self, build_keys: Callable[[], KeyFinder]) -> None:
-        self._build_keys = build_keys
-
-    @cached_property
-    def keys(self) -> KeyFinder:
-        return self._build_keys()
+        self._keys = on_first_use(build_keys)
 
     def answer(self, event: Mapping[str, Any]) -> dict[str, Any]:
-        return authorizer_answer(event.get("headers"), self.keys)
+        return authorizer_answer(event.get("headers"), self._keys())
 
 
-def key_finder_from_settings() -> KeyFinder:
-    from trackguard.settings import get_settings
+def build_key_finder(settings: Settings | None = None) -> KeyFinder:
+    """The authorizer's key store as deployed: the seller repository of the table."""
+    from trackguard.settings import Settings
     from trackguard.storage.dynamo import Table
 
-    return SellerRepository(Table(get_settings().table_name))
+    return SellerRepository(Table((settings or Settings.from_environ()).table_name))

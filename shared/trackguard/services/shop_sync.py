@@ -16,7 +16,7 @@ from trackguard.domain.orders import OrderKey, OrderSnapshot
 from trackguard.errors import UnknownSourceError
 from trackguard.observability import logger
 from trackguard.services.order_writer import OrderWriter
-from trackguard.settings import Settings
+from trackguard.settings import ProcessorSettings
 from trackguard.sources.base import RawDelivery
 from trackguard.sources.shops import shopify, tiktok_shop
 from trackguard.sources.shops.shopify.orders import shopify_order_snapshot, shopify_packages
@@ -145,7 +145,7 @@ def _raw(delivery: StoredDelivery) -> RawDelivery:
 class TikTokApiOrders:
     """Fetches orders through the TikTok Shop API with each shop's stored credentials."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: ProcessorSettings) -> None:
         self._settings = settings
 
     @cached_property

@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from trackguard.secrets import SenderSecret
-
 if TYPE_CHECKING:
     from trackguard.domain.events import CarrierEvent
+    from trackguard.secrets import SenderSecret
 
-SecretT = TypeVar("SecretT", bound=SenderSecret)
+SecretT = TypeVar("SecretT", bound="SenderSecret")
 ParsedT = TypeVar("ParsedT")
 Headers = dict[str, str]
 

@@ -11,7 +11,7 @@ import boto3
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.config import Config
 
-from trackguard.aws_clients import created_once
+from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -29,9 +29,9 @@ _CLIENT_CONFIG = Config(
 )
 
 
-@created_once
+@on_first_use
 def dynamodb_client() -> DynamoDBClient:
-    """Created on first use, once per process, and reused across invocations (connection reuse)."""
+    """One client per process, reused across invocations (connection reuse)."""
     return boto3.client("dynamodb", config=_CLIENT_CONFIG)
 
 

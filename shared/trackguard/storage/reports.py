@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from trackguard.reports.model import DeliveryOutcome, ReportRecord
+from trackguard.domain.reports import DeliveryOutcome, ReportRecord
 from trackguard.storage import keys
 from trackguard.storage.dynamo import Table, from_attributes, key, to_value
+from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
@@ -44,11 +44,7 @@ class ReportStore:
 
     def __init__(self, bucket: str, client: S3Client | None = None) -> None:
         self._bucket = bucket
-        self._given_client = client
-
-    @cached_property
-    def _client(self) -> S3Client:
-        return self._given_client or boto3.client("s3", config=_CLIENT_CONFIG)
+        self._client = on_first_use(lambda: client or boto3.client("s3", config=_CLIENT_CONFIG))
 
     def latest(self, seller_id: str, extension: str) -> StoredReport | None:
         """The newest report in this format: dates in the key are ISO, so the greatest key is the newest.
@@ -57,8 +53,10 @@ class ReportStore:
         """
         suffix = f".{extension}"
         newest: str | None = None
-        pages = self._client.get_paginator("list_objects_v2").paginate(
-            Bucket=self._bucket, Prefix=report_prefix(seller_id)
+        pages = (
+            self._client()
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=self._bucket, Prefix=report_prefix(seller_id))
         )
         for page in pages:
             for entry in page.get("Contents", []):
@@ -67,19 +65,19 @@ class ReportStore:
                     newest = name
         if newest is None:
             return None
-        body = self._client.get_object(Bucket=self._bucket, Key=newest)["Body"].read()
+        body = self._client().get_object(Bucket=self._bucket, Key=newest)["Body"].read()
         report_date = newest.removeprefix(report_prefix(seller_id)).removesuffix(suffix)
         return StoredReport(key=newest, report_date=report_date, body=body)
 
     def put(self, seller_id: str, report_date: str, extension: str, body: bytes, content_type: str) -> str:
         """Store one format of a day's report (a rerun overwrites it); returns its key."""
         name = report_key(seller_id, report_date, extension)
-        self._client.put_object(Bucket=self._bucket, Key=name, Body=body, ContentType=content_type)
+        self._client().put_object(Bucket=self._bucket, Key=name, Body=body, ContentType=content_type)
         return name
 
     def download_url(self, name: str, expires_in: timedelta = DOWNLOAD_LINK_LIFETIME) -> str:
         """A presigned GET for one stored report, for a seller's webhook receiver to fetch."""
-        return self._client.generate_presigned_url(
+        return self._client().generate_presigned_url(
             "get_object",
             Params={"Bucket": self._bucket, "Key": name},
             ExpiresIn=int(expires_in.total_seconds()),

@@ -1,10 +1,9 @@
-"""All repositories over one table, built once per process from the settings."""
+"""All repositories over one table."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trackguard.settings import Settings
 from trackguard.storage.deliveries import DeliveryRepository
 from trackguard.storage.dynamo import Table
 from trackguard.storage.flags import FlagRepository
@@ -34,5 +33,5 @@ class Store:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Store:
-        return cls.for_table(Table(settings.table_name), settings.due_index_shards)
+    def for_table_name(cls, table_name: str, due_shards: int) -> Store:
+        return cls.for_table(Table(table_name), due_shards)

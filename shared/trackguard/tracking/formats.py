@@ -12,8 +12,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
+from trackguard.domain.numbers import normalize_number
 from trackguard.tracking import checksums
 from trackguard.tracking.carriers import UPU_S10, tracking_url
+
+__all__ = [
+    "FEDEX_317",
+    "FORMATS",
+    "S10_POSTS",
+    "FormatMatch",
+    "TrackingFormat",
+    "identify",
+    "identify_normalized",
+    "normalize_number",
+]
+"""What callers use; ``normalize_number`` (the domain's) is part of it, as ``identify`` normalises first."""
 
 CheckVerdict = Literal["pass", "fail", "none"]
 MatchCheck = Callable[[re.Match[str]], bool]
@@ -398,11 +411,6 @@ def _build_index(formats: Iterable[TrackingFormat]) -> dict[tuple[int, str], tup
 
 
 _CANDIDATES = _build_index(FORMATS)
-
-
-def normalize_number(raw: str) -> str:
-    """Strip, drop every whitespace character, upper-case."""
-    return "".join(raw.split()).upper()
 
 
 def identify_normalized(number: str) -> tuple[FormatMatch, ...]:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.unit.api.seller_events import FakeLambdaContext, api_event, json_body, load_function
+from tests.support.lambda_events import FakeLambdaContext, api_event, json_body, load_function
 from trackguard.api.seller_routes import access_refusal
 from trackguard.domain.sellers import ApiKey, KeyStatus, hash_api_key, new_api_key
 from trackguard.services.sellers import (

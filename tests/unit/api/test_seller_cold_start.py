@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 FIRST_REQUEST = """
 import sys
-from tests.unit.api.seller_events import FakeLambdaContext, api_event, load_function
+from tests.support.lambda_events import FakeLambdaContext, api_event, load_function
 
 function = load_function("seller_api")
 print("trackguard.api.seller_routes" in sys.modules, "trackguard.api.models" in sys.modules)

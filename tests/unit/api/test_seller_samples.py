@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.unit.api.seller_events import FakeLambdaContext, json_body, load_function
+from tests.support.lambda_events import FakeLambdaContext, json_body, load_function
 from trackguard.api.seller_routes import access_refusal, openapi_document
 from trackguard.services.sellers import KeyRefusal, authenticate, bearer_token
+from trackguard.wiring import on_first_use
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
 API_SAMPLES = sorted(EVENTS.glob("seller_api_*.json"))
@@ -60,7 +61,7 @@ def test_an_api_sample_reaches_its_route_once_access_is_granted(monkeypatch: pyt
         def order(self, seller_id: str, order_id: str) -> None:
             raise OrderNotFoundError(f"no order {order_id} for seller {seller_id}")
 
-    monkeypatch.setattr(seller_routes, "seller_api", seller_routes.SellerApi(NoOrders))
+    monkeypatch.setattr(seller_routes, "seller_api", on_first_use(NoOrders))
     answer = load_function("seller_api").lambda_handler(
         load(EVENTS / "seller_api_order.json"), FakeLambdaContext()
     )

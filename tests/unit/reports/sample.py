@@ -10,7 +10,6 @@ from trackguard.domain.status import FlagCode, FlagStatus
 from trackguard.reports.model import SellerReport
 from trackguard.reports.vtr import valid_tracking_rate
 from trackguard.services.reports import report_flag, report_links
-from trackguard.storage.stats import InvalidPackage
 
 AS_OF = T0 + timedelta(days=1)  # 2026-11-03 09:00 UTC
 SELLER = "shop-1"
@@ -22,11 +21,11 @@ def planted_counts() -> dict[date, int]:
     return {last - timedelta(days=offset): 20 for offset in range(30)}
 
 
-def planted_invalid() -> list[InvalidPackage]:
-    last = AS_OF.date()
+def planted_invalid() -> list[date]:
     """9 invalid in the last 7 days (131/140 = 93.57 %), 5 more ten days ago (586/600 = 97.67 %)."""
-    recent = [InvalidPackage("o-r", f"p-r{n}", last - timedelta(days=n % 7)) for n in range(9)]
-    older = [InvalidPackage("o-o", f"p-o{n}", last - timedelta(days=10)) for n in range(5)]
+    last = AS_OF.date()
+    recent = [last - timedelta(days=n % 7) for n in range(9)]
+    older = [last - timedelta(days=10)] * 5
     return recent + older
 
 

@@ -8,13 +8,8 @@ import pytest
 
 from tests.support.builders import T0
 from trackguard.domain.sellers import Seller
-from trackguard.services.report_schedule import (
-    ReportRun,
-    ReportSchedule,
-    SellerReports,
-    local_report_date,
-    schedule_as_of,
-)
+from trackguard.reports.schedule import ReportRun, SellerReports, local_report_date, schedule_as_of
+from trackguard.services.report_schedule import ReportSchedule
 
 
 def seller(timezone: str, report_hour: int, seller_id: str = "s") -> Seller:

@@ -11,7 +11,7 @@ import socket
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from tests.unit.reports.receiver import receiver
+from tests.support.receiver import receiver
 from trackguard.clients.http import RetryPolicy
 from trackguard.clients.seller_webhooks import SellerWebhookSender, sign
 

@@ -8,7 +8,6 @@ import pytest
 
 from tests.unit.reports.sample import AS_OF, planted_counts, planted_invalid
 from trackguard.reports.vtr import valid_tracking_rate, window_days, window_start
-from trackguard.storage.stats import InvalidPackage
 
 
 def test_windows_are_the_utc_days_ending_with_as_of() -> None:
@@ -47,6 +46,6 @@ def test_no_packages_means_no_rate_rather_than_a_perfect_one() -> None:
 
 def test_more_invalid_than_counted_floors_at_zero() -> None:
     today = AS_OF.date()
-    invalid = [InvalidPackage("o", f"p{n}", today) for n in range(3)]
+    invalid = [today] * 3
     vtr = valid_tracking_rate(AS_OF, {today: 2}, invalid)
     assert vtr.last_7_days.rate == 0.0

@@ -9,7 +9,7 @@ from typing import Any
 from tests.support.builders import T0, a_package, an_order
 from trackguard.domain.orders import Order, Package, ShipmentState
 from trackguard.rules.facts import OrderFacts
-from trackguard.settings import Thresholds
+from trackguard.rules.thresholds import Thresholds
 
 DEFAULT_ORDER = an_order()
 

@@ -10,7 +10,7 @@ from trackguard.domain.orders import Package
 from trackguard.domain.shipment import derive_state
 from trackguard.domain.status import ExceptionReason, FlagCode, Severity, TrackingStatus
 from trackguard.rules.customs_hold import customs_hold
-from trackguard.settings import Thresholds
+from trackguard.rules.thresholds import Thresholds
 
 SINCE = T0 + timedelta(days=1)
 

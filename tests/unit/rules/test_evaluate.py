@@ -9,7 +9,7 @@ from tests.support.builders import T0, a_package, an_order
 from tests.unit.rules.helpers import cancelled, facts_of
 from trackguard.domain.orders import Destination, Package, ShipmentState
 from trackguard.domain.status import ExceptionReason, FlagCode, TrackingStatus
-from trackguard.rules import RULES, evaluate
+from trackguard.rules.registry import RULES, evaluate
 
 AS_OF = T0 + timedelta(days=10)  # a Thursday
 RECENTLY = AS_OF - timedelta(hours=6)

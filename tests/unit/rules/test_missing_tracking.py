@@ -11,7 +11,7 @@ from tests.unit.rules.helpers import cancelled, facts_of
 from trackguard.domain.orders import Order, Platform
 from trackguard.domain.status import FlagCode, Severity
 from trackguard.rules.missing_tracking import missing_tracking
-from trackguard.settings import Thresholds
+from trackguard.rules.thresholds import Thresholds
 
 SHIPPED_AT = T0 + timedelta(hours=2)
 PAID_AT = T0 + timedelta(minutes=5)

@@ -12,7 +12,7 @@ from tests.unit.rules.helpers import cancelled, facts_of
 from trackguard.domain.orders import Package, ShipmentState
 from trackguard.domain.status import FlagCode, Severity, TrackingStatus
 from trackguard.rules.no_carrier_scan import no_carrier_scan
-from trackguard.settings import Thresholds
+from trackguard.rules.thresholds import Thresholds
 
 SEEN_AT = T0 + timedelta(hours=3)
 

@@ -8,7 +8,7 @@ from tests.support.builders import T0
 from tests.unit.rules.helpers import a_package_in, cancelled, facts_of
 from trackguard.domain.status import FlagCode, Severity, TrackingStatus
 from trackguard.rules.scan_before_order import scan_before_order
-from trackguard.settings import Thresholds
+from trackguard.rules.thresholds import Thresholds
 
 AS_OF = T0 + timedelta(days=2)
 

@@ -12,7 +12,7 @@ from tests.unit.rules.helpers import cancelled, facts_of
 from trackguard.domain.orders import Destination, Package, ShipmentState
 from trackguard.domain.status import ExceptionReason, FlagCode, Severity, TrackingStatus
 from trackguard.rules.stalled_in_transit import is_cross_border, stalled_in_transit
-from trackguard.settings import Thresholds
+from trackguard.rules.thresholds import Thresholds
 
 LAST_EVENT_AT = T0  # a Monday, 09:00 UTC
 ONE_WEEK_LATER = LAST_EVENT_AT + timedelta(days=7)  # 5 business days

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from tests.unit.template.transform import of_type, transformed
-from trackguard_dev.cli.replay import DLQ_VARIABLES
+from trackguard_dev.cli.replay import DLQ_KINDS
+from trackguard_dev.cli.settings import DEAD_LETTER_SETTINGS
 
 # Which dead-letter queue takes each kind's failures, and the variable `replay` reads its URL from.
 KINDS = {
@@ -25,10 +26,10 @@ def template() -> dict[str, Any]:
 
 
 def test_replay_knows_every_dead_letter_queue_and_the_stack_outputs_its_url(template: dict[str, Any]) -> None:
-    assert set(DLQ_VARIABLES) == set(KINDS)
+    assert set(DLQ_KINDS) == set(DEAD_LETTER_SETTINGS) == set(KINDS)
     for kind, (queue, variable) in KINDS.items():
         assert template["Outputs"][f"{queue}Url"]["Value"] == {"Ref": queue}, kind
-        assert DLQ_VARIABLES[kind][0] == variable
+        assert DEAD_LETTER_SETTINGS[kind].required_variables()[0] == variable
 
 
 def test_the_stream_fails_to_its_own_queue(template: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""Seller API requests as API Gateway (HTTP API, payload 2.0) hands them to the functions."""
+"""Lambda events as API Gateway (HTTP API, payload 2.0) hands them to the functions, and the functions."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
-FUNCTIONS = Path(__file__).resolve().parents[3] / "functions"
+FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 
 
 @dataclass(frozen=True)

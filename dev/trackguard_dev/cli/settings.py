@@ -1,0 +1,64 @@
+"""What each operator command reads from the environment (the functions' models are trackguard.settings).
+
+A command needs only the resources it touches, so these are small: a missing variable is named in the
+command's error, and nothing else is asked of the operator.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from trackguard.settings import EnvironmentSettings
+
+
+class TableSettings(EnvironmentSettings):
+    table_name: str = Field(min_length=1)
+
+
+class ShopTokenSettings(TableSettings):
+    shop_tokens_secret_prefix: str = Field(min_length=1)
+
+
+class StoredReplaySettings(TableSettings):
+    processing_queue_url: str = Field(min_length=1)
+
+
+# `trackguard replay --dlq KIND`: each dead-letter queue's URL first, then the queue it re-drives to.
+
+
+class ProcessingDeadLetterSettings(EnvironmentSettings):
+    processing_dlq_url: str = Field(min_length=1)
+    processing_queue_url: str = Field(min_length=1)
+
+
+class ReconcileDeadLetterSettings(EnvironmentSettings):
+    reconcile_dlq_url: str = Field(min_length=1)
+    reconcile_queue_url: str = Field(min_length=1)
+
+
+class StreamDeadLetterSettings(EnvironmentSettings):
+    """The stream itself is named by each failure record."""
+
+    stream_failure_dlq_url: str = Field(min_length=1)
+    processing_queue_url: str = Field(min_length=1)
+
+
+class ScheduleDeadLetterSettings(EnvironmentSettings):
+    """Each dead letter names the function it invokes."""
+
+    schedule_dlq_url: str = Field(min_length=1)
+
+
+class InvocationDeadLetterSettings(EnvironmentSettings):
+    """Each on-failure record names the function it invokes."""
+
+    invocation_failure_dlq_url: str = Field(min_length=1)
+
+
+DEAD_LETTER_SETTINGS: dict[str, type[EnvironmentSettings]] = {
+    "processing": ProcessingDeadLetterSettings,
+    "reconcile": ReconcileDeadLetterSettings,
+    "stream": StreamDeadLetterSettings,
+    "schedule": ScheduleDeadLetterSettings,
+    "invocation": InvocationDeadLetterSettings,
+}
