@@ -16,6 +16,7 @@ from moto.server import ThreadedMotoServer
 from tests.support.builders import T0, an_event
 from tests.support.lambda_endpoint import RecordingLambdaEndpoint
 from trackguard import messaging
+from trackguard.services.replay import InvocationRedrive, async_failure
 from trackguard.settings import SettingsError
 from trackguard.storage import dynamo
 from trackguard.storage.deliveries import DeliveryStatus
@@ -337,3 +338,23 @@ def test_failed_async_invocations_are_invoked_again_with_their_payload(
 def test_a_dead_letter_queue_without_its_url_is_refused_naming_it() -> None:
     with pytest.raises(SettingsError, match="ScheduleDeadLetterSettings: SCHEDULE_DLQ_URL not set"):
         replay("--dlq", "schedule")
+
+
+def test_a_run_re_drives_what_was_waiting_not_what_its_re_drives_bring_back(
+    dead_letter_queues: dict[str, str], sqs: Any
+) -> None:
+    """An invocation that fails again dead-letters anew, at once locally: that record is for the next run."""
+    url = dead_letter_queues["invocation-dlq"]
+
+    class FailingAgain:
+        def invoke(self, **request: Any) -> None:
+            record = {"requestContext": {"functionArn": request["FunctionName"]}, "requestPayload": {}}
+            sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record))
+
+    record = {"requestContext": {"functionArn": PLANNER_ARN}, "requestPayload": {}}
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record))
+
+    result = InvocationRedrive(sqs, url, FailingAgain(), async_failure).redrive(100, lambda _done: None)
+
+    assert (result.moved, result.kept) == (1, [])
+    assert len(bodies(sqs, url)) == 1

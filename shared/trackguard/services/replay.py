@@ -126,8 +126,9 @@ class DeadLetterRedrive(ABC):
     """Takes a dead-letter queue's messages ten at a time; each is deleted once its re-drive succeeded.
 
     A failure midway leaves the message where it was (at worst re-driven twice, which is harmless).
-    Subclasses say how one batch is re-driven. Messages that cannot be are kept, and received at most
-    once per run (the visibility timeout hides them), so a run ends.
+    Subclasses say how one batch is re-driven. A run takes at most the messages waiting when it started:
+    a re-driven message that fails again may come back to this queue (an invocation does within
+    moments), and is for the next run, not this one. Messages that cannot be re-driven are kept.
     """
 
     def __init__(self, sqs: SQSClient, dlq_url: str) -> None:
@@ -142,6 +143,7 @@ class DeadLetterRedrive(ABC):
 
     def redrive(self, limit: int, progress: Progress) -> RedriveResult:
         result = RedriveResult()
+        limit = min(limit, self.waiting())
         seen = 0
         while seen < limit:
             batch = self._sqs.receive_message(
