@@ -1,4 +1,4 @@
-"""Daily seller reports: the hourly schedule builds, stores and delivers each due seller's report."""
+"""Hourly: queue one report job per seller in its report hour and per report due for a retry."""
 
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +23,10 @@ def report_schedule() -> "ReportSchedule":
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
-    runs = report_schedule().run(schedule_as_of(event))
+    due = report_schedule().run(schedule_as_of(event))
     return {
-        "reports": [
-            {"seller_id": run.seller_id, "date": str(run.report_date), "outcome": run.outcome} for run in runs
+        "queued": [
+            {"seller_id": report.seller_id, "date": str(report.report_date), "retry": report.retry}
+            for report in due
         ]
     }

@@ -117,7 +117,15 @@ class SellerApiSettings(Settings):
     reports_bucket: str = Field(min_length=1)
 
 
+class ReportScheduleSettings(Settings):
+    """The hourly report run queues one job per due seller."""
+
+    report_queue_url: str = Field(min_length=1)
+
+
 class ReportSettings(Settings):
+    """The report worker builds, stores and delivers one seller's report per job."""
+
     reports_bucket: str = Field(min_length=1)
     report_sender_email: str = ""
     """The SES sender; empty when the stack's ReportEmails is disabled: reports are then not e-mailed."""

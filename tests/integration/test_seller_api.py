@@ -7,10 +7,12 @@ S3 served by moto.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 import boto3
 import pytest
@@ -199,6 +201,56 @@ def test_bad_listing_parameters_answer_400(
     status, body, _ = call("GET", "/sellers/shop-a/flags", bearer(keys["shop-a"]), query)
 
     assert (status, body["error"]) == (400, error)
+
+
+def cursor_of(key: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda key: {name: value for name, value in key.items() if name != "sk"},
+        lambda key: {**key, "gsi2sk": {"N": "1"}},
+        lambda key: {**key, "extra": {"S": "x"}},
+        lambda key: {**key, "pk": {"S": ["ORDER#shop-a#o-1"]}},
+        lambda key: [key],
+        lambda key: {**key, "gsi2sk": "01JAAAAAAAAAAAAAAAAAAAAAAA"},
+    ],
+    ids=["missing key", "number key", "extra key", "list value", "not an object", "bare string"],
+)
+def test_a_tampered_cursor_answers_400_in_the_contracts_error_shape(
+    store: Store, keys: dict[str, IssuedKey], tamper: Any
+) -> None:
+    raise_flags(store, "shop-a", 3)
+    _, page, _ = call("GET", "/sellers/shop-a/flags", bearer(keys["shop-a"]), {"limit": "1"})
+    key = json.loads(base64.urlsafe_b64decode(page["next_cursor"]))
+
+    status, body, _ = call(
+        "GET",
+        "/sellers/shop-a/flags",
+        bearer(keys["shop-a"]),
+        {"limit": "1", "cursor": cursor_of(tamper(key))},
+    )
+
+    assert status == 400
+    assert set(body) >= {"error", "message"}
+    assert body["error"] == "invalid_cursor"
+
+
+def test_path_parameters_are_decoded_exactly_once(store: Store, keys: dict[str, IssuedKey]) -> None:
+    for order_id in ("A/B 1;x", "%41"):
+        store.orders.save_order(an_order("shop-a", order_id))
+
+    slashed, order, _ = call(
+        "GET", f"/sellers/shop-a/orders/{quote('A/B 1;x', safe='')}", bearer(keys["shop-a"])
+    )
+    percent, literal, _ = call("GET", "/sellers/shop-a/orders/%2541", bearer(keys["shop-a"]))
+    unknown, _, _ = call("GET", "/sellers/shop-a/orders/%41", bearer(keys["shop-a"]))
+
+    assert (slashed, order["order_id"]) == (200, "A/B 1;x")
+    assert (percent, literal["order_id"]) == (200, "%41")
+    assert unknown == 404, "%41 decodes to A: no such order"
 
 
 def test_another_sellers_cursor_is_refused(store: Store, keys: dict[str, IssuedKey]) -> None:

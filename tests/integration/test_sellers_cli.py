@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from tests.support.lambda_events import FakeLambdaContext, authorizer_event, load_function
+from trackguard.domain.reports import DeliveryOutcome
 from trackguard.services.sellers import Authorizer, checked_webhook_secret
 from trackguard.storage.dynamo import Table, dynamodb_client
+from trackguard.storage.reports import ReportRecordRepository
 from trackguard.storage.store import Store
 from trackguard_dev.cli import sellers as sellers_cli
 from trackguard_dev.local.dynamodb_local import DynamoDBLocal
@@ -157,3 +160,44 @@ def test_a_missing_table_says_how_to_start_the_stack(
     assert code == 1
     assert "no-such-table" in err
     assert "make run" in err
+
+
+@pytest.mark.usefixtures("environment")
+def test_show_prints_the_last_reports_channels_outcomes_and_next_retry(
+    capsys: pytest.CaptureFixture[str], store: Store
+) -> None:
+    run(capsys, "sellers", "add", "shop-a", "--webhook-url", "https://hooks.shop-a.example/r")
+    code, out, _ = run(capsys, "sellers", "show", "shop-a")
+    assert (code, out.splitlines()[-1]) == (0, "last report: none yet")
+
+    records = ReportRecordRepository(store.table)
+    as_of = datetime(2026, 11, 3, 8, 5, tzinfo=UTC)
+    records.claim("shop-a", date(2026, 11, 2), as_of - timedelta(days=1), as_of, stale_before=as_of)
+    records.complete("shop-a", date(2026, 11, 2), as_of)
+    records.claim("shop-a", date(2026, 11, 3), as_of, as_of, stale_before=as_of)
+    for at, status, reason in (
+        (as_of, "failed", "receiver answered HTTP 500"),
+        (as_of, "failed", "ReadTimeout"),
+    ):
+        outcome = DeliveryOutcome(channel="webhook", status=status, at=at, reason=reason)
+        records.record_delivery("shop-a", date(2026, 11, 3), outcome)
+    records.record_delivery(
+        "shop-a", date(2026, 11, 3), DeliveryOutcome(channel="email", status="delivered", at=as_of)
+    )
+    records.retry_later("shop-a", date(2026, 11, 3), as_of + timedelta(minutes=55))
+
+    code, out, _ = run(capsys, "sellers", "show", "shop-a")
+
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "last report: 2026-11-03  state=retrying  next_retry=2026-11-03T09:00:00+00:00",
+        "  email: delivered at 2026-11-03T08:05:00+00:00  attempts=1  reason=-",
+        "  webhook: failed at 2026-11-03T08:05:00+00:00  attempts=2  reason=ReadTimeout",
+    ]
+
+
+@pytest.mark.usefixtures("environment")
+def test_show_of_an_unknown_seller_says_how_to_register_it(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "sellers", "show", "nobody")
+    assert code == 1
+    assert "no seller nobody" in err

@@ -45,6 +45,7 @@ DEPLOYED = {
     "SEVENTEEN_TRACK_REQUESTS_PER_SECOND": "2.5",
     "REPORTS_BUCKET": "trackguard-reports",
     "REPORT_SENDER_EMAIL": "reports@trackguard.invalid",
+    "REPORT_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/000000000000/trackguard-reports",
 }
 """Every variable the template gives these functions (their settings require them)."""
 CASES = [
@@ -75,6 +76,13 @@ CASES = [
         "trackguard.storage.sellers",
         "ReportSchedule",
         "trackguard.services.reports",
+    ),
+    (
+        "report_worker",
+        "report_jobs",
+        "trackguard.services.reports",
+        "ReportJobs",
+        "trackguard.messaging",
     ),
 ]
 

@@ -24,6 +24,7 @@ from trackguard.settings import (
     ProcessorSettings,
     ReconcilePlannerSettings,
     ReconcileWorkerSettings,
+    ReportScheduleSettings,
     ReportSettings,
     SellerApiSettings,
     Settings,
@@ -80,7 +81,8 @@ FUNCTION_SETTINGS: dict[str, type[EnvironmentSettings] | None] = {
     "ReconcilePlannerFunction": ReconcilePlannerSettings,
     "ReconcileWorkerFunction": ReconcileWorkerSettings,
     "SellerApiFunction": SellerApiSettings,
-    "ReportFunction": ReportSettings,
+    "ReportFunction": ReportScheduleSettings,
+    "ReportWorkerFunction": ReportSettings,
 }
 """The settings model each function's service reads (the health function reads none)."""
 
@@ -317,21 +319,23 @@ def test_secrets_are_read_only_where_needed(template: dict[str, Any], transforme
 
 def test_report_objects_are_reached_under_reports_only(transformed: dict[str, Any]) -> None:
     seller_api = grants(transformed, "SellerApiFunction")
-    reports = grants(transformed, "ReportFunction")
+    reports = grants(transformed, "ReportWorkerFunction")
 
     assert seller_api["s3:GetObject"] == {"${ReportsBucket.Arn}/reports/*"}
     assert "s3:PutObject" not in seller_api
     assert reports["s3:PutObject"] == {"${ReportsBucket.Arn}/reports/*"}
-    for function in ("SellerApiFunction", "ReportFunction"):
+    for function in ("SellerApiFunction", "ReportWorkerFunction"):
         listing = [s for s in statements(transformed, function) if s["Action"] == "s3:ListBucket"]
         assert [s["Condition"] for s in listing] == [{"StringLike": {"s3:prefix": "reports/*"}}]
-    sending = [s for s in statements(transformed, "ReportFunction") if "ses:SendRawEmail" in s["Action"]]
+    sending = [
+        s for s in statements(transformed, "ReportWorkerFunction") if "ses:SendRawEmail" in s["Action"]
+    ]
     assert [s["Condition"] for s in sending] == [
         {"StringEquals": {"ses:FromAddress": {"Ref": "ReportSenderEmail"}}}
     ]
     [conditional] = [
         s
-        for p in transformed["Resources"]["ReportFunctionRole"]["Properties"]["Policies"]
+        for p in transformed["Resources"]["ReportWorkerFunctionRole"]["Properties"]["Policies"]
         for s in p["PolicyDocument"]["Statement"]
         if "Fn::If" in s
     ]
@@ -409,7 +413,8 @@ def test_functions_get_their_resources(template: dict[str, Any]) -> None:
         "ReconcilePlannerFunction": {"RECONCILE_QUEUE_URL": {"Ref": "ReconcileQueue"}},
         "ReconcileWorkerFunction": {"SEVENTEEN_TRACK_API_BASE_URL": {"Ref": "SeventeenTrackApiBaseUrl"}},
         "SellerApiFunction": {"REPORTS_BUCKET": {"Ref": "ReportsBucket"}},
-        "ReportFunction": {
+        "ReportFunction": {"REPORT_QUEUE_URL": {"Ref": "ReportQueue"}},
+        "ReportWorkerFunction": {
             "REPORTS_BUCKET": {"Ref": "ReportsBucket"},
             "REPORT_SENDER_EMAIL": {"Fn::If": ["SendsReportEmails", {"Ref": "ReportSenderEmail"}, ""]},
             "ALLOW_LOOPBACK_WEBHOOKS": {"Ref": "AllowLoopbackWebhooks"},
@@ -435,7 +440,7 @@ def test_functions_run_on_arm64_python_312_with_the_layer(transformed: dict[str,
         r["Properties"] for r in transformed["Resources"].values() if r["Type"] == "AWS::Lambda::Function"
     ]
 
-    assert len(lambdas) == 9
+    assert len(lambdas) == 10
     for function in lambdas:
         assert function["Runtime"] == "python3.12"
         assert function["Architectures"] == ["arm64"]
@@ -456,6 +461,7 @@ def test_webhook_functions_answer_fast(template: dict[str, Any]) -> None:
     [
         ("ProcessingQueue", "ProcessingDLQ", "ProcessorFunction"),
         ("ReconcileQueue", "ReconcileDLQ", "ReconcileWorkerFunction"),
+        ("ReportQueue", "ReportDLQ", "ReportWorkerFunction"),
     ],
 )
 def test_queues_redrive_to_an_alarmed_dlq(

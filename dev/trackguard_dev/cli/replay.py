@@ -1,7 +1,7 @@
 """`trackguard replay`: re-drive stored shop deliveries, or one dead-letter queue's messages.
 
     trackguard replay --source tiktok_shop --since 2026-11-02T00:00Z --until 2026-11-03T00:00Z [--status all]
-    trackguard replay --dlq processing|reconcile|stream|schedule|invocation [--limit 1000]
+    trackguard replay --dlq processing|reconcile|report|stream|schedule|invocation [--limit 1000]
 
 Settings come from the environment like every function's; boto3 reads the endpoints, region and
 credentials. What each use needs (the stack's Outputs give the URLs):
@@ -9,6 +9,7 @@ credentials. What each use needs (the stack's Outputs give the URLs):
 - ``--source``: ``TABLE_NAME``, ``PROCESSING_QUEUE_URL``;
 - ``--dlq processing``: ``PROCESSING_DLQ_URL``, ``PROCESSING_QUEUE_URL``;
 - ``--dlq reconcile``: ``RECONCILE_DLQ_URL``, ``RECONCILE_QUEUE_URL``;
+- ``--dlq report``: ``REPORT_DLQ_URL``, ``REPORT_QUEUE_URL``;
 - ``--dlq stream``: ``STREAM_FAILURE_DLQ_URL``, ``PROCESSING_QUEUE_URL`` (the stream is named by each record);
 - ``--dlq schedule``: ``SCHEDULE_DLQ_URL``; ``--dlq invocation``: ``INVOCATION_FAILURE_DLQ_URL``
   (each names the function it invokes).
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 SOURCES = ("tiktok_shop", "shopify")
 STATUSES = ("failed", "received", "all")
 DEFAULT_DLQ_LIMIT = 10_000
-DLQ_KINDS = ("processing", "reconcile", "stream", "schedule", "invocation")
+DLQ_KINDS = ("processing", "reconcile", "report", "stream", "schedule", "invocation")
 """``trackguard.services.replay.DeadLetterKind``; each reads its own settings (``DEAD_LETTER_SETTINGS``)."""
 
 

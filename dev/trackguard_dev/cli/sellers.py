@@ -47,6 +47,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     revoke.add_argument("key_id", help="the id after tg_ in the key, as `sellers list` shows")
     revoke.set_defaults(handler=_handled(_revoke))
 
+    show = commands.add_parser("show", help="a seller's settings and how its last report was delivered")
+    show.add_argument("seller_id")
+    show.set_defaults(handler=_handled(_show))
+
     settings = commands.add_parser("set", help="change how a seller receives its reports")
     settings.add_argument("seller_id")
     settings.add_argument("--email")
@@ -70,6 +74,7 @@ def _handled(
         from trackguard.errors import TrackguardError
         from trackguard.services.sellers import SellerService
         from trackguard.storage.dynamo import Table
+        from trackguard.storage.reports import ReportRecordRepository
         from trackguard.storage.sellers import SellerExistsError, SellerNotFoundError, SellerRepository
         from trackguard_dev.cli.settings import TableSettings
 
@@ -78,7 +83,7 @@ def _handled(
         try:
             table = Table(settings.table_name)
             where = f"{table.name} ({table.client.meta.endpoint_url})"
-            command(SellerService(SellerRepository(table)), args)
+            command(SellerService(SellerRepository(table), reports=ReportRecordRepository(table)), args)
         except SellerExistsError as error:
             return _fail(f"{error}: use `trackguard sellers rotate-key {args.seller_id}`")
         except SellerNotFoundError as error:
@@ -138,6 +143,26 @@ def _list(service: SellerService, _: argparse.Namespace) -> None:
             f"{seller.seller_id}  platform={seller.platform}  email={seller.email or '-'}  "
             f"webhook={seller.webhook_url or '-'}  webhook_secret={'set' if seller.webhook_secret else '-'}  "
             f"report={seller.report_hour:02d}:00 {seller.timezone}  active_keys={','.join(active) or '-'}"
+        )
+
+
+def _show(service: SellerService, args: argparse.Namespace) -> None:
+    status = service.status(args.seller_id)
+    seller, record = status.seller, status.last_report
+    print(
+        f"{seller.seller_id}  platform={seller.platform}  email={seller.email or '-'}  "
+        f"webhook={seller.webhook_url or '-'}  report={seller.report_hour:02d}:00 {seller.timezone}"
+    )
+    if record is None:
+        print("last report: none yet")
+        return
+    retry = record.retry_at.isoformat() if record.retry_at and not record.finished else "-"
+    print(f"last report: {record.report_date.isoformat()}  state={record.state}  next_retry={retry}")
+    for channel, outcome in sorted(record.deliveries.items()):
+        tried = sum(1 for attempt in record.attempts if attempt.channel == channel)
+        print(
+            f"  {channel}: {outcome.status} at {outcome.at.isoformat()}  attempts={tried}  "
+            f"reason={outcome.reason or '-'}"
         )
 
 

@@ -36,6 +36,11 @@ class ReconcileDeadLetterSettings(EnvironmentSettings):
     reconcile_queue_url: str = Field(min_length=1)
 
 
+class ReportDeadLetterSettings(EnvironmentSettings):
+    report_dlq_url: str = Field(min_length=1)
+    report_queue_url: str = Field(min_length=1)
+
+
 class StreamDeadLetterSettings(EnvironmentSettings):
     """The stream itself is named by each failure record."""
 
@@ -58,6 +63,7 @@ class InvocationDeadLetterSettings(EnvironmentSettings):
 DEAD_LETTER_SETTINGS: dict[str, type[EnvironmentSettings]] = {
     "processing": ProcessingDeadLetterSettings,
     "reconcile": ReconcileDeadLetterSettings,
+    "report": ReportDeadLetterSettings,
     "stream": StreamDeadLetterSettings,
     "schedule": ScheduleDeadLetterSettings,
     "invocation": InvocationDeadLetterSettings,

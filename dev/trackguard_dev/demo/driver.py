@@ -275,13 +275,14 @@ class Driver:
             self.stack.invoke("ReconcilePlannerFunction", {"as_of": as_of.isoformat()})
             self.observed.as_of.append(as_of)
             wait_for(
-                self._reconcile_queue_empty, f"the reconcile queue to drain (as_of {as_of:%Y-%m-%d %H:%M})"
+                lambda: self._queue_empty("RECONCILE_QUEUE_URL"),
+                f"the reconcile queue to drain (as_of {as_of:%Y-%m-%d %H:%M})",
             )
             advance(1)
 
-    def _reconcile_queue_empty(self) -> bool:
+    def _queue_empty(self, url_variable: str) -> bool:
         sqs = self._aws("sqs")
-        url = self.stack.environment["RECONCILE_QUEUE_URL"]
+        url = self.stack.environment[url_variable]
         names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
         return all(int(attributes[name]) == 0 for name in names)
@@ -324,8 +325,9 @@ class Driver:
         bucket = self.stack.environment["REPORTS_BUCKET"]
         for seller in self.scenario.sellers:
             self.stack.invoke("ReportFunction", {"as_of": report_time(seller, after).isoformat()})
-            listing = self._aws("s3").list_objects_v2(Bucket=bucket, Prefix="")
-            keys = [item["Key"] for item in listing.get("Contents", []) if seller.seller_id in item["Key"]]
+            wait_for(lambda: self._queue_empty("REPORT_QUEUE_URL"), f"{seller.seller_id}'s report job")
+            listing = self._aws("s3").list_objects_v2(Bucket=bucket, Prefix=f"reports/{seller.seller_id}/")
+            keys = [item["Key"] for item in listing.get("Contents", [])]
             self.observed.report_keys[seller.seller_id] = [f"s3://{bucket}/{key}" for key in sorted(keys)]
             if self.reports_dir is not None:
                 self.observed.report_files[seller.seller_id] = self._download(seller)

@@ -76,6 +76,7 @@ class QueueSourceSpec:
     queue_arn: str
     batch_size: int
     report_item_failures: bool
+    concurrency: int = 1
 
 
 @dataclass(frozen=True)
@@ -302,6 +303,7 @@ def _queue_source(resolver: Resolver, function_id: str, properties: Mapping[str,
                 batch_size=int(properties.get("BatchSize", 10)),
                 report_item_failures="ReportBatchItemFailures"
                 in (properties.get("FunctionResponseTypes") or []),
+                concurrency=int((properties.get("ScalingConfig") or {}).get("MaximumConcurrency", 1)),
             )
     raise TemplateError(f"{function_id}: queue {queue_arn} is not a queue of this template")
 

@@ -16,14 +16,19 @@ from trackguard_dev.local.config import Endpoints, LocalConfig
 from trackguard_dev.local.consumers import QueueConsumer
 from trackguard_dev.local.gateway import Gateway, GatewayServer, Sandboxes
 from trackguard_dev.local.lambda_api import LambdaApi
-from trackguard_dev.local.model import StackModel, build_model
+from trackguard_dev.local.model import QueueSourceSpec, StackModel, build_model
 from trackguard_dev.local.provision import local_parameters, provision
 from trackguard_dev.local.sandboxes import SANDBOXES
 from trackguard_dev.local.schedules import Scheduler
 from trackguard_dev.local.services import Services, aws_client, start_services
 from trackguard_dev.local.streams import StreamConsumer
 from trackguard_dev.local.template import Resolver, load_template, resolve_parameters
-from trackguard_dev.local.workers import FunctionPool, Invocation, function_environment
+from trackguard_dev.local.workers import (
+    MAX_WORKERS_PER_FUNCTION,
+    FunctionPool,
+    Invocation,
+    function_environment,
+)
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +98,13 @@ def stack_resolver(template: Path, parameters: dict[str, Any], endpoints: Endpoi
     return Resolver(load_template(template), parameters, queue_endpoint=endpoints.aws, api_url=endpoints.api)
 
 
+def local_concurrency(source: QueueSourceSpec) -> int:
+    """Pollers of a queue, each invoking the function on its own batch, as Lambda's concurrent pollers do:
+    the event source's ``ScalingConfig.MaximumConcurrency`` when the template sets one (within the
+    function's pool of warm workers), otherwise one, so batches run one after another."""
+    return max(1, min(source.concurrency, MAX_WORKERS_PER_FUNCTION))
+
+
 class LocalStack:
     def __init__(self, config: LocalConfig, template: Path, parameters_file: Path | None = None) -> None:
         self.config = config
@@ -143,10 +155,11 @@ class LocalStack:
 
     def _start_event_sources(self, endpoints: Endpoints, functions: LambdaApi) -> None:
         for source in self.model.queue_sources:
-            sqs = aws_client("sqs", endpoints.aws, CONSUMER_CLIENT_CONFIG)
-            queue_consumer = QueueConsumer(source, sqs, self.invoke)
-            self._consumers.append(queue_consumer)
-            queue_consumer.start()
+            for _ in range(local_concurrency(source)):
+                sqs = aws_client("sqs", endpoints.aws, CONSUMER_CLIENT_CONFIG)
+                queue_consumer = QueueConsumer(source, sqs, self.invoke)
+                self._consumers.append(queue_consumer)
+                queue_consumer.start()
         for stream in self.model.stream_sources:
             consumer = StreamConsumer(
                 stream,
@@ -174,7 +187,8 @@ class LocalStack:
         lines = [f"API: {self.config.api_url}"]
         lines += [f"route {route.route_key} → {route.function_id}" for route in self.model.routes]
         lines += [
-            f"queue {source.queue_id} → {source.function_id} (batch {source.batch_size})"
+            f"queue {source.queue_id} → {source.function_id} (batch {source.batch_size}, "
+            f"{local_concurrency(source)} at a time)"
             for source in self.model.queue_sources
         ]
         lines += [

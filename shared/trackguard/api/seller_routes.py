@@ -4,6 +4,9 @@ Access is decided before anything else, for every ``/sellers/{seller_id}/...`` r
 in the authorizer's verdict → 401, a key of another seller → 403 (see functions/seller_authorizer).
 Request validation runs earlier in Powertools' middleware stack, so its error handler applies the same
 check first: a caller without access never learns more than 401 or 403.
+
+Path parameters come from the raw (still percent-encoded) path: each is decoded exactly once here, so
+an order id such as ``A/B 1`` is found from ``A%2FB%201``, and ``%2541`` stays the id ``%41``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
@@ -65,7 +69,7 @@ def access_refusal(path: str, authorizer_context: dict[str, Any]) -> TrackguardE
     caller = caller_from_context(authorizer_context)
     if isinstance(caller, KeyRefusal):
         return UnauthorizedError(REFUSAL_MESSAGES[caller])
-    if len(segments) < 2 or segments[1] != caller.seller_id:
+    if len(segments) < 2 or unquote(segments[1]) != caller.seller_id:
         return ForbiddenError("this API key opens its own seller's paths only")
     return None
 
@@ -100,7 +104,7 @@ def health() -> HealthOut:
     responses=_errors(*_ACCESS_ERRORS, 404),
 )
 def get_order(seller_id: Annotated[str, Path()], order_id: Annotated[str, Path()]) -> OrderOut:
-    return seller_api().order(seller_id, order_id)
+    return seller_api().order(unquote(seller_id), unquote(order_id))
 
 
 @app.get(
@@ -118,7 +122,7 @@ def list_flags(
     limit: Annotated[int, Query(ge=1, le=100, description="flags per page")] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
 ) -> FlagPageOut:
-    return seller_api().flags(seller_id, status, code, limit, cursor)
+    return seller_api().flags(unquote(seller_id), status, code, limit, cursor)
 
 
 @app.post(
@@ -130,7 +134,7 @@ def list_flags(
     responses=_errors(*_ACCESS_ERRORS, 404),
 )
 def acknowledge_flag(seller_id: Annotated[str, Path()], flag_id: Annotated[str, Path()]) -> FlagOut:
-    return seller_api().acknowledge(seller_id, flag_id)
+    return seller_api().acknowledge(unquote(seller_id), unquote(flag_id))
 
 
 @app.get(
@@ -155,7 +159,7 @@ def latest_report(
     seller_id: Annotated[str, Path()],
     report_format: Annotated[ReportFormat, Query(alias="format")] = "json",
 ) -> Response[str]:
-    report = seller_api().latest_report(seller_id, report_format)
+    report = seller_api().latest_report(unquote(seller_id), report_format)
     return Response(
         status_code=200,
         content_type=report.content_type,

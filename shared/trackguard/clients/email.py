@@ -19,12 +19,14 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from trackguard.clients.http import DEFAULT_TIMEOUT
+from trackguard.domain.inert_text import inert_line, inert_text
 from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
     from mypy_boto3_ses.client import SESClient
 
-_CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=10, retries={"mode": "standard", "max_attempts": 4})
+# Bounded like a webhook attempt: a report job never waits on SES for more than about 15 s.
+_CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 2})
 
 
 @dataclass(frozen=True)
@@ -53,14 +55,15 @@ class OutboxMessage:
 def report_message(
     *, sender: str, recipient: str, subject: str, text: str, html: str, attachment: Attachment
 ) -> EmailMessage:
+    """The report e-mail; its subject, text and HTML made inert (no control or bidi character)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
-    message["Subject"] = subject
+    message["Subject"] = inert_line(subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    message.set_content(inert_text(text))
+    message.add_alternative(inert_text(html), subtype="html")
     message.make_mixed()
     message.add_attachment(
         attachment.content,

@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Literal
 
+from trackguard.domain.inert_text import inert_cell
 from trackguard.reports.model import ReportFlag, SellerReport
 
 ReportFormat = Literal["json", "csv", "html"]
@@ -34,12 +35,12 @@ def render_json(report: SellerReport) -> bytes:
 
 
 def render_csv(report: SellerReport) -> bytes:
-    """Spreadsheet-safe: a cell a spreadsheet would read as a formula is prefixed with a quote."""
+    """Spreadsheet-safe in any locale: no formula in any cell, no control or bidi character (inert_cell)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for flag in [*report.open_flags, *report.resolved_flags]:
-        writer.writerow([_cell(value) for value in _row(flag)])
+        writer.writerow([inert_cell(value) for value in _row(flag)])
     return out.getvalue().encode()
 
 
@@ -56,7 +57,3 @@ def _row(flag: ReportFlag) -> tuple[str, ...]:
         flag.evidence.message,
         flag.what_to_do,
     )
-
-
-def _cell(value: str) -> str:
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

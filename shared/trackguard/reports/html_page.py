@@ -2,15 +2,16 @@
 
 Top to bottom: the Valid Tracking Rate of the last 7 and 30 days against the threshold, flags by code,
 the daily chart, then the flagged orders with what to do. Inline CSS and SVG only; every value from
-the report is HTML-escaped.
+the report is HTML-escaped, its control and bidi characters removed first.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape
+from html import escape as escape_markup
 from zoneinfo import ZoneInfo
 
+from trackguard.domain.inert_text import inert_text
 from trackguard.reports.chart import vtr_chart
 from trackguard.reports.model import ReportFlag, SellerReport, VtrWindow
 
@@ -60,6 +61,11 @@ def render_html(report: SellerReport) -> bytes:
         + "".join(sections)
         + "</body></html>"
     ).encode()
+
+
+def escape(text: str) -> str:
+    """Text for the page: inert (no control or bidi character), then HTML-escaped."""
+    return escape_markup(inert_text(text))
 
 
 def format_rate(rate: float | None) -> str:

@@ -1,7 +1,8 @@
 """When a seller's daily report is due: in its report hour, in its own time zone, for its local date.
 
-Pure scheduling (no storage, no delivery): the hourly schedule (trackguard.services.report_schedule) and
-the daily reports (trackguard.services.reports) both run due sellers through ``run_due_reports``.
+Pure scheduling (no storage, no delivery): the hourly run (trackguard.services.report_schedule) queues a
+job for each report ``due_reports`` names; the report jobs (trackguard.services.reports) build and
+deliver them.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trackguard.observability import logger
@@ -17,20 +18,12 @@ from trackguard.observability import logger
 if TYPE_CHECKING:
     from trackguard.domain.sellers import Seller
 
-RunOutcome = Literal["delivered", "no_flags", "already_done", "failed"]
-
 
 @dataclass(frozen=True)
-class ReportRun:
+class DueReport:
     seller_id: str
     report_date: date
-    outcome: RunOutcome
-
-
-class SellerReports(Protocol):
-    def run_for(self, seller: Seller, as_of: datetime, report_date: date) -> ReportRun:
-        """Build, store and deliver one due seller's report for its local report date."""
-        ...
+    retry: bool
 
 
 def utc_now() -> datetime:
@@ -60,16 +53,15 @@ def seller_zone(seller: Seller) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def run_due_reports(sellers: Iterable[Seller], as_of: datetime, reports: SellerReports) -> list[ReportRun]:
-    """Every seller whose report hour it is at as_of; one seller's failure does not stop the rest."""
-    runs: list[ReportRun] = []
+def due_reports(
+    sellers: Iterable[Seller], retries: Iterable[tuple[str, date]], as_of: datetime
+) -> list[DueReport]:
+    """New reports of the sellers in their report hour, then the retries; each (seller, date) once."""
+    due: dict[tuple[str, date], DueReport] = {}
     for seller in sellers:
         report_date = local_report_date(seller, as_of)
-        if report_date is None:
-            continue
-        try:
-            runs.append(reports.run_for(seller, as_of, report_date))
-        except Exception:
-            logger.exception("seller report failed", extra={"seller_id": seller.seller_id})
-            runs.append(ReportRun(seller.seller_id, report_date, "failed"))
-    return runs
+        if report_date is not None:
+            due[(seller.seller_id, report_date)] = DueReport(seller.seller_id, report_date, retry=False)
+    for seller_id, report_date in retries:
+        due.setdefault((seller_id, report_date), DueReport(seller_id, report_date, retry=True))
+    return list(due.values())

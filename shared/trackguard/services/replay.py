@@ -2,7 +2,7 @@
 
 Each dead-letter queue holds its own kind, re-driven its own way (``DeadLetterKind``):
 
-- ``processing``, ``reconcile``: queue redrives; the messages go back to their queue as they were.
+- ``processing``, ``reconcile``, ``report``: queue redrives; the messages go back to their queue as they were.
 - ``stream``: the processor's stream failures name stream records (``DDBStreamBatchInfo``), not data;
   the records are read back from the stream and the stored deliveries and carrier events they name are
   sent to the processing queue, as the stream would have had them processed.
@@ -106,6 +106,7 @@ class DeliveryReplay:
 class DeadLetterKind(StrEnum):
     PROCESSING = "processing"
     RECONCILE = "reconcile"
+    REPORT = "report"
     STREAM = "stream"
     SCHEDULE = "schedule"
     INVOCATION = "invocation"

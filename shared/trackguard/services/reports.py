@@ -1,10 +1,11 @@
-"""Daily flagged-order reports: build, store in S3, deliver by webhook and e-mail, once per seller a day.
+"""Daily flagged-order reports: one job per seller builds, stores in S3 and delivers by webhook and e-mail.
 
-The hourly schedule (trackguard.services.report_schedule) builds ``DailyReports`` for its first due seller
-and calls ``run_for`` for each; ``DailyReports.run(as_of)`` runs every due seller. A seller is due when
-as_of falls in its report hour in its own time zone; the report is for that local date. Claiming the day's
-report record makes reruns harmless: a rerun in the same hour finds it done (or held by a live run) and
-delivers nothing.
+The hourly run (trackguard.services.report_schedule) queues a ``ReportJob`` per due seller; the report
+worker runs each with ``ReportJobs.run``. The job claims the day's report record first, so a repeated job
+delivers nothing twice. A channel that fails is tried again by later runs (``RETRY_INTERVAL`` apart, the
+stored report resent as it was built) until every channel delivered it, or until ``GIVE_UP_AFTER`` has
+passed since the report was first due: then the report is recorded as failed and counted in the
+``ReportDeliveriesFailed`` metric, which an alarm watches.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from hashlib import sha256
+from typing import Literal
 
 from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import BaseModel, ConfigDict
 
 from trackguard.clients.email import Attachment, SesMailer, report_message
 from trackguard.clients.seller_webhooks import SellerWebhookSender
@@ -29,7 +32,7 @@ from trackguard.reports.advice import WHAT_TO_DO
 from trackguard.reports.formats import REPORT_CONTENT_TYPES, render_csv, render_json
 from trackguard.reports.html_page import format_rate, render_html
 from trackguard.reports.model import ReportFlag, SellerReport
-from trackguard.reports.schedule import ReportRun, run_due_reports, seller_zone, utc_now
+from trackguard.reports.schedule import seller_zone, utc_now
 from trackguard.reports.vtr import valid_tracking_rate, window_days, window_start
 from trackguard.settings import ReportSettings
 from trackguard.storage.reports import ReportRecordRepository, ReportStore
@@ -38,7 +41,21 @@ from trackguard.storage.store import Store
 
 RESOLVED_LOOKBACK = timedelta(hours=24)
 CLAIM_STALE_AFTER = timedelta(minutes=15)
+RETRY_INTERVAL = timedelta(minutes=55)
+GIVE_UP_AFTER = timedelta(days=1)
+FAILED_METRIC = "ReportDeliveriesFailed"
 _PAGE = 100
+JobOutcome = Literal["delivered", "retrying", "failed", "no_flags", "already_done", "held", "unknown_seller"]
+
+
+class ReportJob(BaseModel):
+    """One seller's report for its local date, built as of the hourly run's instant."""
+
+    model_config = ConfigDict(frozen=True)
+
+    seller_id: str
+    report_date: date
+    as_of: datetime
 
 
 class ReportBuilder:
@@ -125,6 +142,11 @@ def render(report: SellerReport) -> RenderedReport:
     )
 
 
+def stored(bodies: dict[str, bytes]) -> RenderedReport:
+    """A report as it was built and stored by an earlier job, to be delivered again unchanged."""
+    return RenderedReport(report=SellerReport.model_validate_json(bodies["json"]), bodies=bodies)
+
+
 class ReportDelivery:
     """Sends a stored report by the seller's channels; each returns an outcome, never raises."""
 
@@ -163,18 +185,22 @@ class ReportDelivery:
         if not seller.webhook_url or not seller.webhook_secret:
             return self._outcome("webhook", False, reason="no webhook secret set for the seller")
         message_id = webhook_message_id(report.seller_id, report.report_date)
+        links = self._objects.download_links(objects, self._now())
         payload = {
             "type": "report.daily",
             "timestamp": report.generated_at.isoformat(),
             "data": {
                 "report": json.loads(rendered.bodies["json"]),
-                "downloads": {fmt: self._objects.download_url(name) for fmt, name in objects.items()},
+                "downloads": links.urls,
+                "downloads_expire_at": links.expires_at.isoformat(),
             },
         }
         body = json.dumps(payload, separators=(",", ":")).encode()
         result = self._webhooks.send(seller.webhook_url, seller.webhook_secret, message_id, body)
         reference = str(result.status_code) if result.status_code is not None else None
-        return self._outcome("webhook", result.delivered, reason=result.reason, reference=reference)
+        return self._outcome(
+            "webhook", result.delivered, reason=result.reason, reference=reference, tries=result.attempts
+        )
 
     def _email(self, seller: Seller, rendered: RenderedReport) -> DeliveryOutcome:
         report = rendered.report
@@ -195,7 +221,12 @@ class ReportDelivery:
         return self._outcome("email", result.sent, reason=result.reason, reference=result.message_id)
 
     def _outcome(
-        self, channel: Channel, delivered: bool, reason: str | None = None, reference: str | None = None
+        self,
+        channel: Channel,
+        delivered: bool,
+        reason: str | None = None,
+        reference: str | None = None,
+        tries: int | None = None,
     ) -> DeliveryOutcome:
         return DeliveryOutcome(
             channel=channel,
@@ -203,6 +234,7 @@ class ReportDelivery:
             at=self._now(),
             reason=reason,
             reference=reference,
+            tries=tries,
         )
 
 
@@ -237,7 +269,9 @@ def plain_text(report: SellerReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-class DailyReports:
+class ReportJobs:
+    """Runs one seller's report job: claim the day's record, build or reload, deliver, settle."""
+
     def __init__(
         self,
         *,
@@ -255,31 +289,44 @@ class DailyReports:
         self._delivery = delivery
         self._now = now
 
-    def run(self, as_of: datetime) -> list[ReportRun]:
-        """Every seller whose report hour it is at as_of; one seller's failure does not stop the rest."""
-        return run_due_reports(self._store.sellers.all(), as_of, self)
+    def run_body(self, body: str) -> JobOutcome:
+        return self.run(ReportJob.model_validate_json(body))
 
-    def run_for(self, seller: Seller, as_of: datetime, report_date: date) -> ReportRun:
-        existing = self._records.get(seller.seller_id, report_date)
-        if existing is not None and existing.state == "done":
-            return ReportRun(seller.seller_id, report_date, "already_done")
-        report = self._builder.build(seller, as_of, report_date)
-        if report.is_empty:
-            return ReportRun(seller.seller_id, report_date, "no_flags")
+    def run(self, job: ReportJob) -> JobOutcome:
+        seller = self._store.sellers.get(job.seller_id)
+        if seller is None:
+            return "unknown_seller"
+        existing = self._records.get(job.seller_id, job.report_date)
+        if existing is not None and existing.finished:
+            return "already_done"
+        report = None
+        if existing is None:
+            report = self._builder.build(seller, job.as_of, job.report_date)
+            if report.is_empty:
+                return "no_flags"
         claimed_at = self._now()
         record = self._records.claim(
-            seller.seller_id, report_date, claimed_at, stale_before=claimed_at - CLAIM_STALE_AFTER
+            job.seller_id,
+            job.report_date,
+            as_of=job.as_of,
+            at=claimed_at,
+            stale_before=claimed_at - CLAIM_STALE_AFTER,
         )
         if record is None:
-            return ReportRun(seller.seller_id, report_date, "already_done")
-        rendered = render(report)
-        objects = self._store_objects(rendered)
-        self._deliver(seller, rendered, objects, record)
-        self._records.complete(seller.seller_id, report_date, self._now())
-        logger.info(
-            "seller report delivered", extra={"seller_id": seller.seller_id, "date": str(report_date)}
-        )
-        return ReportRun(seller.seller_id, report_date, "delivered")
+            return "held"
+        rendered, objects = self._report(seller, job, record, report)
+        pending = self._deliver(seller, rendered, objects, record)
+        return self._settle(job, record, pending)
+
+    def _report(
+        self, seller: Seller, job: ReportJob, record: ReportRecord, report: SellerReport | None
+    ) -> tuple[RenderedReport, dict[str, str]]:
+        """The report an earlier job stored, else one built now and stored."""
+        if set(record.objects) == set(REPORT_CONTENT_TYPES):
+            bodies = {fmt: self._objects.read(name) for fmt, name in record.objects.items()}
+            return stored(bodies), record.objects
+        rendered = render(report or self._builder.build(seller, job.as_of, job.report_date))
+        return rendered, self._store_objects(rendered)
 
     def _store_objects(self, rendered: RenderedReport) -> dict[str, str]:
         report = rendered.report
@@ -294,34 +341,61 @@ class DailyReports:
 
     def _deliver(
         self, seller: Seller, rendered: RenderedReport, objects: dict[str, str], record: ReportRecord
-    ) -> None:
-        """Each channel once: one already delivered by a run that then crashed is not sent again."""
+    ) -> list[Channel]:
+        """Each channel not delivered yet, once; every outcome is recorded. Returns those still pending."""
+        delivered = {
+            channel for channel, outcome in record.deliveries.items() if outcome.status == "delivered"
+        }
+        outcomes = dict(record.deliveries)
         for channel in self._delivery.channels(seller):
-            previous = record.deliveries.get(channel)
-            if previous is not None and previous.status == "delivered":
+            if channel in delivered:
                 continue
             outcome = self._delivery.deliver(channel, seller, rendered, objects)
             self._records.record_delivery(seller.seller_id, rendered.report.report_date, outcome)
-            if outcome.status == "failed":
-                metrics.add_metric(name="ReportDeliveryFailed", unit=MetricUnit.Count, value=1)
+            outcomes[channel] = outcome
             logger.info(
                 "report delivery",
                 extra={"seller_id": seller.seller_id, "channel": channel, "status": outcome.status},
             )
+        return [
+            channel
+            for channel in self._delivery.channels(seller)
+            if outcomes.get(channel) is None or outcomes[channel].status != "delivered"
+        ]
+
+    def _settle(self, job: ReportJob, record: ReportRecord, pending: list[Channel]) -> JobOutcome:
+        """Finished when every channel delivered; else retried later, or given up after a day."""
+        if not pending:
+            self._records.complete(job.seller_id, job.report_date, self._now())
+            return "delivered"
+        due_since = record.due_since or job.as_of
+        retry_at = job.as_of + RETRY_INTERVAL
+        if retry_at > due_since + GIVE_UP_AFTER:
+            self._records.give_up(job.seller_id, job.report_date, self._now())
+            metrics.add_metric(name=FAILED_METRIC, unit=MetricUnit.Count, value=1)
+            logger.warning(
+                "report not delivered within a day",
+                extra={"seller_id": job.seller_id, "date": str(job.report_date), "channels": pending},
+            )
+            return "failed"
+        self._records.retry_later(job.seller_id, job.report_date, retry_at)
+        return "retrying"
 
 
-def build_daily_reports(settings: ReportSettings) -> DailyReports:
-    store = Store.for_table_name(settings.table_name, settings.due_index_shards)
-    objects = ReportStore(settings.reports_bucket)
-    return DailyReports(
+def build_report_jobs(settings: ReportSettings | None = None) -> ReportJobs:
+    """The report jobs as deployed (the report worker's service)."""
+    read = settings or ReportSettings.from_environ()
+    store = Store.for_table_name(read.table_name, read.due_index_shards)
+    objects = ReportStore(read.reports_bucket)
+    return ReportJobs(
         store=store,
         builder=ReportBuilder(store, StatsRepository(store.table)),
         records=ReportRecordRepository(store.table),
         objects=objects,
         delivery=ReportDelivery(
             objects=objects,
-            webhooks=SellerWebhookSender(allow_loopback=settings.allow_loopback_webhooks),
+            webhooks=SellerWebhookSender(allow_loopback=read.allow_loopback_webhooks),
             mailer=SesMailer(),
-            sender_email=settings.report_sender_email,
+            sender_email=read.report_sender_email,
         ),
     )

@@ -28,6 +28,7 @@ from trackguard.storage.sellers import SellerNotFoundError, SellerRepository
 from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
+    from trackguard.domain.reports import ReportRecord
     from trackguard.settings import Settings
 
 WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 (the scheme's prefix, not a secret)
@@ -72,10 +73,33 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class LatestReports(Protocol):
+    def latest(self, seller_id: str) -> ReportRecord | None:
+        """The seller's newest report record."""
+        ...
+
+
+@dataclass(frozen=True)
+class SellerStatus:
+    seller: Seller
+    last_report: ReportRecord | None
+
+
 class SellerService:
-    def __init__(self, sellers: SellerRepository, now: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(
+        self,
+        sellers: SellerRepository,
+        now: Callable[[], datetime] = _utc_now,
+        reports: LatestReports | None = None,
+    ) -> None:
         self._sellers = sellers
         self._now = now
+        self._reports = reports
+
+    def status(self, seller_id: str) -> SellerStatus:
+        """The seller's settings and its latest report with every delivery attempt (operators' view)."""
+        seller = self._require(seller_id)
+        return SellerStatus(seller, self._reports.latest(seller_id) if self._reports else None)
 
     def register(
         self,

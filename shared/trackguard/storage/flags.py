@@ -194,12 +194,19 @@ def _encode_cursor(last_key: dict[str, Any]) -> str:
 
 
 def _decode_cursor(cursor: str, partition: tuple[str, str]) -> dict[str, Any]:
-    """A cursor is only good for the listing that made it (never another seller's partition)."""
+    """A cursor is only good for the listing that made it (never another seller's partition).
+
+    It must be exactly a key of this index (the table key and the index key, all strings): DynamoDB
+    refuses any other start key with an error that would otherwise surface as a 500.
+    """
+    index_key, partition_value = partition
+    expected = {"pk", "sk", index_key, index_key.removesuffix("pk") + "sk"}
     try:
         decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        belongs = decoded[partition[0]]["S"] == partition[1]
-    except (ValueError, KeyError, TypeError) as error:
+        values = {name: value["S"] for name, value in decoded.items() if set(value) == {"S"}}
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise InvalidCursorError(_CURSOR_REFUSAL) from error
-    if not belongs:
+    well_formed = set(values) == set(decoded) == expected and all(isinstance(v, str) for v in values.values())
+    if not well_formed or values[index_key] != partition_value:
         raise InvalidCursorError(_CURSOR_REFUSAL)
     return decoded

@@ -13,6 +13,7 @@ APIKEY_SK = "APIKEY"
 POLL_SK = "POLL"
 RATE_LIMIT_SK = "NEXT"
 ALL_SELLERS = "SELLERS"
+UNDELIVERED_REPORTS = "REPORTS#UNDELIVERED"
 
 
 def seller_pk(seller_id: str) -> str:
@@ -73,6 +74,10 @@ def api_key_sk(key_id: str) -> str:
 
 def report_sk(report_date: str) -> str:
     return f"REPORT#{report_date}"
+
+
+def undelivered_report_sk(retry_at: datetime, seller_id: str, report_date: str) -> str:
+    return f"{timestamp(retry_at)}#{seller_id}#{report_date}"
 
 
 def stats_sk(day: date) -> str:

@@ -1,4 +1,4 @@
-"""The hourly schedule: which sellers are due at an instant, in their own time zones."""
+"""The hourly run: which sellers are due at an instant, in their own time zones, and what it queues."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from tests.support.builders import T0
 from trackguard.domain.sellers import Seller
-from trackguard.reports.schedule import ReportRun, SellerReports, local_report_date, schedule_as_of
+from trackguard.reports.schedule import DueReport, local_report_date, schedule_as_of
 from trackguard.services.report_schedule import ReportSchedule
 
 
@@ -18,26 +18,12 @@ def seller(timezone: str, report_hour: int, seller_id: str = "s") -> Seller:
     )
 
 
-class RecordingReports:
-    def __init__(self, failing: str | None = None) -> None:
-        self.runs: list[tuple[str, date]] = []
-        self.failing = failing
+class RecordingJobs:
+    def __init__(self) -> None:
+        self.queued: list[tuple[list[DueReport], datetime]] = []
 
-    def run_for(self, due: Seller, as_of: datetime, report_date: date) -> ReportRun:
-        if due.seller_id == self.failing:
-            raise ConnectionError("S3 unreachable")
-        self.runs.append((due.seller_id, report_date))
-        return ReportRun(due.seller_id, report_date, "delivered")
-
-
-class Builds:
-    def __init__(self, reports: RecordingReports) -> None:
-        self.count = 0
-        self.reports = reports
-
-    def __call__(self) -> SellerReports:
-        self.count += 1
-        return self.reports
+    def queue(self, due: list[DueReport], as_of: datetime) -> None:
+        self.queued.append((due, as_of))
 
 
 @pytest.mark.parametrize(
@@ -72,24 +58,31 @@ def test_as_of_comes_from_the_schedule_input_or_the_clock() -> None:
     assert schedule_as_of({}, now=lambda: T0) == T0
 
 
-def test_an_hour_with_no_seller_due_builds_no_report_machinery() -> None:
-    builds = Builds(RecordingReports())
-    schedule = ReportSchedule(lambda: [seller("UTC", 8), seller("Asia/Tokyo", 8)], builds)
+def test_an_hour_with_no_seller_due_queues_nothing() -> None:
+    jobs = RecordingJobs()
+    schedule = ReportSchedule(lambda: [seller("UTC", 8), seller("Asia/Tokyo", 8)], lambda _as_of: [], jobs)
 
     assert schedule.run(datetime(2026, 11, 3, 12, tzinfo=UTC)) == []
-    assert builds.count == 0
+    assert jobs.queued == []
 
 
-def test_the_machinery_is_built_once_for_the_due_sellers_and_a_failure_stops_no_other() -> None:
-    builds = Builds(RecordingReports(failing="b"))
-    sellers = [seller("UTC", 8, "a"), seller("UTC", 8, "b"), seller("UTC", 9, "c"), seller("UTC", 8, "d")]
-    schedule = ReportSchedule(lambda: sellers, builds)
+def test_each_due_seller_and_each_report_due_again_is_queued_once_as_of_the_run() -> None:
+    jobs = RecordingJobs()
+    sellers = [seller("UTC", 8, "a"), seller("UTC", 9, "b"), seller("UTC", 8, "c")]
+    retries = [("b", date(2026, 11, 2)), ("c", date(2026, 11, 3))]
+    asked: list[datetime] = []
 
-    runs = schedule.run(datetime(2026, 11, 3, 8, tzinfo=UTC))
+    def due_again(as_of: datetime) -> list[tuple[str, date]]:
+        asked.append(as_of)
+        return retries
 
-    assert [(run.seller_id, run.outcome) for run in runs] == [
-        ("a", "delivered"),
-        ("b", "failed"),
-        ("d", "delivered"),
+    as_of = datetime(2026, 11, 3, 8, 5, tzinfo=UTC)
+    due = ReportSchedule(lambda: sellers, due_again, jobs).run(as_of)
+
+    assert due == [
+        DueReport("a", date(2026, 11, 3), retry=False),
+        DueReport("c", date(2026, 11, 3), retry=False),
+        DueReport("b", date(2026, 11, 2), retry=True),
     ]
-    assert builds.count == 1
+    assert asked == [as_of]
+    assert jobs.queued == [(due, as_of)]

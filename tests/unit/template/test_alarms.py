@@ -104,6 +104,7 @@ def test_the_dead_letter_queues_are_the_five_expected(template: dict[str, Any]) 
         "InvocationFailureDLQ",
         "ProcessingDLQ",
         "ReconcileDLQ",
+        "ReportDLQ",
         "ScheduleDLQ",
         "StreamFailureDLQ",
     ]

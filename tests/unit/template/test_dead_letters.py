@@ -14,6 +14,7 @@ from trackguard_dev.cli.settings import DEAD_LETTER_SETTINGS
 KINDS = {
     "processing": ("ProcessingDLQ", "PROCESSING_DLQ_URL"),
     "reconcile": ("ReconcileDLQ", "RECONCILE_DLQ_URL"),
+    "report": ("ReportDLQ", "REPORT_DLQ_URL"),
     "stream": ("StreamFailureDLQ", "STREAM_FAILURE_DLQ_URL"),
     "schedule": ("ScheduleDLQ", "SCHEDULE_DLQ_URL"),
     "invocation": ("InvocationFailureDLQ", "INVOCATION_FAILURE_DLQ_URL"),
@@ -46,7 +47,7 @@ def test_the_stream_fails_to_its_own_queue(template: dict[str, Any]) -> None:
     assert stream["BisectBatchOnFunctionError"] is True
 
 
-@pytest.mark.parametrize("queue", ["ProcessingQueue", "ReconcileQueue"])
+@pytest.mark.parametrize("queue", ["ProcessingQueue", "ReconcileQueue", "ReportQueue"])
 def test_queues_redrive_to_their_own_dlq(template: dict[str, Any], queue: str) -> None:
     policy = template["Resources"][queue]["Properties"]["RedrivePolicy"]
 
