@@ -194,10 +194,20 @@ def test_a_wrong_range_is_refused_with_one_line(
 def dead_letter_queues(queues: dict[str, str], sqs: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Every other dead-letter queue, and the reconcile queue, named in the environment as deployed."""
     suffix = uuid.uuid4().hex[:8]
-    names = ("reconcile", "reconcile-dlq", "stream-dlq", "schedule-dlq", "invocation-dlq")
+    names = (
+        "reconcile",
+        "reconcile-dlq",
+        "report",
+        "report-dlq",
+        "stream-dlq",
+        "schedule-dlq",
+        "invocation-dlq",
+    )
     urls = {name: sqs.create_queue(QueueName=f"{name}-{suffix}")["QueueUrl"] for name in names}
     monkeypatch.setenv("RECONCILE_QUEUE_URL", urls["reconcile"])
     monkeypatch.setenv("RECONCILE_DLQ_URL", urls["reconcile-dlq"])
+    monkeypatch.setenv("REPORT_QUEUE_URL", urls["report"])
+    monkeypatch.setenv("REPORT_DLQ_URL", urls["report-dlq"])
     monkeypatch.setenv("STREAM_FAILURE_DLQ_URL", urls["stream-dlq"])
     monkeypatch.setenv("SCHEDULE_DLQ_URL", urls["schedule-dlq"])
     monkeypatch.setenv("INVOCATION_FAILURE_DLQ_URL", urls["invocation-dlq"])
@@ -211,16 +221,17 @@ def functions(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingLambdaEndpoi
         yield endpoint
 
 
-def test_reconcile_dead_letters_go_back_to_the_reconcile_queue(
-    dead_letter_queues: dict[str, str], sqs: Any
+@pytest.mark.parametrize("kind", ["reconcile", "report"])
+def test_reconcile_and_report_dead_letters_go_back_to_their_queue(
+    dead_letter_queues: dict[str, str], sqs: Any, kind: str
 ) -> None:
     message = {"seller_id": "s-1", "order_id": "o-1", "as_of": T0.isoformat()}
-    sqs.send_message(QueueUrl=dead_letter_queues["reconcile-dlq"], MessageBody=json.dumps(message))
+    sqs.send_message(QueueUrl=dead_letter_queues[f"{kind}-dlq"], MessageBody=json.dumps(message))
 
-    assert replay("--dlq", "reconcile") == 0
+    assert replay("--dlq", kind) == 0
 
-    assert bodies(sqs, dead_letter_queues["reconcile"]) == [message]
-    assert bodies(sqs, dead_letter_queues["reconcile-dlq"]) == []
+    assert bodies(sqs, dead_letter_queues[kind]) == [message]
+    assert bodies(sqs, dead_letter_queues[f"{kind}-dlq"]) == []
 
 
 def stream_batch_of_everything(store: Store) -> dict[str, Any]:
