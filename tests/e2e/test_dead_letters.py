@@ -253,3 +253,26 @@ def test_a_failing_async_invocation_lands_in_its_queue_and_replay_invokes_it_aga
     )
     assert again["requestPayload"] == {"as_of": "no time"}
     assert again["requestContext"]["requestId"] != first["requestContext"]["requestId"]
+
+
+def report_jobs_run(real_stack: Stack) -> int:
+    """How many report jobs the worker finished (the stack's log holds its functions' logs)."""
+    return sum('"message":"report job"' in line for line in real_stack.log_path.read_text().splitlines())
+
+
+def test_a_report_dead_letter_is_run_by_the_report_worker(handle: StackHandle, real_stack: Stack) -> None:
+    seller_id = f"dlq-{uuid.uuid4().hex[:10]}.myshopify.com"
+    handle.run("sellers", "add", seller_id, "--platform", Platform.SHOPIFY.value)
+    now = datetime.now(UTC)
+    job = {"seller_id": seller_id, "report_date": now.date().isoformat(), "as_of": now.isoformat()}
+    client(handle, "sqs").send_message(
+        QueueUrl=handle.environment["REPORT_DLQ_URL"], MessageBody=json.dumps(job)
+    )
+    finished = report_jobs_run(real_stack)
+
+    output = handle.run("replay", "--dlq", "report")
+
+    assert "1 messages re-driven from the report dead-letter queue" in output
+    wait_for(lambda: report_jobs_run(real_stack) > finished, "the worker finishing the re-driven job")
+    assert held(handle, "REPORT_DLQ_URL") == 0
+    assert held(handle, "REPORT_QUEUE_URL") == 0
