@@ -92,10 +92,20 @@ class Settings(EnvironmentSettings):
 
 
 class ProcessorSettings(Settings):
-    """The processor judges, and fetches TikTok Shop orders with each shop's stored credentials."""
+    """The processor judges, and fetches TikTok Shop orders with each shop's stored credentials.
+
+    Shopify's lifecycle needs the rest: a reinstall re-queues parked deliveries (the processing queue),
+    ``shop/redact`` erases reports and secrets, ``customers/data_request`` is answered by the report
+    channels (bucket, sender, the sellers' webhook secrets)."""
 
     tiktok_shop_api_base_url: str = Field(min_length=1)
     shop_tokens_secret_prefix: str = Field(min_length=1)
+    seller_secrets_prefix: str = Field(min_length=1)
+    processing_queue_url: str = Field(min_length=1)
+    reports_bucket: str = Field(min_length=1)
+    report_sender_email: str = ""
+    """Empty when the stack's ReportEmails is disabled: nothing is e-mailed."""
+    allow_loopback_webhooks: bool = False
     thresholds: Thresholds = Thresholds()
 
 
@@ -129,4 +139,5 @@ class ReportSettings(Settings):
     reports_bucket: str = Field(min_length=1)
     report_sender_email: str = ""
     """The SES sender; empty when the stack's ReportEmails is disabled: reports are then not e-mailed."""
+    seller_secrets_prefix: str = Field(min_length=1)
     allow_loopback_webhooks: bool = False

@@ -18,15 +18,14 @@ from tests.support.payloads import (
     tiktok_order,
     tiktok_webhook,
 )
+from tests.support.shops import register, shop_sync_for
 from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
 from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import ShopDeliveryMessage, TrackingUpdateMessage
-from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.services.shop_sync import PlatformShopSync
 from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.store import Store
 
@@ -57,11 +56,13 @@ def tiktok() -> FakeTikTokOrders:
 
 @pytest.fixture
 def processor(store: Store, tiktok: FakeTikTokOrders) -> Processor:
+    register(store, SHOP)
+    register(store, "acme.myshopify.com")
     publisher = RecordingPublisher()
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        build_shop_sync=lambda: PlatformShopSync(store, OrderWriter(store, updater), tiktok),
+        build_shop_sync=lambda: shop_sync_for(store, updater, tiktok),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: T0 + timedelta(hours=1),

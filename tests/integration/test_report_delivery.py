@@ -98,6 +98,7 @@ def report_jobs(store: Store, s3: Any, endpoint: str, attempts: int = 3) -> Repo
             ),
             mailer=SesMailer(aws("ses", endpoint)),
             sender_email=SENDER,
+            webhook_secret=lambda seller: SECRET if seller.webhook_secret_set else None,
         ),
     )
 
@@ -129,7 +130,7 @@ def register(store: Store, seller: Receiver | None, seller_id: str = "shop-1", *
         "created_at": T0,
         "email": f"owner@{seller_id}.test",
         "webhook_url": seller.url if seller else None,
-        "webhook_secret": SECRET,
+        "webhook_secret_set": True,
         "timezone": "America/Los_Angeles",
         "report_hour": 8,
     }

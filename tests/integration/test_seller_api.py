@@ -19,6 +19,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from tests.support.builders import T0, a_flag, a_package, an_event, an_order
+from tests.support.fakes import DictSecrets
 from tests.support.lambda_events import (
     FakeLambdaContext,
     api_event,
@@ -31,7 +32,7 @@ from trackguard.domain.flags import Flag
 from trackguard.domain.orders import ShipmentState
 from trackguard.domain.status import FlagCode, TrackingStatus
 from trackguard.services.seller_api import SellerApiService
-from trackguard.services.sellers import Authorizer, IssuedKey, SellerService
+from trackguard.services.sellers import Authorizer, IssuedKey, SellerSecrets, SellerService
 from trackguard.storage.reports import ReportStore, report_key
 from trackguard.storage.store import Store
 from trackguard.storage.tracking import PackageRef
@@ -76,7 +77,7 @@ def keys(store: Store, reports: ReportStore, monkeypatch: pytest.MonkeyPatch) ->
     """Both functions wired to this test's table; sellers A and B registered, one key each."""
     monkeypatch.setattr(authorizer_function, "authorizer", Authorizer(lambda: store.sellers))
     monkeypatch.setattr(seller_routes, "seller_api", on_first_use(lambda: SellerApiService(store, reports)))
-    sellers = SellerService(store.sellers)
+    sellers = SellerService(store.sellers, SellerSecrets(DictSecrets()))
     return {seller_id: sellers.register(seller_id) for seller_id in ("shop-a", "shop-b")}
 
 
@@ -139,7 +140,7 @@ def test_without_a_valid_key_every_route_answers_401(
 
 
 def test_a_revoked_key_answers_401_and_a_rotated_one_works(store: Store, keys: dict[str, IssuedKey]) -> None:
-    sellers = SellerService(store.sellers)
+    sellers = SellerService(store.sellers, SellerSecrets(DictSecrets()))
     rotated = sellers.rotate_key("shop-a")
     sellers.revoke_key("shop-a", keys["shop-a"].key_id)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -10,7 +11,7 @@ import pytest
 
 from tests.support.lambda_events import FakeLambdaContext, authorizer_event, load_function
 from trackguard.domain.reports import DeliveryOutcome
-from trackguard.services.sellers import Authorizer, checked_webhook_secret
+from trackguard.services.sellers import Authorizer, SellerSecrets, checked_webhook_secret
 from trackguard.storage.dynamo import Table, dynamodb_client
 from trackguard.storage.reports import ReportRecordRepository
 from trackguard.storage.store import Store
@@ -24,11 +25,17 @@ authorizer_function = load_function("seller_authorizer")
 
 @pytest.fixture
 def environment(
-    dynamodb_local: DynamoDBLocal, table: Table, store: Store, monkeypatch: pytest.MonkeyPatch
+    dynamodb_local: DynamoDBLocal,
+    moto_endpoint: str,
+    table: Table,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[None]:
     for name, value in {
         "TABLE_NAME": table.name,
         "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_local.endpoint_url,
+        "AWS_ENDPOINT_URL": moto_endpoint,
+        "SELLER_SECRETS_PREFIX": f"test-{table.name}/seller-secrets/",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -119,7 +126,10 @@ def test_set_stores_delivery_settings_and_prints_a_new_secret_last(
     assert checked_webhook_secret(secret) == secret
     seller = store.sellers.get("shop-a")
     assert seller is not None
-    assert (seller.webhook_url, seller.webhook_secret) == ("https://hooks.shop-a.example/tg", secret)
+    assert (seller.webhook_url, seller.webhook_secret_set) == ("https://hooks.shop-a.example/tg", True)
+    stored = SellerSecrets.in_secrets_manager(os.environ["SELLER_SECRETS_PREFIX"]).webhook_secret(seller)
+    assert stored == secret, "the secret is kept in Secrets Manager"
+    assert secret not in repr(store.table.get("SELLER#shop-a", "PROFILE")), "and never in the table"
     assert (seller.timezone, seller.report_hour) == ("America/New_York", 6)
 
 
@@ -201,3 +211,32 @@ def test_show_of_an_unknown_seller_says_how_to_register_it(capsys: pytest.Captur
     code, _, err = run(capsys, "sellers", "show", "nobody")
     assert code == 1
     assert "no seller nobody" in err
+
+
+def test_move_webhook_secrets_takes_old_plain_text_secrets_out_of_the_table(
+    capsys: pytest.CaptureFixture[str], store: Store
+) -> None:
+    run(capsys, "sellers", "add", "shop-a")
+    run(capsys, "sellers", "add", "shop-b")
+    old_secret = "whsec_" + "A" * 44
+    store.table.client.update_item(
+        TableName=store.table.name,
+        Key={"pk": {"S": "SELLER#shop-a"}, "sk": {"S": "PROFILE"}},
+        UpdateExpression="SET webhook_secret = :secret",
+        ExpressionAttributeValues={":secret": {"S": old_secret}},
+    )
+
+    code, out, _ = run(capsys, "sellers", "move-webhook-secrets")
+    again = run(capsys, "sellers", "move-webhook-secrets")
+
+    assert (code, out.strip()) == (0, "moved 1 report-webhook secrets to Secrets Manager: shop-a")
+    assert again[1].strip() == "moved 0 report-webhook secrets to Secrets Manager"
+    profile = store.table.get("SELLER#shop-a", "PROFILE")
+    assert profile is not None
+    assert "webhook_secret" not in profile
+    seller = store.sellers.get("shop-a")
+    assert seller is not None
+    assert (
+        SellerSecrets.in_secrets_manager(os.environ["SELLER_SECRETS_PREFIX"]).webhook_secret(seller)
+        == old_secret
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.fakes import DictSecrets
 from trackguard.domain.orders import Platform
 from trackguard.domain.sellers import KeyStatus
 from trackguard.errors import InvalidSettingError
@@ -12,6 +13,7 @@ from trackguard.services.sellers import (
     KeyNotFoundError,
     KeyRefusal,
     SellerChanges,
+    SellerSecrets,
     SellerService,
     authenticate,
 )
@@ -22,8 +24,13 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def service(store: Store) -> SellerService:
-    return SellerService(store.sellers)
+def secrets() -> DictSecrets:
+    return DictSecrets()
+
+
+@pytest.fixture
+def service(store: Store, secrets: DictSecrets) -> SellerService:
+    return SellerService(store.sellers, SellerSecrets(secrets))
 
 
 def test_a_registered_seller_gets_a_working_key_stored_only_as_a_hash(
@@ -86,7 +93,9 @@ def test_keys_of_unknown_sellers_and_unknown_keys_are_reported(service: SellerSe
         service.revoke_key("shop-a", "deadbeef")
 
 
-def test_delivery_settings_are_validated_and_stored(service: SellerService, store: Store) -> None:
+def test_delivery_settings_are_validated_and_stored(
+    service: SellerService, store: Store, secrets: DictSecrets
+) -> None:
     service.register("shop-a")
 
     configured = service.configure(
@@ -103,7 +112,11 @@ def test_delivery_settings_are_validated_and_stored(service: SellerService, stor
     assert seller == configured.seller
     assert seller is not None
     assert seller.webhook_url == "https://hooks.shop-a.example/tg"
-    assert seller.webhook_secret == configured.generated_webhook_secret
+    assert seller.webhook_secret_set
+    assert secrets.values == {"shop-a": configured.generated_webhook_secret}
+    profile = store.table.get("SELLER#shop-a", "PROFILE")
+    assert profile is not None
+    assert configured.generated_webhook_secret not in repr(profile), "the secret is never in the table"
     assert (seller.timezone, seller.report_hour) == ("Asia/Singapore", 7)
 
 

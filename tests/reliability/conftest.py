@@ -15,8 +15,11 @@ from aws_lambda_powertools.utilities import parameters
 from moto.server import ThreadedMotoServer
 
 from tests.reliability.harness import Ingestion
+from tests.reliability.senders import SHOPIFY_DOMAIN, TIKTOK_SHOP_ID
 from tests.support.aws import dynamodb_client, dynamodb_local, store, table
+from tests.support.shops import register
 from trackguard.storage.dynamo import Table
+from trackguard.storage.store import Store
 from trackguard_dev.local.dynamodb_local import free_port
 from trackguard_dev.signing import DEV_SECRETS_FILE as SECRETS_FILE
 
@@ -54,6 +57,11 @@ def aws_endpoint() -> Iterator[str]:
 
 
 def wire(table: Table, monkeypatch: pytest.MonkeyPatch) -> Ingestion:
+    """The webhook functions on this table, with the senders' shops registered (else they are parked)."""
+    store = Store.for_table(table, due_shards=4)
+    for shop in (SHOPIFY_DOMAIN, TIKTOK_SHOP_ID):
+        if store.sellers.get(shop) is None:
+            register(store, shop)
     ingestion = Ingestion(table, SECRETS_ID)
     for function, endpoint in ingestion.endpoints().items():
         monkeypatch.setattr(function, "endpoint", endpoint)

@@ -158,6 +158,29 @@ def refused_before_reading(route: str, now: datetime) -> Iterator[Case]:
     yield Case(Delivery(route, good.body, headers, "no content type"), 415, "unsupported_media_type")
 
 
+BAD_SHOP_DOMAINS = (
+    "beta.myshopify.com#FLAGS",
+    "beta.myshopify.com.evil.example",
+    "shop.example.com",
+    "-beta.myshopify.com",
+    "myshopify.com",
+    "beta.myshopify.com/admin",
+    "b\u0435ta.myshopify.com",
+)
+
+
+def bad_tenants(now: datetime) -> Iterator[Case]:
+    """A signed Shopify body whose unsigned shop header is not a shop, or not the body's shop: 400."""
+    document, sender = good_document("shopify")
+    for domain in BAD_SHOP_DOMAINS:
+        delivery = signed("shopify", document, now, {**sender, "x-shopify-shop-domain": domain})
+        yield Case(replace(delivery, label=f"shop domain {domain!r}"), 400, "invalid_payload")
+    redact = {"shop_id": 1, "shop_domain": "victim.myshopify.com"}
+    headers = {**sender, "x-shopify-topic": "shop/redact", "x-shopify-shop-domain": "attacker.myshopify.com"}
+    mismatch = signed("shopify", redact, now, headers)
+    yield Case(replace(mismatch, label="shop/redact for another shop"), 400, "invalid_payload")
+
+
 def unknown_sources(now: datetime) -> Iterator[Case]:
     for source in ("17TRACK", "canada-post", "unknown", "ups ", "..%2f"):
         document, _ = good_document("ups")
@@ -173,4 +196,4 @@ def corpus(now: datetime) -> list[Case]:
             *bad_signatures(route, now),
             *refused_before_reading(route, now),
         ]
-    return [*cases, *unknown_sources(now)]
+    return [*cases, *bad_tenants(now), *unknown_sources(now)]

@@ -33,15 +33,14 @@ from tests.reliability.workload import (
 )
 from tests.support.fakes import RecordingPublisher
 from tests.support.lambda_events import FakeLambdaContext, load_function
+from tests.support.shops import shop_sync_for
 from tests.support.streams import StreamReader
 from tests.support.tables import create_table
 from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import Judgement, OrderJudge
 from trackguard.services.messages import TrackingUpdateMessage
-from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor, stream_message, stream_messages
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.services.shop_sync import PlatformShopSync
 from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.dynamo import Table
 from trackguard.storage.store import Store
@@ -251,7 +250,7 @@ def dying_processor(
     judge = OrderJudge(store, publisher, Thresholds())
     return Processor(
         store=store,
-        build_shop_sync=lambda: PlatformShopSync(store, OrderWriter(store, updater), NoTikTokShop()),
+        build_shop_sync=lambda: shop_sync_for(store, updater, NoTikTokShop()),
         updater=DyingUpdater(updater, doomed_numbers) if crashing == "updater" else updater,
         judge=DyingJudge(judge, doomed_orders) if crashing == "judge" else judge,
         clock=lambda: CLOCK,

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from tests.reliability.senders import CARRIER_ROUTES, SHOP_ROUTES, route_path
+from tests.support.fakes import DictSecrets
 from tests.support.stacks import Stack, real_stack
-from trackguard.services.sellers import SellerService
+from trackguard.services.sellers import SellerSecrets, SellerService
 from trackguard.storage.dynamo import Table
 from trackguard.storage.store import Store
 
@@ -54,7 +55,7 @@ def register_seller(stack: Stack) -> str:
     )
     [table_name] = client.list_tables()["TableNames"]
     store = Store.for_table(Table(table_name, client), due_shards=8)
-    return SellerService(store.sellers).register(SELLER_ID).api_key
+    return SellerService(store.sellers, SellerSecrets(DictSecrets())).register(SELLER_ID).api_key
 
 
 def answer_problem(status: int, body: Any) -> str | None:

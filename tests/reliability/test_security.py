@@ -34,20 +34,19 @@ from tests.reliability.senders import (
     signed,
     tiktok_notification,
 )
-from tests.support.fakes import RecordingPublisher
+from tests.support.fakes import DictSecrets, RecordingPublisher
 from tests.support.lambda_events import FakeLambdaContext, api_event, authorizer_event, load_function
 from tests.support.payloads import tiktok_order
+from tests.support.shops import shop_sync_for
 from trackguard.api import seller_routes
 from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.observability import logger
 from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import OrderJudge
-from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor
 from trackguard.services.seller_api import SellerApiService
-from trackguard.services.sellers import Authorizer, SellerService
+from trackguard.services.sellers import Authorizer, SellerSecrets, SellerService
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.services.shop_sync import PlatformShopSync
 from trackguard.sources.registry import CARRIER_SOURCES, SHOP_SOURCES, sender
 from trackguard.storage.reports import ReportStore
 from trackguard.storage.store import Store
@@ -191,7 +190,7 @@ def processor_for(store: Store) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        build_shop_sync=lambda: PlatformShopSync(store, OrderWriter(store, updater), BuyerTikTokOrders()),
+        build_shop_sync=lambda: shop_sync_for(store, updater, BuyerTikTokOrders()),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: EVENT_TIME + timedelta(days=2),
@@ -217,7 +216,7 @@ def use_the_seller_api(store: Store) -> str:
     seller_api_function = load_function("seller_api")
     authorizer_function.authorizer = Authorizer(lambda: store.sellers)
     seller_routes.seller_api = on_first_use(lambda: SellerApiService(store, ReportStore(REPORTS_BUCKET, s3)))
-    api_key = SellerService(store.sellers).register(TIKTOK_SHOP_ID).api_key
+    api_key = SellerService(store.sellers, SellerSecrets(DictSecrets())).rotate_key(TIKTOK_SHOP_ID).api_key
     path = f"/sellers/{TIKTOK_SHOP_ID}/flags"
     verdict = authorizer_function.lambda_handler(
         authorizer_event(path, f"Bearer {api_key}"), FakeLambdaContext()

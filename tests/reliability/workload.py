@@ -22,15 +22,14 @@ from tests.reliability.senders import (
     usps_envelope,
 )
 from tests.support.fakes import RecordingPublisher
+from tests.support.shops import shop_sync_for
 from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.domain.status import FlagStatus
 from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import ProcessingMessage
-from trackguard.services.order_writer import OrderWriter
 from trackguard.services.processing import Processor
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.services.shop_sync import PlatformShopSync
 from trackguard.storage.store import Store
 
 EVENTS_PER_ORDER = 25
@@ -48,7 +47,7 @@ def build_processor(store: Store) -> Processor:
     updater = ShipmentUpdater(store, publisher)
     return Processor(
         store=store,
-        build_shop_sync=lambda: PlatformShopSync(store, OrderWriter(store, updater), NoTikTokShop()),
+        build_shop_sync=lambda: shop_sync_for(store, updater, NoTikTokShop()),
         updater=updater,
         judge=OrderJudge(store, publisher, Thresholds()),
         clock=lambda: CLOCK,

@@ -24,3 +24,16 @@ class RecordingQueue:
 
     def send(self, message: BaseModel) -> None:
         self.messages.append(message)
+
+
+class DictSecrets:
+    """Secrets Manager as a dict, for tests of what is stored where (not of Secrets Manager itself)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def put(self, owner: str, value: str, description: str) -> None:
+        self.values[owner] = value
+
+    def get(self, owner: str) -> str | None:
+        return self.values.get(owner)

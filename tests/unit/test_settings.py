@@ -17,6 +17,10 @@ PROCESSOR = {
     **GLOBALS,
     "TIKTOK_SHOP_API_BASE_URL": "https://open-api.example",
     "SHOP_TOKENS_SECRET_PREFIX": "trackguard/shop-tokens/",
+    "SELLER_SECRETS_PREFIX": "trackguard/seller-secrets/",
+    "PROCESSING_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/000000000000/processing",
+    "REPORTS_BUCKET": "reports",
+    "REPORT_SENDER_EMAIL": "reports@example.com",
 }
 
 
@@ -49,8 +53,9 @@ def test_every_missing_variable_of_a_function_is_named_at_once() -> None:
     with pytest.raises(SettingsError) as raised:
         ProcessorSettings.from_environ(GLOBALS)
 
-    assert (
-        str(raised.value) == "ProcessorSettings: TIKTOK_SHOP_API_BASE_URL, SHOP_TOKENS_SECRET_PREFIX not set"
+    assert str(raised.value) == (
+        "ProcessorSettings: TIKTOK_SHOP_API_BASE_URL, SHOP_TOKENS_SECRET_PREFIX, SELLER_SECRETS_PREFIX, "
+        "PROCESSING_QUEUE_URL, REPORTS_BUCKET not set"
     )
 
 
@@ -71,8 +76,10 @@ def test_thresholds_are_read_by_their_own_names_and_otherwise_the_contract_s() -
 
 def test_only_limits_and_safe_switches_have_defaults() -> None:
     """No sender is the safe switch of report e-mails: off (the stack's ReportEmails=disabled)."""
-    settings = ReportSettings.from_environ({**GLOBALS, "REPORTS_BUCKET": "reports"})
+    settings = ReportSettings.from_environ(
+        {**GLOBALS, "REPORTS_BUCKET": "reports", "SELLER_SECRETS_PREFIX": "trackguard/seller-secrets/"}
+    )
 
     assert (settings.max_body_bytes, settings.allow_loopback_webhooks) == (1024 * 1024, False)
     assert settings.report_sender_email == ""
-    assert ReportSettings.required_variables() == [*GLOBALS, "REPORTS_BUCKET"]
+    assert ReportSettings.required_variables() == [*GLOBALS, "REPORTS_BUCKET", "SELLER_SECRETS_PREFIX"]

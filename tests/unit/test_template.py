@@ -30,6 +30,8 @@ from trackguard.settings import (
     Settings,
 )
 from trackguard.sources.registry import CARRIER_SOURCES, SHOP_SOURCES
+from trackguard.storage.dynamo import Table
+from trackguard.storage.sellers import SellerRepository
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -304,17 +306,55 @@ def test_secrets_are_read_only_where_needed(template: dict[str, Any], transforme
     }
     secrets = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
     shop_tokens = f"{secrets}trackguard/shop-tokens/*"
+    seller_secrets = f"{secrets}trackguard/seller-secrets/*"
 
     assert {f for f, resources in readers.items() if resources} == {
         "ShopWebhookFunction",
         "CarrierWebhookFunction",
         "ProcessorFunction",
         "ReconcileWorkerFunction",
+        "ReportWorkerFunction",
     }
-    assert readers["ProcessorFunction"] == {"Ref:WebhookSecretsArn", shop_tokens}
+    assert readers["ProcessorFunction"] == {"Ref:WebhookSecretsArn", shop_tokens, seller_secrets}
     assert readers["ReconcileWorkerFunction"] == {"Ref:WebhookSecretsArn"}
+    assert readers["ReportWorkerFunction"] == {seller_secrets}
     token_prefix = environment(template, "ProcessorFunction")["SHOP_TOKENS_SECRET_PREFIX"]
     assert f"{secrets}{token_prefix}*" == shop_tokens
+    for function in ("ProcessorFunction", "ReportWorkerFunction"):
+        assert f"{secrets}{environment(template, function)['SELLER_SECRETS_PREFIX']}*" == seller_secrets
+
+
+def test_only_the_processor_deletes_secrets_and_only_its_own(transformed: dict[str, Any]) -> None:
+    """shop/redact erases a shop's tokens and report-webhook secret; nothing else deletes a secret."""
+    secrets = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:"
+    deleters = {
+        function: grants(transformed, function).get("secretsmanager:DeleteSecret", set())
+        for function in (
+            "ShopWebhookFunction",
+            "ProcessorFunction",
+            "ReportWorkerFunction",
+            "SellerApiFunction",
+        )
+    }
+
+    assert deleters == {
+        "ShopWebhookFunction": set(),
+        "ProcessorFunction": {f"{secrets}trackguard/shop-tokens/*", f"{secrets}trackguard/seller-secrets/*"},
+        "ReportWorkerFunction": set(),
+        "SellerApiFunction": set(),
+    }
+
+
+def test_the_authorizer_reads_api_key_items_only(transformed: dict[str, Any]) -> None:
+    """Its one GetItem is limited to ``APIKEY#…`` partitions and the key's own fields."""
+    [statement] = statements(transformed, "SellerAuthorizerFunction")
+
+    assert statement["Action"] == "dynamodb:GetItem"
+    assert statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] == ["APIKEY#*"]
+    allowed = set(statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"])
+    assert "webhook_secret" not in allowed
+    assert "email" not in allowed
+    assert statement["Condition"]["StringEqualsIfExists"]["dynamodb:Select"] == "SPECIFIC_ATTRIBUTES"
 
 
 def test_report_objects_are_reached_under_reports_only(transformed: dict[str, Any]) -> None:
@@ -529,7 +569,8 @@ def test_the_reports_bucket_is_private_and_expires_reports(template: dict[str, A
 
     assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
     assert [(r["Prefix"], r["ExpirationInDays"]) for r in bucket["LifecycleConfiguration"]["Rules"]] == [
-        ("reports/", 90)
+        ("reports/", 90),
+        ("exports/", 30),
     ]
 
 
@@ -572,3 +613,26 @@ def test_health_answers_ok_and_unknown_routes_404() -> None:
     assert (answer["statusCode"], answer["body"]) == (200, '{"status":"ok"}')
     assert missing["statusCode"] == 404
     assert missing["headers"]["Content-Type"] == "application/json"
+
+
+def test_the_authorizers_read_asks_only_for_what_its_policy_allows(transformed: dict[str, Any]) -> None:
+    """The key lookup projects the key's own fields; an attribute outside the policy would be denied."""
+
+    class RecordingClient:
+        requests: list[dict[str, Any]] = []
+
+        def get_item(self, **request: Any) -> dict[str, Any]:
+            self.requests.append(request)
+            return {}
+
+    client = RecordingClient()
+    SellerRepository(Table("t", client)).find_key("0" * 64)  # type: ignore[arg-type]
+    [request] = client.requests
+    names = request.get("ExpressionAttributeNames", {})
+    projected = {names.get(part.strip(), part.strip()) for part in request["ProjectionExpression"].split(",")}
+    [statement] = statements(transformed, "SellerAuthorizerFunction")
+    allowed = set(statement["Condition"]["ForAllValues:StringEquals"]["dynamodb:Attributes"])
+
+    assert request["Key"]["pk"]["S"].startswith("APIKEY#")
+    assert projected <= allowed
+    assert {"seller_id", "key_id", "status"} <= projected

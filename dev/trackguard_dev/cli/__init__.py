@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "trackguard_dev.cli.local",
     "trackguard_dev.cli.sellers",
     "trackguard_dev.cli.shops",
+    "trackguard_dev.cli.shopify",
     "trackguard_dev.cli.openapi",
     "trackguard_dev.cli.check_number",
     "trackguard_dev.cli.outbox",
@@ -24,7 +25,7 @@ COMMAND_MODULES = (
 
 
 # Commands that need no AWS service, or (local) manage the stack themselves.
-_STANDALONE = frozenset({"local", "check-number", "openapi"})
+_STANDALONE = frozenset({"local", "check-number", "openapi", "shopify"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

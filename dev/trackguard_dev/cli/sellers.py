@@ -1,4 +1,4 @@
-"""`trackguard sellers`: register sellers, issue, rotate and revoke their API keys, set their delivery.
+"""`trackguard sellers`: register and delete sellers, issue, rotate and revoke keys, set their delivery.
 
 The table comes from the environment like every function's (``TABLE_NAME``; boto3 reads
 ``AWS_ENDPOINT_URL_DYNAMODB``, ``AWS_REGION`` and credentials): against the local stack, export what
@@ -11,10 +11,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from trackguard.services.sellers import IssuedKey, SellerService
+    from trackguard.storage.dynamo import Table
+    from trackguard_dev.cli.settings import SellerSettings
+
+
+@dataclass(frozen=True)
+class _Context:
+    service: SellerService
+    table: Table
+    settings: SellerSettings
+
 
 PLATFORMS = ("tiktok_shop", "shopify")
 _UNREACHABLE_HINT = (
@@ -62,9 +73,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     settings.add_argument("--report-hour", type=int, help="local hour of the daily report, 0-23")
     settings.set_defaults(handler=_handled(_set))
 
+    move = commands.add_parser(
+        "move-webhook-secrets",
+        help="move report-webhook secrets that older profiles keep in the table to Secrets Manager",
+    )
+    move.set_defaults(handler=_handled(_move_webhook_secrets))
+
+    delete = commands.add_parser(
+        "delete", help="erase a seller and everything of it (table, S3 reports, Secrets Manager)"
+    )
+    delete.add_argument("seller_id")
+    delete.add_argument("--dry-run", action="store_true", help="print what would be erased, erase nothing")
+    delete.set_defaults(handler=_handled(_delete))
+
 
 def _handled(
-    command: Callable[[SellerService, argparse.Namespace], None],
+    command: Callable[[_Context, argparse.Namespace], None],
 ) -> Callable[[argparse.Namespace], int]:
     """Run a command, turning the operator's mistakes and an unreachable table into one-line errors."""
 
@@ -72,18 +96,20 @@ def _handled(
         from botocore.exceptions import BotoCoreError, ClientError
 
         from trackguard.errors import TrackguardError
-        from trackguard.services.sellers import SellerService
+        from trackguard.services.sellers import SellerSecrets, SellerService
         from trackguard.storage.dynamo import Table
         from trackguard.storage.reports import ReportRecordRepository
         from trackguard.storage.sellers import SellerExistsError, SellerNotFoundError, SellerRepository
-        from trackguard_dev.cli.settings import TableSettings
+        from trackguard_dev.cli.settings import SellerSettings
 
-        settings = TableSettings.from_environ()
+        settings = SellerSettings.from_environ()
         where = settings.table_name
         try:
             table = Table(settings.table_name)
             where = f"{table.name} ({table.client.meta.endpoint_url})"
-            command(SellerService(SellerRepository(table), reports=ReportRecordRepository(table)), args)
+            secrets = SellerSecrets.in_secrets_manager(settings.seller_secrets_prefix)
+            service = SellerService(SellerRepository(table), secrets, reports=ReportRecordRepository(table))
+            command(_Context(service, table, settings), args)
         except SellerExistsError as error:
             return _fail(f"{error}: use `trackguard sellers rotate-key {args.seller_id}`")
         except SellerNotFoundError as error:
@@ -106,17 +132,66 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _add(service: SellerService, args: argparse.Namespace) -> None:
+def _add(context: _Context, args: argparse.Namespace) -> None:
     from trackguard.domain.orders import Platform
 
     platform = Platform(args.platform) if args.platform else None
-    issued = service.register(args.seller_id, platform, email=args.email, webhook_url=args.webhook_url)
+    issued = context.service.register(
+        args.seller_id, platform, email=args.email, webhook_url=args.webhook_url
+    )
     print(f"registered seller {issued.seller_id}")
+    _release_parked(context, issued.seller_id)
     _print_key(issued)
 
 
-def _rotate(service: SellerService, args: argparse.Namespace) -> None:
-    issued = service.rotate_key(args.seller_id)
+def _release_parked(context: _Context, seller_id: str) -> None:
+    """Deliveries that arrived before the shop was registered are processed now."""
+    from trackguard.messaging import MessageQueue
+    from trackguard.services.parking import ParkedDeliveries
+    from trackguard.storage.deliveries import DeliveryRepository, DeliveryStatus
+
+    deliveries = DeliveryRepository(context.table)
+    queue_url = context.settings.processing_queue_url
+    if queue_url:
+        released = ParkedDeliveries(deliveries, MessageQueue(queue_url)).release(seller_id)
+        if released:
+            print(f"{released} deliveries received before registration sent to processing")
+        return
+    parked = sum(1 for _ in deliveries.of_seller(seller_id, DeliveryStatus.PARKED))
+    if parked:
+        print(f"{parked} deliveries wait for this shop: set PROCESSING_QUEUE_URL to have them processed")
+
+
+def _delete(context: _Context, args: argparse.Namespace) -> None:
+    from trackguard.services.erasure import build_seller_erasure
+    from trackguard_dev.cli.settings import ErasureSettings
+
+    settings = ErasureSettings.from_environ()
+    erasure = build_seller_erasure(
+        context.table,
+        reports_bucket=settings.reports_bucket,
+        secret_prefixes=(settings.shop_tokens_secret_prefix, settings.seller_secrets_prefix),
+    )
+    plan = erasure.plan(args.seller_id) if args.dry_run else erasure.erase(args.seller_id)
+    if plan.empty:
+        print(f"nothing of seller {args.seller_id} is stored")
+        return
+    verb = "would erase" if args.dry_run else "erased"
+    print(f"{verb} seller {args.seller_id}:")
+    for line in plan.lines():
+        print(f"  {line}")
+
+
+def _move_webhook_secrets(context: _Context, _: argparse.Namespace) -> None:
+    moved = context.service.move_webhook_secrets()
+    print(
+        f"moved {len(moved)} report-webhook secrets to Secrets Manager"
+        + (f": {', '.join(moved)}" if moved else "")
+    )
+
+
+def _rotate(context: _Context, args: argparse.Namespace) -> None:
+    issued = context.service.rotate_key(args.seller_id)
     print(f"issued another key for {issued.seller_id}; its older keys stay active until revoked")
     _print_key(issued)
 
@@ -126,14 +201,15 @@ def _print_key(issued: IssuedKey) -> None:
     print(issued.api_key)
 
 
-def _revoke(service: SellerService, args: argparse.Namespace) -> None:
-    revoked = service.revoke_key(args.seller_id, args.key_id)
+def _revoke(context: _Context, args: argparse.Namespace) -> None:
+    revoked = context.service.revoke_key(args.seller_id, args.key_id)
     print(f"revoked key {revoked.key_id} of seller {revoked.seller_id}")
 
 
-def _list(service: SellerService, _: argparse.Namespace) -> None:
+def _list(context: _Context, _: argparse.Namespace) -> None:
     from trackguard.domain.sellers import KeyStatus
 
+    service = context.service
     sellers = service.sellers()
     if not sellers:
         print("no sellers yet: add one with `trackguard sellers add <seller_id>`")
@@ -141,13 +217,15 @@ def _list(service: SellerService, _: argparse.Namespace) -> None:
         active = [key.key_id for key in service.keys(seller.seller_id) if key.status is KeyStatus.ACTIVE]
         print(
             f"{seller.seller_id}  platform={seller.platform}  email={seller.email or '-'}  "
-            f"webhook={seller.webhook_url or '-'}  webhook_secret={'set' if seller.webhook_secret else '-'}  "
-            f"report={seller.report_hour:02d}:00 {seller.timezone}  active_keys={','.join(active) or '-'}"
+            f"webhook={seller.webhook_url or '-'}  "
+            f"webhook_secret={'set' if seller.webhook_secret_set else '-'}  "
+            f"report={seller.report_hour:02d}:00 {seller.timezone}  "
+            f"active={'yes' if seller.active else 'no'}  active_keys={','.join(active) or '-'}"
         )
 
 
-def _show(service: SellerService, args: argparse.Namespace) -> None:
-    status = service.status(args.seller_id)
+def _show(context: _Context, args: argparse.Namespace) -> None:
+    status = context.service.status(args.seller_id)
     seller, record = status.seller, status.last_report
     print(
         f"{seller.seller_id}  platform={seller.platform}  email={seller.email or '-'}  "
@@ -166,10 +244,10 @@ def _show(service: SellerService, args: argparse.Namespace) -> None:
         )
 
 
-def _set(service: SellerService, args: argparse.Namespace) -> None:
+def _set(context: _Context, args: argparse.Namespace) -> None:
     from trackguard.services.sellers import SellerChanges
 
-    configured = service.configure(
+    configured = context.service.configure(
         args.seller_id,
         SellerChanges(
             email=args.email,

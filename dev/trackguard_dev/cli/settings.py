@@ -16,6 +16,24 @@ class TableSettings(EnvironmentSettings):
 
 
 class ShopTokenSettings(TableSettings):
+    """Without ``PROCESSING_QUEUE_URL``, deliveries parked for the shop are not sent to processing."""
+
+    shop_tokens_secret_prefix: str = Field(min_length=1)
+    processing_queue_url: str = ""
+
+
+class SellerSettings(TableSettings):
+    """Report-webhook secrets live under their prefix; without ``PROCESSING_QUEUE_URL``, a newly
+    registered shop's parked deliveries are counted, not sent to processing."""
+
+    seller_secrets_prefix: str = Field(min_length=1)
+    processing_queue_url: str = ""
+
+
+class ErasureSettings(SellerSettings):
+    """`sellers delete` reaches the seller's reports and its TikTok tokens too."""
+
+    reports_bucket: str = Field(min_length=1)
     shop_tokens_secret_prefix: str = Field(min_length=1)
 
 

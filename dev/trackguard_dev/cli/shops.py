@@ -1,7 +1,9 @@
 """`trackguard shops set-token`: store a TikTok shop's API credentials (and re-authorize the shop).
 
 The access token goes to Secrets Manager (`{SHOP_TOKENS_SECRET_PREFIX}{shop_id}`), encrypted at rest and
-never printed. Pass `--access-token -` to read it from standard input and keep it out of shell history.
+never printed. Deliveries parked because the shop had no credentials are then sent to processing (with
+``PROCESSING_QUEUE_URL`` set, as the local stack's environment has it). Pass `--access-token -` to read
+it from standard input and keep it out of shell history.
 Environment as for `trackguard sellers`: the local stack's endpoints, or AWS.
 """
 
@@ -28,6 +30,9 @@ def _set_token(args: argparse.Namespace) -> int:
     from pydantic import SecretStr
 
     from trackguard.clients.shop_credentials import ShopCredentialStore, ShopTokenRecord
+    from trackguard.messaging import MessageQueue
+    from trackguard.services.parking import ParkedDeliveries
+    from trackguard.storage.deliveries import DeliveryRepository
     from trackguard.storage.dynamo import Table
     from trackguard.storage.sellers import SellerRepository
     from trackguard_dev.cli.settings import ShopTokenSettings
@@ -39,6 +44,12 @@ def _set_token(args: argparse.Namespace) -> int:
         return 2
     record = ShopTokenRecord(shop_cipher=args.shop_cipher, access_token=SecretStr(token))
     ShopCredentialStore(settings.shop_tokens_secret_prefix).put(args.shop_id, record)
-    SellerRepository(Table(settings.table_name)).set_shop_authorized(args.shop_id, True, datetime.now(UTC))
+    table = Table(settings.table_name)
+    SellerRepository(table).set_shop_authorized(args.shop_id, True, datetime.now(UTC))
     print(f"stored credentials for shop {args.shop_id}")
+    if settings.processing_queue_url:
+        released = ParkedDeliveries(DeliveryRepository(table), MessageQueue(settings.processing_queue_url))
+        count = released.release(args.shop_id)
+        if count:
+            print(f"{count} deliveries that waited for these credentials sent to processing")
     return 0

@@ -393,8 +393,59 @@ def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+_FIRST_NAMES = ("Ava", "Liam", "Mia", "Noah", "Zoe", "Omar", "Priya", "Kenji", "Lucia", "Tomas")
+_LAST_NAMES = ("Okafor", "Lindqvist", "Moreau", "Castellanos", "Nakamura", "Brennan", "Haddad", "Petrov")
+_STREETS = ("Juniper Lane", "Harbor View Road", "Calle Alondra", "Quarry Hill Drive", "Birchwood Court")
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """The buyer's personal data a real order carries; trackguard must keep none of it (the demo's
+    day is scanned for it: tests/e2e/test_personal_data.py)."""
+
+    first_name: str
+    last_name: str
+    street: str
+    phone: str
+    email: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+def buyer_of(order: OrderPlan) -> Buyer:
+    """A stable, distinct-looking buyer for each order (the digits of its id pick the parts)."""
+    number = int(order.order_id[-7:])
+    first = _FIRST_NAMES[number % len(_FIRST_NAMES)]
+    last = _LAST_NAMES[(number // 10) % len(_LAST_NAMES)]
+    return Buyer(
+        first_name=first,
+        last_name=last,
+        street=f"{100 + number % 9000} {_STREETS[(number // 7) % len(_STREETS)]}",
+        phone=f"+1415555{number % 10000:04d}",
+        email=f"{first.lower()}.{last.lower()}{number % 1000}@buyers.example",
+    )
+
+
+def _shopify_address(order: OrderPlan) -> dict[str, Any]:
+    buyer = buyer_of(order)
+    return {
+        "first_name": buyer.first_name,
+        "last_name": buyer.last_name,
+        "name": buyer.name,
+        "address1": buyer.street,
+        "address2": "Apt 4",
+        "phone": buyer.phone,
+        "zip": order.buyer_postal,
+        "country_code": order.buyer_country,
+        "city": "-",
+    }
+
+
 def tiktok_order(order: OrderPlan) -> dict[str, Any]:
     """The order as TikTok's Get Order Detail answers it (``data.orders[]``), for the sandbox."""
+    buyer = buyer_of(order)
     return {
         "id": order.order_id,
         "status": order.status,
@@ -413,7 +464,15 @@ def tiktok_order(order: OrderPlan) -> dict[str, Any]:
             }
             for index, parcel in enumerate(order.parcels)
         ],
-        "recipient_address": {"postal_code": order.buyer_postal, "region_code": order.buyer_country},
+        "recipient_address": {
+            "postal_code": order.buyer_postal,
+            "region_code": order.buyer_country,
+            "name": buyer.name,
+            "phone_number": buyer.phone,
+            "address_line1": buyer.street,
+            "full_address": f"{buyer.street}, {order.buyer_postal}",
+        },
+        "buyer_email": buyer.email,
     }
 
 
@@ -455,10 +514,13 @@ def shopify_fulfillment(order: OrderPlan, parcel: ParcelPlan) -> dict[str, Any]:
         "tracking_number": parcel.number,
         "tracking_numbers": [parcel.number] if parcel.number else [],
         "line_items": [{"id": int(parcel.package_id) + 7, "quantity": 1}],
+        "email": buyer_of(order).email,
+        "destination": _shopify_address(order),
     }
 
 
 def shopify_order(order: OrderPlan, *, fulfilled: bool) -> dict[str, Any]:
+    buyer = buyer_of(order)
     return {
         "id": int(order.order_id),
         "name": f"#{order.order_id[-4:]}",
@@ -468,7 +530,17 @@ def shopify_order(order: OrderPlan, *, fulfilled: bool) -> dict[str, Any]:
         "financial_status": "paid",
         "fulfillment_status": order.status if fulfilled else None,
         "cancelled_at": None,
-        "shipping_address": {"zip": order.buyer_postal, "country_code": order.buyer_country, "city": "-"},
+        "email": buyer.email,
+        "phone": buyer.phone,
+        "customer": {
+            "id": int(order.order_id[-9:]),
+            "email": buyer.email,
+            "first_name": buyer.first_name,
+            "last_name": buyer.last_name,
+            "phone": buyer.phone,
+        },
+        "shipping_address": _shopify_address(order),
+        "billing_address": _shopify_address(order),
         "fulfillments": [shopify_fulfillment(order, parcel) for parcel in order.parcels] if fulfilled else [],
     }
 

@@ -19,6 +19,11 @@ class KeyStatus(StrEnum):
 
 
 class Seller(BaseModel):
+    """The report-webhook secret itself is in Secrets Manager (``SellerSecrets``), never in the table.
+
+    ``active`` is False from a Shopify ``app/uninstalled`` until the app is installed again: the
+    seller's deliveries are then parked, nothing of it is judged and no report is sent."""
+
     model_config = ConfigDict(frozen=True)
 
     seller_id: str = Field(pattern=SELLER_ID_PATTERN)
@@ -26,9 +31,11 @@ class Seller(BaseModel):
     created_at: datetime
     email: str | None = None
     webhook_url: str | None = None
-    webhook_secret: str | None = None
+    webhook_secret_set: bool = False
     timezone: str = "UTC"
     report_hour: int = Field(default=8, ge=0, le=23)
+    active: bool = True
+    deactivated_at: datetime | None = None
 
 
 class ApiKey(BaseModel):

@@ -56,11 +56,12 @@ def seller_zone(seller: Seller) -> ZoneInfo:
 def due_reports(
     sellers: Iterable[Seller], retries: Iterable[tuple[str, date]], as_of: datetime
 ) -> list[DueReport]:
-    """New reports of the sellers in their report hour, then the retries; each (seller, date) once."""
+    """New reports of the active sellers in their report hour (an uninstalled Shopify shop gets none),
+    then the retries; each (seller, date) once."""
     due: dict[tuple[str, date], DueReport] = {}
     for seller in sellers:
         report_date = local_report_date(seller, as_of)
-        if report_date is not None:
+        if report_date is not None and seller.active:
             due[(seller.seller_id, report_date)] = DueReport(seller.seller_id, report_date, retry=False)
     for seller_id, report_date in retries:
         due.setdefault((seller_id, report_date), DueReport(seller_id, report_date, retry=True))

@@ -22,6 +22,7 @@ from trackguard.services.messages import (
     TrackingUpdateMessage,
     processing_message,
 )
+from trackguard.services.readiness import ShopNotReadyError
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.settings import ProcessorSettings
 from trackguard.storage.changes import DeliveryStored, TableChange, change_of
@@ -122,12 +123,20 @@ class Processor:
             raise MissingDeliveryError(f"{message.source}/{message.delivery_id}")
         if delivery.status is DeliveryStatus.PROCESSED:
             return
-        self._judge_orders(self._apply_shop_delivery(delivery, now), now)
+        try:
+            touched = self._apply_shop_delivery(delivery, now)
+        except ShopNotReadyError as reason:
+            logger.info("shop delivery parked", source=delivery.source, reason=str(reason))
+            self._store.deliveries.mark(delivery.source, delivery.delivery_id, DeliveryStatus.PARKED)
+            return
+        self._judge_orders(touched, now)
         self._store.deliveries.mark(delivery.source, delivery.delivery_id, DeliveryStatus.PROCESSED)
 
     def _apply_shop_delivery(self, delivery: StoredDelivery, now: datetime) -> set[OrderKey]:
         try:
             return self._shop_sync().apply(delivery, now)
+        except ShopNotReadyError:
+            raise
         except Exception as error:
             logger.exception("shop delivery failed", source=delivery.source, delivery_id=delivery.delivery_id)
             self._store.deliveries.mark(
@@ -136,8 +145,11 @@ class Processor:
             raise
 
     def _judge_orders(self, touched: set[OrderKey], now: datetime) -> None:
+        """An inactive (uninstalled) seller's orders are not judged; the reconciler does once it is back."""
+        active = {seller_id: self._store.sellers.is_active(seller_id) for seller_id, _ in touched}
         for seller_id, order_id in sorted(touched):
-            self._judge.judge(seller_id, order_id, now, catch_up=True)
+            if active[seller_id]:
+                self._judge.judge(seller_id, order_id, now, catch_up=True)
 
 
 def message_for(change: TableChange) -> ProcessingMessage:
@@ -190,7 +202,16 @@ def build_processor(settings: ProcessorSettings | None = None) -> Processor:
 
 
 def _deployed_shop_sync(store: Store, updater: ShipmentUpdater, settings: ProcessorSettings) -> ShopSync:
+    from trackguard.messaging import MessageQueue
     from trackguard.services.order_writer import OrderWriter
+    from trackguard.services.parking import ParkedDeliveries
+    from trackguard.services.shop_lifecycle import shopify_lifecycle_from_settings
     from trackguard.services.shop_sync import PlatformShopSync, TikTokApiOrders
 
-    return PlatformShopSync(store, OrderWriter(store, updater), TikTokApiOrders(settings))
+    return PlatformShopSync(
+        store,
+        OrderWriter(store, updater),
+        TikTokApiOrders(settings),
+        shopify_lifecycle_from_settings(store, settings),
+        ParkedDeliveries(store.deliveries, MessageQueue(settings.processing_queue_url)),
+    )

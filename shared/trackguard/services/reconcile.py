@@ -155,9 +155,12 @@ class ReconcileWorker:
         return self.handle(ReconcileMessage.model_validate_json(body))
 
     def handle(self, message: ReconcileMessage) -> Judgement | None:
-        """Judge the order unless it is no longer due (already judged for this round, or finished)."""
+        """Judge the order unless it is no longer due (already judged for this round, or finished), or its
+        seller is inactive (uninstalled: it stays due, and is judged again once the seller is back)."""
         view = self._store.orders.view(message.seller_id, message.order_id)
         if view.order is None or not _is_due(view.next_check_at, message.as_of):
+            return None
+        if not self._store.sellers.is_active(message.seller_id):
             return None
         return self._judge.judge(message.seller_id, message.order_id, message.as_of)
 

@@ -34,6 +34,7 @@ from trackguard.reports.html_page import format_rate, render_html
 from trackguard.reports.model import ReportFlag, SellerReport
 from trackguard.reports.schedule import seller_zone, utc_now
 from trackguard.reports.vtr import valid_tracking_rate, window_days, window_start
+from trackguard.services.sellers import SellerSecrets
 from trackguard.settings import ReportSettings
 from trackguard.storage.reports import ReportRecordRepository, ReportStore
 from trackguard.storage.stats import StatsRepository
@@ -45,7 +46,10 @@ RETRY_INTERVAL = timedelta(minutes=55)
 GIVE_UP_AFTER = timedelta(days=1)
 FAILED_METRIC = "ReportDeliveriesFailed"
 _PAGE = 100
-JobOutcome = Literal["delivered", "retrying", "failed", "no_flags", "already_done", "held", "unknown_seller"]
+JobOutcome = Literal[
+    "delivered", "retrying", "failed", "no_flags", "already_done", "held", "unknown_seller", "inactive"
+]
+"""``inactive``: the seller uninstalled the app (Shopify) or was deauthorized, so no report goes out."""
 
 
 class ReportJob(BaseModel):
@@ -152,16 +156,19 @@ class ReportDelivery:
 
     def __init__(
         self,
+        *,
         objects: ReportStore,
         webhooks: SellerWebhookSender,
         mailer: SesMailer,
         sender_email: str,
+        webhook_secret: Callable[[Seller], str | None],
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._objects = objects
         self._webhooks = webhooks
         self._mailer = mailer
         self._sender_email = sender_email
+        self._webhook_secret = webhook_secret
         self._now = now
 
     def channels(self, seller: Seller) -> list[Channel]:
@@ -182,7 +189,8 @@ class ReportDelivery:
 
     def _webhook(self, seller: Seller, rendered: RenderedReport, objects: dict[str, str]) -> DeliveryOutcome:
         report = rendered.report
-        if not seller.webhook_url or not seller.webhook_secret:
+        secret = self._webhook_secret(seller)
+        if not seller.webhook_url or not secret:
             return self._outcome("webhook", False, reason="no webhook secret set for the seller")
         message_id = webhook_message_id(report.seller_id, report.report_date)
         links = self._objects.download_links(objects, self._now())
@@ -196,7 +204,7 @@ class ReportDelivery:
             },
         }
         body = json.dumps(payload, separators=(",", ":")).encode()
-        result = self._webhooks.send(seller.webhook_url, seller.webhook_secret, message_id, body)
+        result = self._webhooks.send(seller.webhook_url, secret, message_id, body)
         reference = str(result.status_code) if result.status_code is not None else None
         return self._outcome(
             "webhook", result.delivered, reason=result.reason, reference=reference, tries=result.attempts
@@ -296,6 +304,8 @@ class ReportJobs:
         seller = self._store.sellers.get(job.seller_id)
         if seller is None:
             return "unknown_seller"
+        if not seller.active:
+            return "inactive"
         existing = self._records.get(job.seller_id, job.report_date)
         if existing is not None and existing.finished:
             return "already_done"
@@ -397,5 +407,6 @@ def build_report_jobs(settings: ReportSettings | None = None) -> ReportJobs:
             webhooks=SellerWebhookSender(allow_loopback=read.allow_loopback_webhooks),
             mailer=SesMailer(),
             sender_email=read.report_sender_email,
+            webhook_secret=SellerSecrets.in_secrets_manager(read.seller_secrets_prefix).webhook_secret,
         ),
     )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from trackguard.domain.status import FlagCode, FlagStatus
 from trackguard.errors import NotFoundError
 from trackguard.reports.formats import REPORT_CONTENT_TYPES, ReportFormat
+from trackguard.storage.keys import is_key_part
 from trackguard.storage.reports import ReportStore
 from trackguard.storage.store import Store
 from trackguard.views.flags import FlagOut, FlagPageOut, FlagStatusFilter
@@ -46,7 +47,11 @@ class SellerApiService:
         self._now = now
 
     def order(self, seller_id: str, order_id: str) -> OrderOut:
-        """The order whole (one query), plus each tracking number's events for the timelines."""
+        """The order whole (one query), plus each tracking number's events for the timelines.
+
+        An order id that could not be part of a key (it holds ``#``) names no order: 404, no read."""
+        if not is_key_part(order_id):
+            raise OrderNotFoundError(f"no order {order_id} for seller {seller_id}")
         view = self._store.orders.view(seller_id, order_id)
         if view.order is None:
             raise OrderNotFoundError(f"no order {order_id} for seller {seller_id}")

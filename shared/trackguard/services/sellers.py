@@ -2,7 +2,8 @@
 
 A key is ``tg_<key_id>_<secret>``: shown once when issued, stored only as its SHA-256, so the
 authorizer finds it with one GetItem. A seller may hold several keys; rotating issues a new one and
-leaves the old ones working until they are revoked.
+leaves the old ones working until they are revoked. A seller's report-webhook secret is kept in Secrets
+Manager (encrypted by KMS, out of the authorizer's reach); the profile only says that one is set.
 """
 
 from __future__ import annotations
@@ -85,14 +86,42 @@ class SellerStatus:
     last_report: ReportRecord | None
 
 
+class SecretValues(Protocol):
+    def put(self, owner: str, value: str, description: str) -> None: ...
+
+    def get(self, owner: str) -> str | None: ...
+
+
+class SellerSecrets:
+    """Sellers' report-webhook secrets, one Secrets Manager secret per seller."""
+
+    def __init__(self, store: SecretValues) -> None:
+        self._store = store
+
+    @classmethod
+    def in_secrets_manager(cls, prefix: str) -> SellerSecrets:
+        """As deployed: one Secrets Manager secret per seller, ``{prefix}{seller_id}``."""
+        from trackguard.clients.secret_store import SecretStore
+
+        return cls(SecretStore(prefix))
+
+    def set_webhook_secret(self, seller_id: str, secret: str) -> None:
+        self._store.put(seller_id, secret, f"trackguard report-webhook secret of seller {seller_id}")
+
+    def webhook_secret(self, seller: Seller) -> str | None:
+        return self._store.get(seller.seller_id) if seller.webhook_secret_set else None
+
+
 class SellerService:
     def __init__(
         self,
         sellers: SellerRepository,
+        secrets: SellerSecrets,
         now: Callable[[], datetime] = _utc_now,
         reports: LatestReports | None = None,
     ) -> None:
         self._sellers = sellers
+        self._secrets = secrets
         self._now = now
         self._reports = reports
 
@@ -150,7 +179,22 @@ class SellerService:
         values, generated = _validated_changes(changes)
         if not values:
             return Configured(self._require(seller_id), None)
+        secret = values.pop("webhook_secret", None)
+        if secret is not None:
+            self._require(seller_id)
+            self._secrets.set_webhook_secret(seller_id, secret)
+            values["webhook_secret_set"] = True
         return Configured(self._sellers.update(seller_id, values), generated)
+
+    def move_webhook_secrets(self) -> list[str]:
+        """Move report-webhook secrets still kept in profiles (written before this change) to Secrets
+        Manager, then drop them from the table; returns the sellers moved. Running it again moves none."""
+        moved = []
+        for seller_id, secret in sorted(self._sellers.plaintext_webhook_secrets().items()):
+            self._secrets.set_webhook_secret(seller_id, secret)
+            self._sellers.drop_plaintext_webhook_secret(seller_id)
+            moved.append(seller_id)
+        return moved
 
     def _require(self, seller_id: str) -> Seller:
         seller = self._sellers.get(seller_id)

@@ -3,6 +3,10 @@
 TikTok webhooks carry no tracking data, so an order change is fetched from the TikTok Shop API; Shopify
 webhooks carry the order or fulfillment itself. Both become platform-neutral `OrderSnapshot`s that the
 `OrderWriter` stores.
+
+Only a ready shop's deliveries are applied: one that is not registered, is inactive (Shopify
+``app/uninstalled``) or has no TikTok API credentials raises `ShopNotReadyError`, and the processor parks
+the delivery. Shopify's lifecycle topics go to `ShopifyLifecycle` whatever the shop's state.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from trackguard.domain.orders import OrderKey, OrderSnapshot
 from trackguard.errors import UnknownSourceError
 from trackguard.observability import logger
 from trackguard.services.order_writer import OrderWriter
+from trackguard.services.readiness import ShopNotReadyError
+from trackguard.services.shop_lifecycle import ShopifyLifecycle
 from trackguard.settings import ProcessorSettings
 from trackguard.sources.base import RawDelivery
 from trackguard.sources.shops import shopify, tiktok_shop
@@ -43,11 +49,24 @@ class TikTokOrders(Protocol):
     def fetch(self, shop_id: str, order_ids: Sequence[str]) -> list[TikTokOrder]: ...
 
 
+class ParkedReleaser(Protocol):
+    def release(self, seller_id: str) -> int: ...
+
+
 class PlatformShopSync:
-    def __init__(self, store: Store, writer: OrderWriter, tiktok_orders: TikTokOrders) -> None:
+    def __init__(
+        self,
+        store: Store,
+        writer: OrderWriter,
+        tiktok_orders: TikTokOrders,
+        lifecycle: ShopifyLifecycle,
+        parked: ParkedReleaser,
+    ) -> None:
         self._store = store
         self._writer = writer
         self._tiktok_orders = tiktok_orders
+        self._lifecycle = lifecycle
+        self._parked = parked
         self._prefetched: dict[tuple[str, str], TikTokOrder] = {}
 
     def prefetch(self, deliveries: Iterable[StoredDelivery]) -> None:
@@ -74,10 +93,31 @@ class PlatformShopSync:
     def apply(self, delivery: StoredDelivery, now: datetime) -> set[OrderKey]:
         raw = _raw(delivery)
         if delivery.source == "tiktok_shop":
-            return self._apply_tiktok(tiktok_shop.SOURCE.parse(raw), now)
+            notification = tiktok_shop.SOURCE.parse(raw)
+            self._require_registered(notification.shop_id)
+            return self._apply_tiktok(notification, now)
         if delivery.source == "shopify":
-            return self._apply_shopify(shopify.SOURCE.parse(raw), now)
+            return self._apply_shopify(shopify.SOURCE.parse(raw), delivery, now)
         raise UnknownSourceError.unknown(delivery.source)
+
+    def _require_registered(self, seller_id: str) -> None:
+        if self._store.sellers.get(seller_id) is None:
+            raise ShopNotReadyError(f"shop {seller_id} is not registered")
+
+    def _require_active_shopify(self, notification: ShopifyNotification, delivery: StoredDelivery) -> None:
+        """An inactive (uninstalled) shop is reactivated by a webhook Shopify triggered after the uninstall:
+        Shopify drops an uninstalled app's subscriptions, so such a webhook means the app is back."""
+        seller = self._store.sellers.get(notification.shop_domain)
+        if seller is None:
+            raise ShopNotReadyError(f"shop {notification.shop_domain} is not registered")
+        if seller.active:
+            return
+        triggered = notification.triggered_time or delivery.received_at
+        if seller.deactivated_at is None or triggered <= seller.deactivated_at:
+            raise ShopNotReadyError(f"shop {notification.shop_domain} uninstalled the app")
+        if self._store.sellers.set_active(notification.shop_domain, True, triggered):
+            released = self._parked.release(notification.shop_domain)
+            logger.info("Shopify shop reinstalled", seller_id=notification.shop_domain, released=released)
 
     def _apply_tiktok(self, notification: TikTokNotification, now: datetime) -> set[OrderKey]:
         shop_id = notification.shop_id
@@ -124,10 +164,16 @@ class PlatformShopSync:
         missing = [i for i in order_ids if i not in {order.id for order in ready}]
         return ready + (self._tiktok_orders.fetch(shop_id, missing) if missing else [])
 
-    def _apply_shopify(self, notification: ShopifyNotification, now: datetime) -> set[OrderKey]:
+    def _apply_shopify(
+        self, notification: ShopifyNotification, delivery: StoredDelivery, now: datetime
+    ) -> set[OrderKey]:
         if not notification.handled:
             logger.info("Shopify topic ignored", topic=notification.topic)
             return set()
+        if notification.lifecycle is not None:
+            self._lifecycle.apply(notification, now)
+            return set()
+        self._require_active_shopify(notification, delivery)
         shop = notification.shop_domain
         if notification.order is not None:
             return self._writer.save(shopify_order_snapshot(shop, notification.order), now)
@@ -166,4 +212,10 @@ class TikTokApiOrders:
         return ShopCredentialStore(self._settings.shop_tokens_secret_prefix)
 
     def fetch(self, shop_id: str, order_ids: Sequence[str]) -> list[TikTokOrder]:
-        return self._client.get_orders(self._credentials.credentials(shop_id), order_ids)
+        from trackguard.clients.shop_credentials import UnknownShopError
+
+        try:
+            credentials = self._credentials.credentials(shop_id)
+        except UnknownShopError as error:
+            raise ShopNotReadyError(f"shop {shop_id} has no API credentials") from error
+        return self._client.get_orders(credentials, order_ids)

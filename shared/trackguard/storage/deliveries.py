@@ -2,11 +2,15 @@
 
 Bodies are zlib-compressed (webhook JSON shrinks 5-10×), which keeps a 1 MiB delivery inside
 DynamoDB's 400 KB item limit in practice; one that still does not fit is refused as too large.
+A shop delivery is also listed under its seller (GSI2 ``SELLER#{seller}#DELIVERIES``), with the orders
+it is about, so a seller's parked deliveries, an order's deliveries (redaction) and everything of a
+seller (erasure) are found by Query.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -26,6 +30,7 @@ class DeliveryStatus(StrEnum):
     RECEIVED = "received"
     PROCESSED = "processed"
     FAILED = "failed"
+    PARKED = "parked"
 
 
 class DeliveryTooLargeError(PayloadTooLargeError):
@@ -42,6 +47,18 @@ class StoredDelivery:
     headers: dict[str, str]
     attempts: int = 0
     error: str | None = None
+    seller_id: str | None = None
+    order_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeliveryKey:
+    """Names one stored delivery without reading its body."""
+
+    source: str
+    delivery_id: str
+    status: DeliveryStatus
+    order_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,14 +74,33 @@ class DeliveryRepository:
         self._table = table
 
     def record(
-        self, source: str, delivery_id: str, body: bytes, headers: dict[str, str], received_at: datetime
+        self,
+        source: str,
+        delivery_id: str,
+        body: bytes,
+        headers: dict[str, str],
+        received_at: datetime,
+        *,
+        seller_id: str | None = None,
+        order_ids: Sequence[str] = (),
     ) -> RecordOutcome:
         """Store the delivery once (one conditional PutItem); a duplicate changes nothing."""
         compressed = zlib.compress(body, 6)
         if len(compressed) > MAX_STORED_BODY_BYTES:
             raise DeliveryTooLargeError(f"{len(body)} bytes do not fit one stored delivery")
+        seller_index = (
+            {
+                "seller_id": seller_id,
+                "order_ids": list(order_ids) or None,
+                "gsi2pk": keys.seller_deliveries_pk(seller_id),
+                "gsi2sk": f"{keys.timestamp(received_at)}#{source}#{delivery_id}",
+            }
+            if seller_id is not None
+            else {}
+        )
         item = to_attributes(
             {
+                **seller_index,
                 "pk": keys.delivery_pk(source, delivery_id),
                 "sk": keys.DELIVERY_SK,
                 "source": source,
@@ -114,6 +150,32 @@ class DeliveryRepository:
             ExpressionAttributeValues=values,
         )
 
+    def of_seller(self, seller_id: str, status: DeliveryStatus | None = None) -> Iterator[DeliveryKey]:
+        """The seller's stored deliveries, oldest first (at most the retention period of them)."""
+        request: dict[str, Any] = {
+            "IndexName": "GSI2",
+            "KeyConditionExpression": "gsi2pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": keys.seller_deliveries_pk(seller_id)}},
+            "ProjectionExpression": "#source, delivery_id, #status, order_ids",
+            "ExpressionAttributeNames": {"#source": "source", "#status": "status"},
+        }
+        if status is not None:
+            request["FilterExpression"] = "#status = :status"
+            request["ExpressionAttributeValues"][":status"] = {"S": status.value}
+        for page in self._table.query_pages(**request):
+            for item in page:
+                yield DeliveryKey(
+                    source=item["source"],
+                    delivery_id=item["delivery_id"],
+                    status=DeliveryStatus(item["status"]),
+                    order_ids=tuple(item.get("order_ids", ())),
+                )
+
+    def delete(self, source: str, delivery_id: str) -> None:
+        self._table.client.delete_item(
+            TableName=self._table.name, Key=key(keys.delivery_pk(source, delivery_id), keys.DELIVERY_SK)
+        )
+
     def received_between(self, source: str, start: datetime, end: datetime) -> list[StoredDelivery]:
         """Deliveries of one source received in [start, end): one Query per UTC day."""
         found: list[StoredDelivery] = []
@@ -145,4 +207,6 @@ def _stored(full: dict[str, Any]) -> StoredDelivery:
         headers=full.get("headers", {}),
         attempts=int(full.get("attempts", 0)),
         error=full.get("last_error"),
+        seller_id=full.get("seller_id"),
+        order_ids=tuple(full.get("order_ids", ())),
     )

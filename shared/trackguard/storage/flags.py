@@ -22,6 +22,11 @@ from trackguard.storage import keys
 from trackguard.storage.dynamo import Table, from_attributes, key, to_attributes
 
 _CURSOR_REFUSAL = "the cursor does not belong to this listing"
+_ADDRESS_EVIDENCE = ("buyer_postal_code", "buyer_country", "carrier_postal_code", "carrier_country")
+REDACTED_MESSAGE = (
+    "The carrier's destination differed from the buyer's address; the addresses were erased at the "
+    "buyer's request."
+)
 
 
 class FlagNotFoundError(NotFoundError):
@@ -165,6 +170,35 @@ class FlagRepository:
             request["ExclusiveStartKey"] = last_key
             request["Limit"] = limit - len(flags)
         return FlagPage(tuple(flags), _encode_cursor(last_key) if last_key else None)
+
+    def forget_buyer_evidence(self, seller_id: str, order_id: str) -> int:
+        """Drop the buyer's postal code and country from the order's flags (customer redaction).
+
+        The flag stays (it is the seller's record of a fault); its sentence, which quoted the
+        addresses, is replaced. Returns how many flags changed.
+        """
+        items = self._table.query_all(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :flag)",
+            ExpressionAttributeValues={
+                ":pk": {"S": keys.order_pk(seller_id, order_id)},
+                ":flag": {"S": keys.flag_sk("")},
+            },
+            ConsistentRead=True,
+        )
+        changed = 0
+        for item in items:
+            present = [name for name in _ADDRESS_EVIDENCE if name in item.get("evidence", {})]
+            if not present:
+                continue
+            self._table.client.update_item(
+                TableName=self._table.name,
+                Key=key(item["pk"], item["sk"]),
+                UpdateExpression="SET message = :message REMOVE "
+                + ", ".join(f"evidence.{name}" for name in present),
+                ExpressionAttributeValues={":message": {"S": REDACTED_MESSAGE}},
+            )
+            changed += 1
+        return changed
 
     def _flag_item(self, flag: Flag) -> dict[str, Any]:
         return to_attributes(

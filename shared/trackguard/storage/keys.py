@@ -1,9 +1,17 @@
-"""Key builders for the single table (see docs/data-model.md). Nothing else spells a key."""
+"""Key builders for the single table (see docs/data-model.md). Nothing else spells a key.
+
+Every part that comes from outside (a seller id, an order, package or delivery id) is checked before it
+becomes part of a key: a seller id must be a valid shop id and no part may hold the ``#`` separator, so
+text such as ``beta.myshopify.com#FLAGS`` can never reach another seller's or another entity's items.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, datetime
+
+from trackguard.domain.sellers import SELLER_ID_PATTERN
 
 ORDER_SK = "ORDER"
 PROFILE_SK = "PROFILE"
@@ -14,18 +22,55 @@ POLL_SK = "POLL"
 RATE_LIMIT_SK = "NEXT"
 ALL_SELLERS = "SELLERS"
 UNDELIVERED_REPORTS = "REPORTS#UNDELIVERED"
+_SELLER_ID = re.compile(SELLER_ID_PATTERN)
+_MAX_PART = 256
+
+
+class InvalidKeyPartError(ValueError):
+    """Outside text that may not become part of a key (a bad shop id, a ``#``, an empty or huge id)."""
+
+
+def is_seller_id(text: str) -> bool:
+    return _SELLER_ID.fullmatch(text) is not None
+
+
+def checked_seller_id(seller_id: str) -> str:
+    if not is_seller_id(seller_id):
+        raise InvalidKeyPartError(f"{seller_id[:80]!r} is not a valid seller id")
+    return seller_id
+
+
+def is_key_part(text: str) -> bool:
+    """An id from a sender that may become a key part: non-empty, bounded, printable, free of ``#``."""
+    return bool(text) and len(text) <= _MAX_PART and "#" not in text and text.isprintable()
+
+
+def checked_part(text: str) -> str:
+    if not is_key_part(text):
+        raise InvalidKeyPartError("an id is empty, too long, unprintable or holds '#'")
+    return text
 
 
 def seller_pk(seller_id: str) -> str:
-    return f"SELLER#{seller_id}"
+    return f"SELLER#{checked_seller_id(seller_id)}"
+
+
+def seller_orders_pk(seller_id: str) -> str:
+    """GSI1 partition listing a seller's order and package items (erasure finds them without a Scan)."""
+    return f"SELLER#{checked_seller_id(seller_id)}#ORDERS"
+
+
+def seller_deliveries_pk(seller_id: str) -> str:
+    """GSI2 partition listing a seller's raw deliveries (parked ones, redaction and erasure)."""
+    return f"SELLER#{checked_seller_id(seller_id)}#DELIVERIES"
 
 
 def order_pk(seller_id: str, order_id: str) -> str:
-    return f"ORDER#{seller_id}#{order_id}"
+    return f"ORDER#{checked_seller_id(seller_id)}#{checked_part(order_id)}"
 
 
 def package_sk(package_id: str) -> str:
-    return f"PKG#{package_id}"
+    return f"PKG#{checked_part(package_id)}"
 
 
 def flag_sk(flag_id: str) -> str:
@@ -37,11 +82,11 @@ def open_flag_guard_sk(subject: str) -> str:
 
 
 def seller_flags_pk(seller_id: str) -> str:
-    return f"SELLER#{seller_id}#FLAGS"
+    return f"SELLER#{checked_seller_id(seller_id)}#FLAGS"
 
 
 def seller_flags_by_status_pk(seller_id: str, status: str) -> str:
-    return f"SELLER#{seller_id}#FLAGS#{status}"
+    return f"SELLER#{checked_seller_id(seller_id)}#FLAGS#{status}"
 
 
 def tracking_pk(tracking_number: str) -> str:
@@ -49,7 +94,12 @@ def tracking_pk(tracking_number: str) -> str:
 
 
 def tracking_link_sk(seller_id: str, order_id: str, package_id: str) -> str:
-    return f"LINK#{seller_id}#{order_id}#{package_id}"
+    return f"LINK#{checked_seller_id(seller_id)}#{checked_part(order_id)}#{checked_part(package_id)}"
+
+
+def seller_of_link(sk: str) -> str | None:
+    """The seller a tracking-link sort key belongs to, else None."""
+    return sk.split("#", 2)[1] if sk.startswith("LINK#") else None
 
 
 def event_sk(event_key: str) -> str:
@@ -57,7 +107,7 @@ def event_sk(event_key: str) -> str:
 
 
 def delivery_pk(source: str, delivery_id: str) -> str:
-    return f"DELIVERY#{source}#{delivery_id}"
+    return f"DELIVERY#{source}#{checked_part(delivery_id)}"
 
 
 def deliveries_by_day_pk(source: str, day: str) -> str:

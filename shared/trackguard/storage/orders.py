@@ -1,7 +1,9 @@
 """Orders, their packages and flags share one partition, so one Query reads an order whole.
 
 The order item also carries the sparse due-index keys (``due_pk``/``due_sk``): only orders that
-need a check are in that index, spread over write shards, so the reconciler never scans.
+need a check are in that index, spread over write shards, so the reconciler never scans. Order and
+package items are listed under their seller in GSI1 (``SELLER#{seller}#ORDERS``), so erasing a seller
+or a shop finds its orders by Query.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ class OrderRepository:
         """Write the order unless a newer platform update is already stored. False when stale."""
         fields = order.model_dump(mode="json")
         fields["source_updated_key"] = keys.timestamp(order.source_updated_at)
+        fields |= _seller_index(order.seller_id, order.order_id, keys.ORDER_SK)
         names = {f"#{name}": name for name in fields}
         values = {f":{name}": to_value(value) for name, value in fields.items()}
         assignments = ", ".join(f"#{name} = :{name}" for name in fields)
@@ -104,6 +107,7 @@ class OrderRepository:
             for name, value in package.model_dump(mode="json").items()
             if name in _PACKAGE_FIELDS or name in {"seller_id", "order_id", "package_id"}
         }
+        fields |= _seller_index(package.seller_id, package.order_id, keys.package_sk(package.package_id))
         if number_changed:
             fields["state"] = ShipmentState().model_dump(mode="json")
             fields["state_number"] = package.tracking_number or ""
@@ -232,6 +236,43 @@ class OrderRepository:
     @property
     def due_shards(self) -> int:
         return self._due_shards
+
+    def order_ids_of(self, seller_id: str) -> set[str]:
+        """Every order id the seller has an order or package item for (GSI1, keys only read)."""
+        items = self._table.query_all(
+            IndexName="GSI1",
+            KeyConditionExpression="gsi1pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": keys.seller_orders_pk(seller_id)}},
+            ProjectionExpression="order_id",
+        )
+        return {item["order_id"] for item in items if "order_id" in item}
+
+    def items_of(self, seller_id: str, order_id: str) -> list[Item]:
+        """Every item of an order's partition: order, packages, flags, guards, counted markers."""
+        return self._table.query_all(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": keys.order_pk(seller_id, order_id)}},
+            ConsistentRead=True,
+        )
+
+    def forget_destination(self, seller_id: str, order_id: str) -> bool:
+        """Remove the buyer's postal code and country from an order (customer redaction). False if absent."""
+        try:
+            self._table.client.update_item(
+                TableName=self._table.name,
+                Key=key(keys.order_pk(seller_id, order_id), keys.ORDER_SK),
+                UpdateExpression="REMOVE destination",
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+
+def _seller_index(seller_id: str, order_id: str, sk: str) -> dict[str, str]:
+    return {"gsi1pk": keys.seller_orders_pk(seller_id), "gsi1sk": f"{order_id}#{sk}"}
 
 
 def _judged_at(order_item: Item) -> datetime | None:

@@ -42,7 +42,12 @@ class StoredReport:
 
 
 def report_prefix(seller_id: str) -> str:
-    return f"reports/{seller_id}/"
+    return f"reports/{keys.checked_seller_id(seller_id)}/"
+
+
+def export_prefix(seller_id: str) -> str:
+    """Where answers to a shop's ``customers/data_request`` are kept, apart from the daily reports."""
+    return f"exports/{keys.checked_seller_id(seller_id)}/"
 
 
 def report_key(seller_id: str, report_date: str, extension: str) -> str:
@@ -108,6 +113,28 @@ class ReportStore:
             for fmt, name in objects.items()
         }
         return DownloadLinks(urls=urls, expires_at=now + lifetime)
+
+    def put_export(self, seller_id: str, request_id: str, body: bytes) -> str:
+        name = f"{export_prefix(seller_id)}{keys.checked_part(request_id)}.json"
+        self._client().put_object(Bucket=self._bucket, Key=name, Body=body, ContentType="application/json")
+        return name
+
+    def objects_of(self, seller_id: str) -> list[str]:
+        """Every object kept for the seller: its reports and its data-request exports."""
+        paginator = self._client().get_paginator("list_objects_v2")
+        return [
+            entry["Key"]
+            for prefix in (report_prefix(seller_id), export_prefix(seller_id))
+            for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix)
+            for entry in page.get("Contents", [])
+        ]
+
+    def delete(self, names: list[str]) -> None:
+        for start in range(0, len(names), 1000):
+            chunk = names[start : start + 1000]
+            self._client().delete_objects(
+                Bucket=self._bucket, Delete={"Objects": [{"Key": name} for name in chunk], "Quiet": True}
+            )
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,27 @@ class SellerRepository:
         )
         return [Seller.model_validate(item) for item in items]
 
+    def plaintext_webhook_secrets(self) -> dict[str, str]:
+        """Report-webhook secrets that profiles written before they moved to Secrets Manager still hold."""
+        items = self._table.query_all(
+            IndexName="GSI1",
+            KeyConditionExpression="gsi1pk = :pk",
+            FilterExpression="attribute_exists(webhook_secret)",
+            ExpressionAttributeValues={":pk": {"S": keys.ALL_SELLERS}},
+            ProjectionExpression="seller_id, webhook_secret",
+        )
+        return {item["seller_id"]: item["webhook_secret"] for item in items}
+
+    def drop_plaintext_webhook_secret(self, seller_id: str) -> None:
+        """Remove the profile's old plain-text secret, now that Secrets Manager holds it."""
+        self._table.client.update_item(
+            TableName=self._table.name,
+            Key=key(keys.seller_pk(seller_id), keys.PROFILE_SK),
+            UpdateExpression="SET webhook_secret_set = :yes REMOVE webhook_secret",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":yes": {"BOOL": True}},
+        )
+
     def add_key(self, api_key: ApiKey) -> None:
         """Store the key under its hash (for the authorizer's one GetItem) and under its seller."""
         record = api_key.model_dump(mode="json")
@@ -112,8 +133,15 @@ class SellerRepository:
         )
 
     def find_key(self, key_hash: str) -> ApiKey | None:
-        item = self._table.get(keys.api_key_pk(key_hash), keys.APIKEY_SK)
-        return ApiKey.model_validate(item) if item else None
+        """The authorizer's one read: the key item's own fields only (its IAM policy allows no others)."""
+        answer = self._table.client.get_item(
+            TableName=self._table.name,
+            Key=key(keys.api_key_pk(key_hash), keys.APIKEY_SK),
+            ProjectionExpression="key_id, seller_id, key_hash, #status, created_at, revoked_at",
+            ExpressionAttributeNames={"#status": "status"},
+        )
+        item = answer.get("Item")
+        return ApiKey.model_validate(from_attributes(item)) if item else None
 
     def keys_of(self, seller_id: str) -> list[ApiKey]:
         items = self._table.query_all(
@@ -141,6 +169,36 @@ class SellerRepository:
                 }
             )
         self._table.client.transact_write_items(TransactItems=actions)  # type: ignore[arg-type]
+
+    def is_active(self, seller_id: str) -> bool:
+        """False only for a registered seller marked inactive (reads one attribute)."""
+        answer = self._table.client.get_item(
+            TableName=self._table.name,
+            Key=key(keys.seller_pk(seller_id), keys.PROFILE_SK),
+            ProjectionExpression="active",
+        )
+        return answer.get("Item", {}).get("active", {}).get("BOOL", True)
+
+    def set_active(self, seller_id: str, active: bool, at: datetime) -> bool:
+        """Mark the seller active or inactive; False when the seller is unknown or already so."""
+        try:
+            self._table.client.update_item(
+                TableName=self._table.name,
+                Key=key(keys.seller_pk(seller_id), keys.PROFILE_SK),
+                UpdateExpression="SET active = :active, deactivated_at = :at",
+                ConditionExpression=(
+                    "attribute_exists(pk) AND (attribute_not_exists(active) OR active <> :active)"
+                ),
+                ExpressionAttributeValues={
+                    ":active": {"BOOL": active},
+                    ":at": {"NULL": True} if active else {"S": at.isoformat()},
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def set_shop_authorized(self, seller_id: str, authorized: bool, at: datetime) -> None:
         """Record whether the platform still lets trackguard fetch this shop's orders."""

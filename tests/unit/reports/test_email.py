@@ -39,6 +39,7 @@ def deliver_email(ses: Any) -> Any:
         webhooks=SellerWebhookSender(allow_loopback=False),
         mailer=SesMailer(ses),
         sender_email=SENDER,
+        webhook_secret=lambda _seller: None,
     )
     return delivery.deliver("email", seller, render(sample_report()), {})
 
@@ -90,6 +91,7 @@ def test_reports_are_emailed_only_when_the_deployment_has_a_sender(sender: str, 
         webhooks=SellerWebhookSender(allow_loopback=False),
         mailer=SesMailer(boto3.client("ses", region_name="us-east-1")),
         sender_email=sender,
+        webhook_secret=lambda _seller: None,
     )
 
     assert delivery.channels(seller) == channels

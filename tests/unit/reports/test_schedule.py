@@ -86,3 +86,14 @@ def test_each_due_seller_and_each_report_due_again_is_queued_once_as_of_the_run(
     ]
     assert asked == [as_of]
     assert jobs.queued == [(due, as_of)]
+
+
+def test_an_inactive_seller_gets_no_report_while_the_others_do() -> None:
+    """A Shopify shop that uninstalled the app is inactive until it is back: no report goes out."""
+    jobs = RecordingJobs()
+    uninstalled = seller("UTC", 8, "gone.myshopify.com").model_copy(update={"active": False})
+    schedule = ReportSchedule(lambda: [seller("UTC", 8, "here"), uninstalled], lambda _as_of: [], jobs)
+
+    due = schedule.run(datetime(2026, 11, 3, 8, 0, tzinfo=UTC))
+
+    assert due == [DueReport("here", date(2026, 11, 3), retry=False)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from trackguard.services.messages import TrackingUpdateMessage
 from trackguard.services.processing import OrderKey, Processor, ShopSync
@@ -28,6 +29,11 @@ class Judges:
         self.judged.append((seller_id, order_id))
 
 
+class ActiveSellers:
+    def is_active(self, seller_id: str) -> bool:
+        return True
+
+
 def no_shop_sync() -> ShopSync:
     raise AssertionError("a batch of carrier events must not load the shop platforms")
 
@@ -35,7 +41,7 @@ def no_shop_sync() -> ShopSync:
 def test_a_batch_of_carrier_events_is_judged_without_building_the_shop_sync() -> None:
     updater, judge = Refreshes(), Judges()
     processor = Processor(
-        store=None,  # a batch without shop deliveries reads no delivery
+        store=SimpleNamespace(sellers=ActiveSellers()),  # reads no delivery; asks if sellers are active
         build_shop_sync=no_shop_sync,
         updater=updater,
         judge=judge,

@@ -14,6 +14,7 @@ from tests.unit.sources.shops.shopify_payloads import FULFILLMENT, ORDER
 from trackguard.errors import PayloadError, SignatureError
 from trackguard.sources.base import RawDelivery
 from trackguard.sources.shops import shopify
+from trackguard.sources.shops.shopify.webhook import ShopifyCustomersRedact
 
 CLIENT_SECRET = "dev-shopify-client-secret"
 
@@ -197,3 +198,142 @@ class TestPayloadErrors:
         details = json.dumps(caught.value.details)
         assert "created_at" in details
         assert "Elm Street" not in details
+
+
+class TestSecretRotation:
+    """During a rotation the secret is ``[current, previous]``: either verifies (Shopify switches signing
+    over up to an hour), anything else still does not."""
+
+    ROTATING = {"client_secret": ["new-client-secret-0001", CLIENT_SECRET]}
+
+    @pytest.mark.parametrize("signing_secret", ["new-client-secret-0001", CLIENT_SECRET])
+    def test_the_current_and_the_previous_secret_both_verify(self, signing_secret: str) -> None:
+        rotating = shopify.SOURCE.secret_model.model_validate(self.ROTATING)
+        shopify.verify(signed(body_of(ORDER), secret=signing_secret), rotating)
+
+    def test_a_third_secret_does_not(self) -> None:
+        rotating = shopify.SOURCE.secret_model.model_validate(self.ROTATING)
+        with pytest.raises(SignatureError):
+            shopify.verify(signed(body_of(ORDER), secret="revoked-long-ago-0003"), rotating)
+
+
+class TestShopDomain:
+    @pytest.mark.parametrize(
+        "domain",
+        [
+            "beta.myshopify.com#FLAGS",
+            "beta.myshopify.com.evil.example",
+            "shop.example.com",
+            "-beta.myshopify.com",
+            "beta-.myshopify.com",
+            "myshopify.com",
+            "beta.myshopify.io",
+            "beta.myshopify.com/",
+            "b\u0435ta.myshopify.com",
+        ],
+    )
+    def test_only_a_myshopify_com_host_is_a_shop(self, domain: str) -> None:
+        with pytest.raises(PayloadError, match=r"myshopify\.com") as caught:
+            shopify.parse(signed(body_of(ORDER), x_shopify_shop_domain=domain))
+        assert caught.value.details[0]["loc"] == ["headers", "x-shopify-shop-domain"]
+        assert json.dumps(domain) not in json.dumps(caught.value.details), "the value is not echoed"
+
+    def test_case_and_surrounding_space_do_not_make_another_shop(self) -> None:
+        delivery = signed(body_of(ORDER), x_shopify_shop_domain=" Trail-Gear.MyShopify.com ")
+        assert shopify.parse(delivery).shop_domain == "trail-gear.myshopify.com"
+
+    @pytest.mark.parametrize(
+        ("topic", "body"),
+        [
+            ("shop/redact", {"shop_id": 1, "shop_domain": "victim.myshopify.com"}),
+            ("customers/redact", {"shop_domain": "victim.myshopify.com", "orders_to_redact": [1]}),
+            ("customers/data_request", {"shop_domain": "victim.myshopify.com", "orders_requested": [1]}),
+            ("app/uninstalled", {"id": 1, "myshopify_domain": "victim.myshopify.com"}),
+        ],
+    )
+    def test_the_header_must_name_the_shop_of_the_signed_body(self, topic: str, body: dict[str, Any]) -> None:
+        with pytest.raises(PayloadError, match="differs"):
+            shopify.parse(signed(body_of(body), topic=topic))
+
+
+class TestLifecycleTopics:
+    CUSTOMER = {"id": 207119551, "email": "jane.buyer@example.com", "phone": "+15555550123"}
+
+    def test_customers_redact_lists_the_orders_and_keeps_no_contact(self) -> None:
+        body = {
+            "shop_id": 954889,
+            "shop_domain": "trail-gear.myshopify.com",
+            "customer": self.CUSTOMER,
+            "orders_to_redact": [299938, 280263],
+        }
+        notification = shopify.parse(signed(body_of(body), topic="customers/redact"))
+
+        assert isinstance(notification.lifecycle, ShopifyCustomersRedact)
+        assert notification.lifecycle.orders_to_redact == ("299938", "280263")
+        assert json.loads(notification.stored_body()) == {
+            "shop_domain": "trail-gear.myshopify.com",
+            "customer": {"id": "207119551"},
+            "orders_to_redact": ["299938", "280263"],
+        }
+
+    def test_a_data_request_keeps_the_request_and_customer_ids_only(self) -> None:
+        body = {
+            "shop_id": 954889,
+            "shop_domain": "trail-gear.myshopify.com",
+            "orders_requested": [299938],
+            "customer": self.CUSTOMER,
+            "data_request": {"id": 9999},
+        }
+        stored = shopify.parse(signed(body_of(body), topic="customers/data_request")).stored_body()
+
+        assert json.loads(stored) == {
+            "shop_domain": "trail-gear.myshopify.com",
+            "customer": {"id": "207119551"},
+            "orders_requested": ["299938"],
+            "data_request": {"id": "9999"},
+        }
+
+    def test_app_uninstalled_keeps_only_the_shop_domain(self) -> None:
+        body = {
+            "id": 954889,
+            "name": "Trail Gear",
+            "email": "owner@trail-gear.example",
+            "shop_owner": "Ann Owner",
+            "myshopify_domain": "trail-gear.myshopify.com",
+        }
+        stored = shopify.parse(signed(body_of(body), topic="app/uninstalled")).stored_body()
+
+        assert json.loads(stored) == {"myshopify_domain": "trail-gear.myshopify.com"}
+
+    def test_the_trigger_time_is_read(self) -> None:
+        notification = shopify.parse(
+            signed(body_of({"shop_domain": "trail-gear.myshopify.com"}), "shop/redact")
+        )
+        assert notification.triggered_time == datetime(2024, 5, 2, 14, 15, 4, 617000, tzinfo=UTC)
+
+
+class TestStoredBody:
+    def test_an_order_is_kept_without_the_buyers_name_street_phone_or_email(self) -> None:
+        notification = shopify.parse(signed(body_of(ORDER)))
+
+        stored = notification.stored_body()
+
+        for personal in ("Jane", "Buyer", "123 Elm Street", "+15555550123", "jane.buyer@example.com"):
+            assert personal.encode() not in stored
+        assert notification.order_ids == ("5736153350282",)
+
+    def test_what_is_kept_parses_to_the_same_order(self) -> None:
+        """Replay reads the kept body: it must mean exactly what the delivery meant."""
+        notification = shopify.parse(signed(body_of({**ORDER, "fulfillments": [FULFILLMENT]})))
+        kept = RawDelivery(headers=signed(b"{}").headers, body=notification.stored_body())
+
+        assert shopify.parse(kept).order == notification.order
+
+    def test_a_fulfillment_is_kept_parseable_and_names_its_order(self) -> None:
+        notification = shopify.parse(signed(body_of(FULFILLMENT), topic="fulfillments/create"))
+        kept = RawDelivery(
+            headers=signed(b"{}", topic="fulfillments/create").headers, body=notification.stored_body()
+        )
+
+        assert shopify.parse(kept).fulfillment == notification.fulfillment
+        assert notification.order_ids == ("5736153350282",)
