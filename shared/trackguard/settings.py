@@ -92,7 +92,8 @@ class Settings(EnvironmentSettings):
 
 
 class ProcessorSettings(Settings):
-    """The processor judges, and fetches TikTok Shop orders with each shop's stored credentials.
+    """The processor judges, and fetches TikTok Shop orders with each shop's stored credentials
+    (renewing at the auth host a token TikTok calls expired).
 
     Shopify's lifecycle needs the rest: a reinstall re-queues parked deliveries (the processing queue),
     ``shop/redact`` erases reports and secrets, ``customers/data_request`` is answered by the report
@@ -100,6 +101,7 @@ class ProcessorSettings(Settings):
 
     tiktok_shop_api_base_url: str = Field(min_length=1)
     shop_tokens_secret_prefix: str = Field(min_length=1)
+    tiktok_shop_auth_base_url: str = Field(min_length=1)
     seller_secrets_prefix: str = Field(min_length=1)
     processing_queue_url: str = Field(min_length=1)
     reports_bucket: str = Field(min_length=1)
@@ -107,6 +109,27 @@ class ProcessorSettings(Settings):
     """Empty when the stack's ReportEmails is disabled: nothing is e-mailed."""
     allow_loopback_webhooks: bool = False
     thresholds: Thresholds = Thresholds()
+
+
+class TokenRefreshSettings(Settings):
+    """The schedule that refreshes TikTok shops' tokens before they expire."""
+
+    tiktok_shop_auth_base_url: str = Field(min_length=1)
+    shop_tokens_secret_prefix: str = Field(min_length=1)
+
+
+class TikTokAuthorizationSettings(Settings):
+    """The callback that connects TikTok shops.
+
+    The service id is the app's, known only once the app exists in TikTok's Partner Center: until the
+    deployment is given one (``TikTokShopServiceId``) the callback answers that it is not set up, as a
+    sender whose secret is missing is not configured.
+    """
+
+    tiktok_shop_api_base_url: str = Field(min_length=1)
+    tiktok_shop_auth_base_url: str = Field(min_length=1)
+    shop_tokens_secret_prefix: str = Field(min_length=1)
+    tiktok_shop_service_id: str = ""
 
 
 class ReconcilePlannerSettings(Settings):

@@ -169,6 +169,24 @@ def test_a_deauthorized_shop_is_no_longer_fetched(
     assert tiktok.fetches == []
 
 
+def test_an_upcoming_authorization_expiration_raises_the_seller_flag_once(
+    store: Store, processor: Processor, tiktok: FakeTikTokOrders
+) -> None:
+    store.sellers.set_shop_authorized(SHOP, True, T0)
+    warning = {"message": "Authorization of shop_id is expiring in 30 days.", "expiration_time": "1798761600"}
+
+    deliver_tiktok(store, processor, 7, warning)
+    deliver_tiktok(store, processor, 7, {**warning, "message": "expiring in 29 days."})
+
+    [flag] = store.flags.list(SHOP, FlagStatus.OPEN).flags
+    assert (flag.code, flag.order_id, flag.evidence["expiration_time"]) == (
+        FlagCode.REAUTHORIZATION_NEEDED,
+        None,
+        1798761600,
+    )
+    assert tiktok.fetches == []
+
+
 def test_a_cancelled_order_is_marked_cancelled(
     store: Store, processor: Processor, tiktok: FakeTikTokOrders
 ) -> None:

@@ -220,6 +220,18 @@ def test_a_seller_without_flags_gets_no_report(store: Store, s3: Any, moto_endpo
     assert outbox(moto_endpoint) == []
 
 
+def test_a_deauthorized_shop_gets_no_report(store: Store, s3: Any, moto_endpoint: str) -> None:
+    """TikTok type 6: the seller withdrew trackguard's access, so its reports stop too."""
+    with receiver((200, {})) as seller:
+        register(store, seller)
+        store.sellers.set_shop_authorized("shop-1", False, AS_OF - timedelta(hours=1))
+        runs = hourly_run(store, report_jobs(store, s3, moto_endpoint), AS_OF)
+    assert [run[2] for run in runs] == ["shop_deauthorized"]
+    assert seller.received == []
+    assert outbox(moto_endpoint) == []
+    assert ReportRecordRepository(store.table).get("shop-1", REPORT_DATE) is None
+
+
 def test_a_failing_webhook_is_retried_by_later_runs_and_the_email_goes_once(
     store: Store, s3: Any, moto_endpoint: str
 ) -> None:

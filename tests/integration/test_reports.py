@@ -8,10 +8,11 @@ import pytest
 
 from tests.support.builders import T0, a_flag, a_package, an_order
 from tests.support.fakes import RecordingPublisher
+from trackguard.domain.flags import Flag, new_flag_id
 from trackguard.domain.sellers import Seller
-from trackguard.domain.status import FlagCode
+from trackguard.domain.status import FlagCode, Severity
 from trackguard.services.order_writer import OrderSnapshot, OrderWriter
-from trackguard.services.reports import ReportBuilder
+from trackguard.services.reports import ReportBuilder, render
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.storage.stats import StatsRepository
 from trackguard.storage.store import Store
@@ -120,3 +121,27 @@ def test_the_report_holds_open_and_newly_resolved_flags_with_carriers_counts_and
     assert (seven.packages, seven.invalid_packages) == (20, 3)
     assert seven.rate == pytest.approx(17 / 20)
     assert seven.meets_threshold is False
+
+
+def test_a_seller_level_flag_is_in_the_report_and_its_files(store: Store, stats: StatsRepository) -> None:
+    reauthorize = Flag(
+        flag_id=new_flag_id(int((AS_OF - timedelta(hours=3)).timestamp() * 1000)),
+        seller_id="shop-1",
+        code=FlagCode.REAUTHORIZATION_NEEDED,
+        severity=Severity.HIGH,
+        detected_at=AS_OF - timedelta(hours=3),
+        message="TikTok Shop says trackguard's authorisation for shop shop-1 expires on 2026-12-01.",
+    )
+    assert store.flags.raise_flag(reauthorize)
+    seller = Seller(seller_id="shop-1", platform="tiktok_shop", created_at=T0)
+
+    report = ReportBuilder(store, stats, now=lambda: AS_OF).build(seller, AS_OF, date(2026, 11, 3))
+    rendered = render(report)
+
+    [listed] = report.open_flags
+    assert (listed.flag_id, listed.order_id, listed.carrier) == (reauthorize.flag_id, None, None)
+    assert "authorisation link" in listed.what_to_do
+    assert report.counts == {"REAUTHORIZATION_NEEDED": 1}
+    [row] = rendered.bodies["csv"].decode().splitlines()[1:]
+    assert row.startswith(",,,,REAUTHORIZATION_NEEDED,high,open,")
+    assert b"whole shop" in rendered.bodies["html"]

@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from trackguard.clients.shop_credentials import ShopTokenRecord, UnknownShopError
+
 
 class RecordingPublisher:
     def __init__(self) -> None:
@@ -37,3 +39,23 @@ class DictSecrets:
 
     def get(self, owner: str) -> str | None:
         return self.values.get(owner)
+
+
+class MemoryTokenVault:
+    """Shop token records in a dict, as the Secrets Manager credential store keeps them."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, ShopTokenRecord] = {}
+        self.writes: list[str] = []
+
+    def put(self, shop_id: str, record: ShopTokenRecord) -> None:
+        self.records[shop_id] = record
+        self.writes.append(shop_id)
+
+    def fresh(self, shop_id: str) -> ShopTokenRecord:
+        if shop_id not in self.records:
+            raise UnknownShopError(shop_id)
+        return self.records[shop_id]
+
+    def delete(self, shop_id: str) -> None:
+        self.records.pop(shop_id, None)

@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from tests.support.builders import T0
+from tests.support.fakes import MemoryTokenVault
 from trackguard.domain.orders import Platform
 from trackguard.domain.sellers import Seller
 from trackguard.secrets import SecretDocument
 from trackguard.services.data_requests import DataRequestAnswer
 from trackguard.services.erasure import SellerErasure
 from trackguard.services.order_writer import OrderWriter
+from trackguard.services.reauthorization import ShopLifecycle
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.services.shop_lifecycle import DataRequestSender, ShopifyLifecycle
 from trackguard.services.shop_sync import PlatformShopSync, TikTokOrders
@@ -61,12 +63,14 @@ def shop_sync_for(
     lifecycle: ShopifyLifecycle | None = None,
     release: RecordingRelease | None = None,
 ) -> PlatformShopSync:
+    """TikTok authorisations keep their tokens in memory; Shopify's lifecycle records what it sends."""
     return PlatformShopSync(
         store,
         OrderWriter(store, updater),
         tiktok,
-        lifecycle or lifecycle_for(store),
-        release or RecordingRelease(),
+        authorizations=ShopLifecycle(store, MemoryTokenVault()),
+        lifecycle=lifecycle or lifecycle_for(store),
+        parked=release or RecordingRelease(),
     )
 
 

@@ -42,6 +42,7 @@ DEPLOYED = {
     "SHOP_TOKENS_SECRET_PREFIX": "trackguard/shop-tokens/",
     "SELLER_SECRETS_PREFIX": "trackguard/seller-secrets/",
     "PROCESSING_QUEUE_URL": "https://sqs.us-east-1.amazonaws.invalid/000000000000/processing",
+    "TIKTOK_SHOP_AUTH_BASE_URL": "https://auth.tiktok-shops.invalid",
     "RECONCILE_QUEUE_URL": "https://sqs.us-east-1.amazonaws.invalid/000000000000/reconcile",
     "SEVENTEEN_TRACK_API_BASE_URL": "https://api.17track.invalid",
     "SEVENTEEN_TRACK_REQUESTS_PER_SECOND": "2.5",

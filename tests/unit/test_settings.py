@@ -21,6 +21,7 @@ PROCESSOR = {
     "PROCESSING_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/000000000000/processing",
     "REPORTS_BUCKET": "reports",
     "REPORT_SENDER_EMAIL": "reports@example.com",
+    "TIKTOK_SHOP_AUTH_BASE_URL": "https://auth.example",
 }
 
 
@@ -54,8 +55,8 @@ def test_every_missing_variable_of_a_function_is_named_at_once() -> None:
         ProcessorSettings.from_environ(GLOBALS)
 
     assert str(raised.value) == (
-        "ProcessorSettings: TIKTOK_SHOP_API_BASE_URL, SHOP_TOKENS_SECRET_PREFIX, SELLER_SECRETS_PREFIX, "
-        "PROCESSING_QUEUE_URL, REPORTS_BUCKET not set"
+        "ProcessorSettings: TIKTOK_SHOP_API_BASE_URL, SHOP_TOKENS_SECRET_PREFIX, TIKTOK_SHOP_AUTH_BASE_URL, "
+        "SELLER_SECRETS_PREFIX, PROCESSING_QUEUE_URL, REPORTS_BUCKET not set"
     )
 
 

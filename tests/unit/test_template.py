@@ -28,6 +28,8 @@ from trackguard.settings import (
     ReportSettings,
     SellerApiSettings,
     Settings,
+    TikTokAuthorizationSettings,
+    TokenRefreshSettings,
 )
 from trackguard.sources.registry import CARRIER_SOURCES, SHOP_SOURCES
 from trackguard.storage.dynamo import Table
@@ -37,6 +39,9 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 CONTRACT = ROOT.parent / "shared" / "CONTRACT.md"
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:trackguard/webhook-secrets-AbCdEf"
+SHOP_TOKENS = (
+    "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:trackguard/shop-tokens/*"
+)
 
 WEBHOOK_ROUTES = {
     **{("POST", f"/webhooks/{name.replace('_', '-')}"): "ShopWebhookFunction" for name in SHOP_SOURCES},
@@ -50,7 +55,8 @@ SELLER_ROUTES = {
     ("GET", "/sellers/{seller_id}/orders/{order_id}"): "SellerApiFunction",
     ("GET", "/sellers/{seller_id}/reports/latest"): "SellerApiFunction",
 }
-OPEN_ROUTES = {**WEBHOOK_ROUTES, ("GET", "/health"): "HealthFunction"}
+ONBOARDING_ROUTES = {("GET", "/oauth/tiktok-shop/callback"): "TikTokOAuthFunction"}
+OPEN_ROUTES = {**WEBHOOK_ROUTES, **ONBOARDING_ROUTES, ("GET", "/health"): "HealthFunction"}
 ALL_ROUTES = {**OPEN_ROUTES, **SELLER_ROUTES}
 
 THRESHOLD_PARAMETERS = {
@@ -85,6 +91,8 @@ FUNCTION_SETTINGS: dict[str, type[EnvironmentSettings] | None] = {
     "SellerApiFunction": SellerApiSettings,
     "ReportFunction": ReportScheduleSettings,
     "ReportWorkerFunction": ReportSettings,
+    "TikTokOAuthFunction": TikTokAuthorizationSettings,
+    "TokenRefreshFunction": TokenRefreshSettings,
 }
 """The settings model each function's service reads (the health function reads none)."""
 
@@ -274,6 +282,32 @@ def test_the_api_logs_access_and_throttles(template: dict[str, Any]) -> None:
                 "secretsmanager:GetSecretValue": {"Ref:WebhookSecretsArn"},
             },
         ),
+        (
+            "TikTokOAuthFunction",
+            {
+                "dynamodb:GetItem": {"Table.Arn"},
+                "dynamodb:PutItem": {"Table.Arn"},
+                "dynamodb:UpdateItem": {"Table.Arn"},
+                "dynamodb:DeleteItem": {"Table.Arn"},
+                "dynamodb:ConditionCheckItem": {"Table.Arn"},
+                "secretsmanager:GetSecretValue": {"Ref:WebhookSecretsArn"},
+                "secretsmanager:PutSecretValue": {SHOP_TOKENS},
+                "secretsmanager:CreateSecret": {SHOP_TOKENS},
+            },
+        ),
+        (
+            "TokenRefreshFunction",
+            {
+                "dynamodb:GetItem": {"Table.Arn"},
+                "dynamodb:PutItem": {"Table.Arn"},
+                "dynamodb:UpdateItem": {"Table.Arn"},
+                "dynamodb:DeleteItem": {"Table.Arn"},
+                "dynamodb:Query": {"${Table.Arn}/index/GSI1"},
+                "secretsmanager:GetSecretValue": {"Ref:WebhookSecretsArn", SHOP_TOKENS},
+                "secretsmanager:PutSecretValue": {SHOP_TOKENS},
+                "sqs:SendMessage": {"InvocationFailureDLQ.Arn"},
+            },
+        ),
     ],
 )
 def test_narrow_functions_hold_exactly_their_grants(
@@ -292,11 +326,15 @@ def test_no_function_can_scan_or_use_wildcard_actions(
             assert "*" not in resources, (function, action)
 
 
-def test_only_the_judging_functions_delete(template: dict[str, Any], transformed: dict[str, Any]) -> None:
-    """Resolving a flag deletes its open-flag guard in a transaction; nothing else removes items."""
+def test_only_the_functions_that_resolve_flags_delete(
+    template: dict[str, Any], transformed: dict[str, Any]
+) -> None:
+    """Resolving a flag deletes its open-flag guard in a transaction; nothing else removes items. The
+    callback (a seller authorised again) and the refresher (a refresh works again) resolve
+    REAUTHORIZATION_NEEDED."""
     deleting = {f for f in functions_of(template) if "dynamodb:DeleteItem" in grants(transformed, f)}
 
-    assert deleting == set(JUDGING_FUNCTIONS)
+    assert deleting == {*JUDGING_FUNCTIONS, "TikTokOAuthFunction", "TokenRefreshFunction"}
 
 
 def test_secrets_are_read_only_where_needed(template: dict[str, Any], transformed: dict[str, Any]) -> None:
@@ -314,12 +352,15 @@ def test_secrets_are_read_only_where_needed(template: dict[str, Any], transforme
         "ProcessorFunction",
         "ReconcileWorkerFunction",
         "ReportWorkerFunction",
+        "TikTokOAuthFunction",
+        "TokenRefreshFunction",
     }
     assert readers["ProcessorFunction"] == {"Ref:WebhookSecretsArn", shop_tokens, seller_secrets}
     assert readers["ReconcileWorkerFunction"] == {"Ref:WebhookSecretsArn"}
     assert readers["ReportWorkerFunction"] == {seller_secrets}
-    token_prefix = environment(template, "ProcessorFunction")["SHOP_TOKENS_SECRET_PREFIX"]
-    assert f"{secrets}{token_prefix}*" == shop_tokens
+    for function in ("ProcessorFunction", "TikTokOAuthFunction", "TokenRefreshFunction"):
+        token_prefix = environment(template, function)["SHOP_TOKENS_SECRET_PREFIX"]
+        assert f"{secrets}{token_prefix}*" == shop_tokens
     for function in ("ProcessorFunction", "ReportWorkerFunction"):
         assert f"{secrets}{environment(template, function)['SELLER_SECRETS_PREFIX']}*" == seller_secrets
 
@@ -355,6 +396,29 @@ def test_the_authorizer_reads_api_key_items_only(transformed: dict[str, Any]) ->
     assert "webhook_secret" not in allowed
     assert "email" not in allowed
     assert statement["Condition"]["StringEqualsIfExists"]["dynamodb:Select"] == "SPECIFIC_ATTRIBUTES"
+
+
+def test_only_the_token_keepers_write_shop_tokens(
+    template: dict[str, Any], transformed: dict[str, Any]
+) -> None:
+    """The callback creates a shop's secret, the refresher and a 105002 renew it, a type 6 erases it."""
+    writers = {
+        action: {f for f in functions_of(template) if action in grants(transformed, f)}
+        for action in (
+            "secretsmanager:CreateSecret",
+            "secretsmanager:PutSecretValue",
+            "secretsmanager:DeleteSecret",
+        )
+    }
+
+    assert writers == {
+        "secretsmanager:CreateSecret": {"TikTokOAuthFunction"},
+        "secretsmanager:PutSecretValue": {"TikTokOAuthFunction", "TokenRefreshFunction", "ProcessorFunction"},
+        "secretsmanager:DeleteSecret": {"ProcessorFunction"},
+    }
+    for function in ("TikTokOAuthFunction", "TokenRefreshFunction", "ProcessorFunction"):
+        for action in ("secretsmanager:PutSecretValue",):
+            assert grants(transformed, function)[action] == {SHOP_TOKENS}
 
 
 def test_report_objects_are_reached_under_reports_only(transformed: dict[str, Any]) -> None:
@@ -449,7 +513,16 @@ def test_the_template_gives_each_function_every_variable_its_settings_require(
 
 def test_functions_get_their_resources(template: dict[str, Any]) -> None:
     expected = {
-        "ProcessorFunction": {"TIKTOK_SHOP_API_BASE_URL": {"Ref": "TikTokShopApiBaseUrl"}},
+        "ProcessorFunction": {
+            "TIKTOK_SHOP_API_BASE_URL": {"Ref": "TikTokShopApiBaseUrl"},
+            "TIKTOK_SHOP_AUTH_BASE_URL": {"Ref": "TikTokShopAuthBaseUrl"},
+        },
+        "TikTokOAuthFunction": {
+            "TIKTOK_SHOP_API_BASE_URL": {"Ref": "TikTokShopApiBaseUrl"},
+            "TIKTOK_SHOP_AUTH_BASE_URL": {"Ref": "TikTokShopAuthBaseUrl"},
+            "TIKTOK_SHOP_SERVICE_ID": {"Ref": "TikTokShopServiceId"},
+        },
+        "TokenRefreshFunction": {"TIKTOK_SHOP_AUTH_BASE_URL": {"Ref": "TikTokShopAuthBaseUrl"}},
         "ReconcilePlannerFunction": {"RECONCILE_QUEUE_URL": {"Ref": "ReconcileQueue"}},
         "ReconcileWorkerFunction": {"SEVENTEEN_TRACK_API_BASE_URL": {"Ref": "SeventeenTrackApiBaseUrl"}},
         "SellerApiFunction": {"REPORTS_BUCKET": {"Ref": "ReportsBucket"}},
@@ -480,7 +553,7 @@ def test_functions_run_on_arm64_python_312_with_the_layer(transformed: dict[str,
         r["Properties"] for r in transformed["Resources"].values() if r["Type"] == "AWS::Lambda::Function"
     ]
 
-    assert len(lambdas) == 10
+    assert len(lambdas) == 12
     for function in lambdas:
         assert function["Runtime"] == "python3.12"
         assert function["Architectures"] == ["arm64"]
@@ -531,11 +604,40 @@ def test_queues_redrive_to_an_alarmed_dlq(
     ]
 
 
+def test_every_function_has_an_errors_alarm(template: dict[str, Any]) -> None:
+    alarmed = {
+        r["Properties"]["Dimensions"][0]["Value"]["Ref"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("MetricName") == "Errors"
+    }
+
+    assert alarmed == set(functions_of(template))
+
+
+def test_token_refresh_failures_alarm_from_both_functions_that_refresh(template: dict[str, Any]) -> None:
+    """The schedule and the processor (renewing on a 105002) both count TokenRefreshFailures: the alarm
+    sums the metric over the stage's whole namespace, whichever function (service) emitted it."""
+    alarm = template["Resources"]["TokenRefreshFailuresAlarm"]["Properties"]
+    [query] = alarm["Metrics"]
+    namespaces = {
+        f: environment(template, f)["POWERTOOLS_METRICS_NAMESPACE"]
+        for f in ("TokenRefreshFunction", "ProcessorFunction")
+    }
+
+    assert query["Expression"] == {"Fn::Sub": 'SELECT SUM(TokenRefreshFailures) FROM "Trackguard/${Stage}"'}
+    assert list(namespaces.values()) == [{"Fn::Sub": "Trackguard/${Stage}"}] * 2
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    assert alarm["AlarmActions"] == [
+        {"Fn::If": ["CreateAlarmTopic", {"Ref": "AlarmTopic"}, {"Ref": "AlarmTopicArn"}]}
+    ]
+
+
 @pytest.mark.parametrize(
     ("function", "parameter", "default"),
     [
         ("ReconcilePlannerFunction", "ReconcileSchedule", "rate(15 minutes)"),
         ("ReportFunction", "ReportSchedule", "rate(1 hour)"),
+        ("TokenRefreshFunction", "TokenRefreshSchedule", "rate(1 hour)"),
     ],
 )
 def test_schedules(template: dict[str, Any], function: str, parameter: str, default: str) -> None:

@@ -37,6 +37,18 @@ class ErasureSettings(SellerSettings):
     shop_tokens_secret_prefix: str = Field(min_length=1)
 
 
+class AuthorizationLinkSettings(EnvironmentSettings):
+    """`trackguard shops connect`: the app's service id and secret sign the link's state."""
+
+    webhook_secrets_id: str = Field(min_length=1)
+    tiktok_shop_service_id: str = Field(min_length=1)
+    # TikTok's page for sellers outside the US (US apps: https://services.us.tiktokshop.com/open/authorize);
+    # beside `make run`, the stack's sandbox plays it.
+    tiktok_shop_authorize_url: str = Field(
+        default="https://services.tiktokshop.com/open/authorize", min_length=1
+    )
+
+
 class StoredReplaySettings(TableSettings):
     processing_queue_url: str = Field(min_length=1)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from trackguard.domain.status import FlagCode
+from trackguard.domain.status import ORDER_CODES, FlagCode
 from trackguard_dev.demo import numbers
 
 DAY_AGE = timedelta(days=14)
@@ -133,7 +133,7 @@ class Scenario:
         }
 
     def planted(self) -> dict[str, int]:
-        counts = {code.value: 0 for code in FlagCode}
+        counts = {code.value: 0 for code in FlagCode if code in ORDER_CODES}
         for order in self.orders:
             for code in order.expected:
                 counts[code.value] += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trackguard.domain.status import FlagCode
+from trackguard.domain.status import ORDER_CODES, FlagCode
 
 FlagKey = tuple[str, str, str]
 
@@ -38,6 +38,7 @@ def score(expected: set[FlagKey], flagged: set[FlagKey]) -> Score:
             false=sum(1 for key in flagged - expected if key[2] == code.value),
         )
         for code in FlagCode
+        if code in ORDER_CODES  # the demo plants faults in orders; seller-level flags are not scored
     )
     return Score(
         rows=rows,

@@ -4,7 +4,8 @@ It is what `trackguard local up` gives its functions: every function's template 
 stack's endpoints, so a command reaches the same table, queues and secrets as the functions do; and the
 stack's Lambda API, the table's stream and the queue URLs of the template's Outputs (``ProcessingDLQUrl``
 as ``PROCESSING_DLQ_URL``), which `trackguard replay --dlq` re-drives through, as an operator sets them
-from a deployed stack's Outputs.
+from a deployed stack's Outputs; and, for `trackguard shops connect`, TikTok's authorisation page as
+the stack's TikTok Shop sandbox plays it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 
 from trackguard_dev.local.config import LocalConfig
 from trackguard_dev.local.model import build_model
+from trackguard_dev.local.sandboxes import TIKTOK_SHOP_PREFIX
+from trackguard_dev.local.sandboxes.tiktok_shop import AUTHORIZE_PATH
 from trackguard_dev.local.stack import RunningStack, stack_resolver
 from trackguard_dev.local.workers import function_environment
 
@@ -36,6 +39,7 @@ def stack_environment(state_dir: Path | None = None) -> dict[str, str] | None:
             environment[variable_of(output)] = str(resolver.resolve(value["Value"]))
     environment["AWS_ENDPOINT_URL_LAMBDA"] = running.endpoints.api
     environment["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"] = running.endpoints.dynamodb
+    environment["TIKTOK_SHOP_AUTHORIZE_URL"] = running.endpoints.api + TIKTOK_SHOP_PREFIX + AUTHORIZE_PATH
     return environment
 
 

@@ -1,7 +1,9 @@
 """Per-shop TikTok Shop access tokens, one Secrets Manager secret per shop (encrypted at rest by KMS).
 
 The secret ``{prefix}{shop_id}`` holds ``{"shop_cipher", "access_token", "refresh_token"?,
-"access_token_expire_in"?}``. Reads are cached for five minutes per process; a write replaces the
+"access_token_expire_in"?, "refresh_token_expire_in"?, "version"}`` (the expiries are epoch seconds, as
+TikTok gives them; ``version`` counts the tokens stored, so a refresher can tell whether another one
+already replaced the token it saw). Reads are cached for five minutes per process; a write replaces the
 cached value at once. Tokens stay ``SecretStr`` in memory, so they never reach a log line.
 """
 
@@ -33,16 +35,21 @@ class ShopTokenRecord(BaseModel):
     access_token: SecretStr
     refresh_token: SecretStr | None = None
     access_token_expire_in: int | None = None
+    refresh_token_expire_in: int | None = None
+    version: int = 0
 
     def to_secret_string(self) -> str:
         document: dict[str, object] = {
             "shop_cipher": self.shop_cipher,
             "access_token": self.access_token.get_secret_value(),
+            "version": self.version,
         }
         if self.refresh_token is not None:
             document["refresh_token"] = self.refresh_token.get_secret_value()
         if self.access_token_expire_in is not None:
             document["access_token_expire_in"] = self.access_token_expire_in
+        if self.refresh_token_expire_in is not None:
+            document["refresh_token_expire_in"] = self.refresh_token_expire_in
         return json.dumps(document)
 
 
@@ -89,6 +96,19 @@ class ShopCredentialStore:
     def forget(self, shop_id: str) -> None:
         """Drop the cached record (e.g. after TikTok refused its token)."""
         self._cache.pop(shop_id, None)
+
+    def fresh(self, shop_id: str) -> ShopTokenRecord:
+        """The stored record, not the cached one: what a refresher must start from."""
+        self.forget(shop_id)
+        return self.get(shop_id)
+
+    def delete(self, shop_id: str) -> None:
+        """Erase the shop's tokens at once (no recovery window): the seller withdrew its authorisation."""
+        self.forget(shop_id)
+        try:
+            self._client.delete_secret(SecretId=self._name(shop_id), ForceDeleteWithoutRecovery=True)
+        except self._client.exceptions.ResourceNotFoundException:
+            return
 
     def _read(self, shop_id: str) -> ShopTokenRecord:
         try:

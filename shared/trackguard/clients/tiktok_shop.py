@@ -1,12 +1,17 @@
-"""TikTok Shop Open API (version 202309): Get Order Detail, signed, batched by 50, typed.
+"""TikTok Shop Open API (version 202309): Get Order Detail (signed, batched by 50, typed) and Get
+Authorized Shops.
 
 Every request carries ``app_key``, ``timestamp``, ``shop_cipher`` and ``sign`` in the query and the
-shop's access token in ``x-tts-access-token``. ``sign`` is hex HMAC-SHA256 keyed with the app secret
-over ``app_secret + path + sorted(key + value of the query, except sign and access_token) + body +
-app_secret``. TikTok answers ``{code, message, request_id, data}``; ``code`` 0 is success.
+shop's access token in ``x-tts-access-token``; ``/authorization/*`` calls carry no ``shop_cipher``
+(TikTok refuses it there). An order call answered 105002 (access token expired) has the token renewed
+once, by the ``TokenRenewer`` the client was given, and is retried once. ``sign`` is hex HMAC-SHA256
+keyed with the app secret over ``app_secret + path + sorted(key + value of the query, except sign and
+access_token) + body + app_secret``. TikTok answers ``{code, message, request_id, data}``; ``code`` 0
+is success.
 
 Error codes: 106001 (HTTP 401, "Invalid credentials. The 'sign' query parameter is invalid.") was
-seen in a captured TikTok answer; the others below are marked unconfirmed: no primary source showed them.
+seen in a captured TikTok answer; 105002 is TikTok's documented "access token expired" (Common errors);
+the others below are marked unconfirmed: no primary source showed them.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import hmac
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -24,13 +29,14 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from trackguard.clients.http import RetriesExhaustedError, RetryingHttp, shared_client
 
 ORDERS_PATH = "/order/202309/orders"
+AUTHORIZED_SHOPS_PATH = "/authorization/202309/shops"
 MAX_IDS_PER_REQUEST = 50
 ACCESS_TOKEN_HEADER = "x-tts-access-token"  # noqa: S105 (a header name, not a secret)
 
 SIGNATURE_INVALID = 106001
 REQUEST_EXPIRED = 106002  # unconfirmed: timestamp outside TikTok's window
 ACCESS_TOKEN_INVALID = 105001  # unconfirmed
-ACCESS_TOKEN_EXPIRED = 105002  # unconfirmed
+ACCESS_TOKEN_EXPIRED = 105002
 RATE_LIMITED = 36009003  # unconfirmed: HTTP 429 is what the client relies on
 INVALID_PARAMETER = 36009004  # unconfirmed
 ORDER_NOT_FOUND = 21011001  # unconfirmed
@@ -82,6 +88,12 @@ _ERRORS_BY_STATUS: dict[int, type[TikTokShopError]] = {
     404: TikTokNotFoundError,
     429: TikTokRateLimitedError,
 }
+
+
+class TokenRenewer(Protocol):
+    def renew(self, expired: ShopCredentials) -> ShopCredentials:
+        """Credentials with a working access token for the shop whose token TikTok called expired."""
+        ...
 
 
 class ShopCredentials(BaseModel):
@@ -202,6 +214,17 @@ class TikTokOrder(_Model):
         )
 
 
+class AuthorizedShop(_Model):
+    """A shop an authorisation covers: ``id`` is the ``shop_id`` webhooks carry, ``cipher`` goes in calls."""
+
+    id: str
+    cipher: str
+    name: str = ""
+    region: str = ""
+    code: str | None = None
+    seller_type: str | None = None
+
+
 def _first(values: Sequence[str | None], fallback: str | None) -> str | None:
     return next((value for value in values if value), fallback)
 
@@ -220,31 +243,56 @@ class TikTokShopClient:
         app_secret: SecretStr,
         http: RetryingHttp | None = None,
         clock: Callable[[], float] = time.time,
+        *,
+        renewer: TokenRenewer | None = None,
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._app_key = app_key
         self._app_secret = app_secret
         self._http = http or RetryingHttp(shared_client(self._base_url))
         self._clock = clock
+        self._renewer = renewer
 
     def get_orders(self, shop: ShopCredentials, order_ids: Sequence[str]) -> list[TikTokOrder]:
         """The orders TikTok has among ``order_ids`` (one request per 50 ids)."""
         orders: list[TikTokOrder] = []
         for batch in _batches(list(dict.fromkeys(order_ids)), MAX_IDS_PER_REQUEST):
-            data = self._get(ORDERS_PATH, shop, {"ids": ",".join(batch)})
+            shop, data = self._get_renewing(ORDERS_PATH, shop, {"ids": ",".join(batch)})
             orders.extend(_parse_orders(data))
         return orders
 
-    def _get(self, path: str, shop: ShopCredentials, query: Mapping[str, str]) -> Any:
-        params = {
-            **query,
-            "app_key": self._app_key,
-            "shop_cipher": shop.shop_cipher,
-            "timestamp": str(int(self._clock())),
-        }
+    def get_authorized_shops(self, access_token: SecretStr) -> list[AuthorizedShop]:
+        """The shops an authorisation covers (one or several), with the cipher each shop's calls need."""
+        data = self._get(AUTHORIZED_SHOPS_PATH, access_token, {})
+        items = data.get("shops") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise TikTokShopError("TikTok Shop answered without data.shops")
+        try:
+            return [AuthorizedShop.model_validate(item) for item in items]
+        except ValidationError as error:
+            fields = sorted({".".join(str(part) for part in item["loc"]) for item in error.errors()})
+            raise TikTokShopError(
+                f"TikTok Shop answered a shop this client cannot read ({fields})"
+            ) from error
+
+    def _get_renewing(
+        self, path: str, shop: ShopCredentials, query: Mapping[str, str]
+    ) -> tuple[ShopCredentials, Any]:
+        """One call; when TikTok says the token expired, one renewal and one retry with the new token."""
+        shop_query = {**query, "shop_cipher": shop.shop_cipher}
+        try:
+            return shop, self._get(path, shop.access_token, shop_query)
+        except TikTokAccessTokenError as error:
+            if error.code != ACCESS_TOKEN_EXPIRED or self._renewer is None:
+                raise
+        renewed = self._renewer.renew(shop)
+        return renewed, self._get(path, renewed.access_token, {**query, "shop_cipher": renewed.shop_cipher})
+
+    def _get(self, path: str, access_token: SecretStr, query: Mapping[str, str]) -> Any:
+        params = {**query, "app_key": self._app_key, "timestamp": str(int(self._clock()))}
         params["sign"] = sign_request(self._app_secret.get_secret_value(), path, params)
         headers = {
-            ACCESS_TOKEN_HEADER: shop.access_token.get_secret_value(),
+            ACCESS_TOKEN_HEADER: access_token.get_secret_value(),
             "content-type": "application/json",
         }
         try:

@@ -40,7 +40,7 @@ class Flag(BaseModel):
 
     flag_id: str
     seller_id: str
-    order_id: str
+    order_id: str | None = None  # None: a seller-level flag (REAUTHORIZATION_NEEDED)
     package_id: str | None = None
     tracking_number: str | None = None
     code: FlagCode
@@ -55,5 +55,5 @@ class Flag(BaseModel):
 
     @property
     def subject(self) -> str:
-        """What one open flag per (package, code) is keyed on; orders without packages use '-'."""
+        """What one open flag per (package, code) is keyed on; no package (or no order) is '-'."""
         return f"{self.package_id or '-'}#{self.code.value}"

@@ -49,6 +49,12 @@ class FlagCode(StrEnum):
     STALLED_IN_TRANSIT = "STALLED_IN_TRANSIT"
     CUSTOMS_HOLD = "CUSTOMS_HOLD"
     DELIVERY_EXCEPTION = "DELIVERY_EXCEPTION"
+    REAUTHORIZATION_NEEDED = "REAUTHORIZATION_NEEDED"  # seller-level: about the shop, not an order
+
+
+SELLER_LEVEL_CODES = frozenset({FlagCode.REAUTHORIZATION_NEEDED})
+"""Flags about the seller's shop as a whole: no rule raises them, and they have no order."""
+ORDER_CODES = frozenset(FlagCode) - SELLER_LEVEL_CODES
 
 
 class FlagStatus(StrEnum):

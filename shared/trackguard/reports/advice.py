@@ -15,4 +15,5 @@ WHAT_TO_DO: dict[FlagCode, str] = {
     FlagCode.STALLED_IN_TRANSIT: "Open a trace with the carrier and tell the buyer.",
     FlagCode.CUSTOMS_HOLD: "Send customs the documents it needs; tell the buyer about the delay.",
     FlagCode.DELIVERY_EXCEPTION: "Contact the carrier and the buyer to rearrange or replace the delivery.",
+    FlagCode.REAUTHORIZATION_NEEDED: "Open trackguard's TikTok Shop authorisation link again and approve it.",
 }

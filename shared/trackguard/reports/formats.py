@@ -46,7 +46,7 @@ def render_csv(report: SellerReport) -> bytes:
 
 def _row(flag: ReportFlag) -> tuple[str, ...]:
     return (
-        flag.order_id,
+        flag.order_id or "",
         flag.package_id or "",
         flag.tracking_number or "",
         flag.carrier or "",

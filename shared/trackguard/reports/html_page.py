@@ -119,7 +119,7 @@ def _flags_table(flags: list[ReportFlag], zone: ZoneInfo, empty: str) -> str:
 
 def _flag_row(flag: ReportFlag, zone: ZoneInfo) -> str:
     cells = (
-        flag.order_id,
+        flag.order_id or "— (whole shop)",
         flag.package_id or "—",
         flag.tracking_number or "—",
         flag.carrier or "—",

@@ -3,10 +3,14 @@ and decide when the order is next due for a check.
 
 Used by the reconciler's workers and, right after new carrier events or order data, by the processor.
 Judging is idempotent: a repeated or concurrent run raises nothing twice (the open-flag guard decides).
+The orders of a shop whose authorisation was withdrawn (TikTok type 6) are not judged: each leaves the
+due index the next time it comes up.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -27,6 +31,7 @@ _CHECK_INTERVALS = (  # (order younger than, check every)
     (timedelta(days=21), timedelta(hours=12)),
 )
 _OLD_ORDER_INTERVAL = timedelta(hours=24)
+SHOP_STATE_CACHE_SECONDS = 60.0
 
 RESOLUTIONS = {
     FlagCode.MISSING_TRACKING: "A tracking number was added.",
@@ -39,6 +44,7 @@ RESOLUTIONS = {
     FlagCode.STALLED_IN_TRANSIT: "The carrier reported new movement.",
     FlagCode.CUSTOMS_HOLD: "The parcel has left customs.",
     FlagCode.DELIVERY_EXCEPTION: "The carrier no longer reports an exception.",
+    FlagCode.REAUTHORIZATION_NEEDED: "The seller authorised trackguard again.",
 }
 
 
@@ -54,11 +60,30 @@ class Judgement:
     findings: tuple[FlagFinding, ...] = field(default=())
 
 
+class AuthorizedShops:
+    """Whether a shop may still be judged, read once a minute per shop and process (not per order)."""
+
+    def __init__(self, store: Store, clock: Callable[[], float] = time.monotonic) -> None:
+        self._store = store
+        self._clock = clock
+        self._known: dict[str, tuple[float, bool]] = {}
+
+    def __contains__(self, seller_id: object) -> bool:
+        if not isinstance(seller_id, str):
+            return False
+        known = self._known.get(seller_id)
+        if known is None or known[0] <= self._clock():
+            known = (self._clock() + SHOP_STATE_CACHE_SECONDS, self._store.sellers.shop_authorized(seller_id))
+            self._known[seller_id] = known
+        return known[1]
+
+
 class OrderJudge:
     def __init__(self, store: Store, publisher: Publisher, thresholds: Thresholds) -> None:
         self._store = store
         self._publisher = publisher
         self._thresholds = thresholds
+        self._authorized = AuthorizedShops(store)
 
     def judge(self, seller_id: str, order_id: str, as_of: datetime, catch_up: bool = False) -> Judgement:
         """Judge the order as of `as_of`.
@@ -68,6 +93,9 @@ class OrderJudge:
         that instant instead: an order's judgement time never goes backwards, so it cannot resolve a flag
         only because it looked from an earlier time.
         """
+        if seller_id not in self._authorized:
+            self._store.orders.schedule_check(seller_id, order_id, None)
+            return Judgement()
         view = self._store.orders.view(seller_id, order_id)
         if catch_up and view.judged_at is not None and view.judged_at > as_of:
             as_of = view.judged_at

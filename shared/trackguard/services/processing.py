@@ -208,10 +208,12 @@ def _deployed_shop_sync(store: Store, updater: ShipmentUpdater, settings: Proces
     from trackguard.services.shop_lifecycle import shopify_lifecycle_from_settings
     from trackguard.services.shop_sync import PlatformShopSync, TikTokApiOrders
 
+    orders = TikTokApiOrders(settings, store)
     return PlatformShopSync(
         store,
         OrderWriter(store, updater),
-        TikTokApiOrders(settings),
-        shopify_lifecycle_from_settings(store, settings),
-        ParkedDeliveries(store.deliveries, MessageQueue(settings.processing_queue_url)),
+        orders,
+        authorizations=orders.lifecycle(),
+        lifecycle=shopify_lifecycle_from_settings(store, settings),
+        parked=ParkedDeliveries(store.deliveries, MessageQueue(settings.processing_queue_url)),
     )

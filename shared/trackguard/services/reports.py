@@ -47,9 +47,18 @@ GIVE_UP_AFTER = timedelta(days=1)
 FAILED_METRIC = "ReportDeliveriesFailed"
 _PAGE = 100
 JobOutcome = Literal[
-    "delivered", "retrying", "failed", "no_flags", "already_done", "held", "unknown_seller", "inactive"
+    "delivered",
+    "retrying",
+    "failed",
+    "no_flags",
+    "already_done",
+    "held",
+    "unknown_seller",
+    "inactive",
+    "shop_deauthorized",
 ]
-"""``inactive``: the seller uninstalled the app (Shopify) or was deauthorized, so no report goes out."""
+"""``inactive``: the Shopify shop uninstalled the app; ``shop_deauthorized``: the TikTok seller withdrew
+trackguard's access (type 6). Neither gets a report."""
 
 
 class ReportJob(BaseModel):
@@ -114,7 +123,7 @@ class ReportBuilder:
     def _carriers(self, seller_id: str, flags: list[Flag]) -> dict[tuple[str, str], str | None]:
         """Each flagged package's carrier: the one its number belongs to, else the declared one."""
         carriers: dict[tuple[str, str], str | None] = {}
-        for order_id in sorted({flag.order_id for flag in flags}):
+        for order_id in sorted({flag.order_id for flag in flags if flag.order_id is not None}):
             for package in self._store.orders.view(seller_id, order_id).packages:
                 carrier = package.detected_carrier or package.declared_carrier
                 carriers[(order_id, package.package_id)] = None if carrier == "undeclared" else carrier
@@ -129,7 +138,9 @@ def report_links(seller_id: str) -> dict[str, str]:
 
 def report_flag(flag: Flag, carriers: dict[tuple[str, str], str | None]) -> ReportFlag:
     return ReportFlag.from_flag(
-        flag, carrier=carriers.get((flag.order_id, flag.package_id or "")), what_to_do=WHAT_TO_DO[flag.code]
+        flag,
+        carrier=carriers.get((flag.order_id or "", flag.package_id or "")),
+        what_to_do=WHAT_TO_DO[flag.code],
     )
 
 
@@ -306,6 +317,8 @@ class ReportJobs:
             return "unknown_seller"
         if not seller.active:
             return "inactive"
+        if not self._store.sellers.shop_authorized(job.seller_id):
+            return "shop_deauthorized"  # TikTok type 6: the seller withdrew trackguard's access
         existing = self._records.get(job.seller_id, job.report_date)
         if existing is not None and existing.finished:
             return "already_done"

@@ -116,10 +116,12 @@ class SellerService:
     def __init__(
         self,
         sellers: SellerRepository,
-        secrets: SellerSecrets,
+        secrets: SellerSecrets | None = None,
         now: Callable[[], datetime] = _utc_now,
         reports: LatestReports | None = None,
     ) -> None:
+        """``secrets`` keeps report-webhook secrets; a service without it (the TikTok callback, which only
+        registers shops) refuses to set one."""
         self._sellers = sellers
         self._secrets = secrets
         self._now = now
@@ -182,16 +184,21 @@ class SellerService:
         secret = values.pop("webhook_secret", None)
         if secret is not None:
             self._require(seller_id)
-            self._secrets.set_webhook_secret(seller_id, secret)
+            self._secret_store().set_webhook_secret(seller_id, secret)
             values["webhook_secret_set"] = True
         return Configured(self._sellers.update(seller_id, values), generated)
+
+    def _secret_store(self) -> SellerSecrets:
+        if self._secrets is None:
+            raise InvalidSettingError("report-webhook secrets cannot be stored from here")
+        return self._secrets
 
     def move_webhook_secrets(self) -> list[str]:
         """Move report-webhook secrets still kept in profiles (written before this change) to Secrets
         Manager, then drop them from the table; returns the sellers moved. Running it again moves none."""
         moved = []
         for seller_id, secret in sorted(self._sellers.plaintext_webhook_secrets().items()):
-            self._secrets.set_webhook_secret(seller_id, secret)
+            self._secret_store().set_webhook_secret(seller_id, secret)
             self._sellers.drop_plaintext_webhook_secret(seller_id)
             moved.append(seller_id)
         return moved

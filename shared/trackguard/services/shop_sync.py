@@ -36,6 +36,7 @@ from trackguard.sources.shops.tiktok_shop.webhook import (
     ReturnStatusChange,
     SellerDeauthorization,
     TikTokNotification,
+    UpcomingAuthorizationExpiration,
 )
 from trackguard.storage.deliveries import StoredDelivery
 from trackguard.storage.store import Store
@@ -43,6 +44,7 @@ from trackguard.storage.store import Store
 if TYPE_CHECKING:
     from trackguard.clients.shop_credentials import ShopCredentialStore
     from trackguard.clients.tiktok_shop import TikTokOrder, TikTokShopClient
+    from trackguard.services.reauthorization import ShopLifecycle
 
 
 class TikTokOrders(Protocol):
@@ -53,18 +55,27 @@ class ParkedReleaser(Protocol):
     def release(self, seller_id: str) -> int: ...
 
 
+class ShopAuthorizations(Protocol):
+    def deauthorized(self, shop_id: str, at: datetime) -> None: ...
+
+    def authorization_expiring(self, shop_id: str, expiration_time: int | None, at: datetime) -> object: ...
+
+
 class PlatformShopSync:
     def __init__(
         self,
         store: Store,
         writer: OrderWriter,
         tiktok_orders: TikTokOrders,
+        *,
+        authorizations: ShopAuthorizations,
         lifecycle: ShopifyLifecycle,
         parked: ParkedReleaser,
     ) -> None:
         self._store = store
         self._writer = writer
         self._tiktok_orders = tiktok_orders
+        self._authorizations = authorizations
         self._lifecycle = lifecycle
         self._parked = parked
         self._prefetched: dict[tuple[str, str], TikTokOrder] = {}
@@ -123,7 +134,10 @@ class PlatformShopSync:
         shop_id = notification.shop_id
         data = notification.typed_data()
         if isinstance(data, SellerDeauthorization):
-            self._store.sellers.set_shop_authorized(shop_id, False, now)
+            self._authorizations.deauthorized(shop_id, now)
+            return set()
+        if isinstance(data, UpcomingAuthorizationExpiration):
+            self._authorizations.authorization_expiring(shop_id, data.expiration_time, now)
             return set()
         if isinstance(data, PackageUpdate):
             touched: set[OrderKey] = set()
@@ -189,27 +203,37 @@ def _raw(delivery: StoredDelivery) -> RawDelivery:
 
 
 class TikTokApiOrders:
-    """Fetches orders through the TikTok Shop API with each shop's stored credentials."""
+    """Fetches orders through the TikTok Shop API with each shop's stored credentials; an expired token
+    (105002) is refreshed on the spot, once, and the call retried once."""
 
-    def __init__(self, settings: ProcessorSettings) -> None:
+    def __init__(self, settings: ProcessorSettings, store: Store) -> None:
         self._settings = settings
+        self._store = store
 
     @cached_property
     def _client(self) -> TikTokShopClient:
+        from trackguard.clients.tiktok_auth import TikTokAuthClient
         from trackguard.clients.tiktok_shop import TikTokShopClient
-        from trackguard.secrets import load_secret_document
+        from trackguard.services.tiktok_tokens import TokenRefresher, tiktok_app
 
-        document = load_secret_document(self._settings.webhook_secrets_id)
-        app = document.section(tiktok_shop.NAME, tiktok_shop.SOURCE.secret_model)
-        if app is None:
-            raise UnknownSourceError.not_configured(tiktok_shop.NAME)
-        return TikTokShopClient(self._settings.tiktok_shop_api_base_url, app.app_key, app.app_secret[0])
+        app = tiktok_app(self._settings.webhook_secrets_id)
+        auth = TikTokAuthClient(self._settings.tiktok_shop_auth_base_url, app.app_key, app.app_secret[0])
+        renewer = TokenRefresher(self._store, self._credentials, auth)
+        return TikTokShopClient(
+            self._settings.tiktok_shop_api_base_url, app.app_key, app.app_secret[0], renewer=renewer
+        )
 
     @cached_property
     def _credentials(self) -> ShopCredentialStore:
         from trackguard.clients.shop_credentials import ShopCredentialStore
 
         return ShopCredentialStore(self._settings.shop_tokens_secret_prefix)
+
+    def lifecycle(self) -> ShopLifecycle:
+        """Type 6 and 7 webhooks, erasing tokens through the same credential store (and its cache)."""
+        from trackguard.services.reauthorization import ShopLifecycle
+
+        return ShopLifecycle(self._store, self._credentials)
 
     def fetch(self, shop_id: str, order_ids: Sequence[str]) -> list[TikTokOrder]:
         from trackguard.clients.shop_credentials import UnknownShopError

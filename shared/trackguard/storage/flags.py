@@ -1,4 +1,5 @@
-"""Flags: one open flag per (package, code), guarded by an ``OPENFLAG#`` item in the order partition.
+"""Flags: one open flag per (package, code), guarded by an ``OPENFLAG#`` item in the order partition
+(a seller-level flag, which has no order, lives in the seller's partition instead).
 
 Raising writes the guard and the flag in one transaction (a concurrent or repeated raise finds the
 guard and does nothing); resolving deletes the guard and closes the flag together.
@@ -45,9 +46,8 @@ class FlagRepository:
 
     def raise_flag(self, flag: Flag) -> bool:
         """Store a new open flag unless one is already open for its (package, code). True if stored."""
-        order_pk = keys.order_pk(flag.seller_id, flag.order_id)
         guard_sk = keys.open_flag_guard_sk(flag.subject)
-        guard = to_attributes({"pk": order_pk, "sk": guard_sk, "flag_id": flag.flag_id})
+        guard = to_attributes({"pk": _home_pk(flag), "sk": guard_sk, "flag_id": flag.flag_id})
         try:
             self._table.client.transact_write_items(
                 TransactItems=[
@@ -72,14 +72,13 @@ class FlagRepository:
         resolved = flag.model_copy(
             update={"status": FlagStatus.RESOLVED, "resolved_at": at, "resolution": resolution}
         )
-        order_pk = keys.order_pk(flag.seller_id, flag.order_id)
         try:
             self._table.client.transact_write_items(
                 TransactItems=[
                     {
                         "Delete": {
                             "TableName": self._table.name,
-                            "Key": key(order_pk, keys.open_flag_guard_sk(flag.subject)),
+                            "Key": key(_home_pk(flag), keys.open_flag_guard_sk(flag.subject)),
                             "ConditionExpression": "flag_id = :flag_id",
                             "ExpressionAttributeValues": {":flag_id": {"S": flag.flag_id}},
                         }
@@ -120,6 +119,18 @@ class FlagRepository:
                 return self.get(seller_id, flag_id)
             raise
         return acknowledged
+
+    def open_seller_flag(self, seller_id: str, code: FlagCode) -> Flag | None:
+        """The seller-level flag of ``code`` that is open or acknowledged, if any (two GetItems)."""
+        guard = self._table.get(
+            keys.seller_pk(seller_id), keys.seller_flag_guard_sk(code.value), consistent=True
+        )
+        if guard is None:
+            return None
+        item = self._table.get(
+            keys.seller_pk(seller_id), keys.flag_sk(str(guard["flag_id"])), consistent=True
+        )
+        return Flag.model_validate(item) if item else None
 
     def get(self, seller_id: str, flag_id: str) -> Flag:
         items = self._table.query_all(
@@ -204,7 +215,7 @@ class FlagRepository:
         return to_attributes(
             {
                 **flag.model_dump(mode="json"),
-                "pk": keys.order_pk(flag.seller_id, flag.order_id),
+                "pk": _home_pk(flag),
                 "sk": keys.flag_sk(flag.flag_id),
                 "gsi1pk": keys.seller_flags_pk(flag.seller_id),
                 "gsi1sk": flag.flag_id,
@@ -212,6 +223,13 @@ class FlagRepository:
                 "gsi2sk": flag.flag_id,
             }
         )
+
+
+def _home_pk(flag: Flag) -> str:
+    """The partition a flag and its guard live in: its order's, or its seller's when it has no order."""
+    if flag.order_id is None:
+        return keys.seller_pk(flag.seller_id)
+    return keys.order_pk(flag.seller_id, flag.order_id)
 
 
 def _cancelled_by_condition(error: ClientError) -> bool:

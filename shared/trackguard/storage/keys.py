@@ -21,6 +21,8 @@ APIKEY_SK = "APIKEY"
 POLL_SK = "POLL"
 RATE_LIMIT_SK = "NEXT"
 ALL_SELLERS = "SELLERS"
+TIKTOK_SHOPS = "TIKTOK_SHOPS"
+TOKENS_DUE = "TOKENS_DUE"
 UNDELIVERED_REPORTS = "REPORTS#UNDELIVERED"
 _SELLER_ID = re.compile(SELLER_ID_PATTERN)
 _MAX_PART = 256
@@ -140,6 +142,20 @@ def day_of_stats_sk(sk: str) -> date:
 
 def counted_sk(package_id: str) -> str:
     return f"COUNTED#{package_id}"
+
+
+def seller_flag_guard_sk(code: str) -> str:
+    """The open-flag guard of a seller-level flag (no order, no package)."""
+    return open_flag_guard_sk(f"-#{code}")
+
+
+def token_refresh_sk(at: datetime, shop_id: str) -> str:
+    return f"{timestamp(at)}#{shop_id}"
+
+
+def token_refresh_until(at: datetime) -> str:
+    """The highest ``token_refresh_sk`` due at ``at`` ('$' sorts after the '#' that follows the time)."""
+    return f"{timestamp(at)}$"
 
 
 def due_shard_pk(shard: int) -> str:

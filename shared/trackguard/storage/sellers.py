@@ -201,17 +201,20 @@ class SellerRepository:
         return True
 
     def set_shop_authorized(self, seller_id: str, authorized: bool, at: datetime) -> None:
-        """Record whether the platform still lets trackguard fetch this shop's orders."""
-        self._table.client.put_item(
+        """Record whether the platform still lets trackguard fetch this shop's orders.
+
+        An update, not a put: a TikTok connection's expiries and refresh schedule stay as they are.
+        """
+        self._table.client.update_item(
             TableName=self._table.name,
-            Item=to_attributes(
-                {
-                    "pk": keys.seller_pk(seller_id),
-                    "sk": keys.SHOP_SK,
-                    "authorized": authorized,
-                    "changed_at": at.isoformat(),
-                }
-            ),
+            Key=key(keys.seller_pk(seller_id), keys.SHOP_SK),
+            UpdateExpression="SET authorized = :authorized, changed_at = :at, #state = :state",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":authorized": {"BOOL": authorized},
+                ":at": {"S": at.isoformat()},
+                ":state": {"S": "connected" if authorized else "deauthorized"},
+            },
         )
 
     def shop_authorized(self, seller_id: str) -> bool:

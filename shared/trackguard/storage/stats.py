@@ -111,7 +111,7 @@ class StatsRepository:
         first_days: dict[tuple[str, str], date] = {}
         for item in items:
             flag = Flag.model_validate(item)
-            if flag.package_id is None or not since <= flag.detected_at <= until:
+            if flag.order_id is None or flag.package_id is None or not since <= flag.detected_at <= until:
                 continue
             package = (flag.order_id, flag.package_id)
             day = flag.detected_at.astimezone(UTC).date()

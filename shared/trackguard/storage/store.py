@@ -9,6 +9,7 @@ from trackguard.storage.dynamo import Table
 from trackguard.storage.flags import FlagRepository
 from trackguard.storage.orders import OrderRepository
 from trackguard.storage.sellers import SellerRepository
+from trackguard.storage.shop_connections import ShopConnectionRepository
 from trackguard.storage.tracking import TrackingRepository
 
 
@@ -20,6 +21,7 @@ class Store:
     orders: OrderRepository
     flags: FlagRepository
     sellers: SellerRepository
+    connections: ShopConnectionRepository
 
     @classmethod
     def for_table(cls, table: Table, due_shards: int) -> Store:
@@ -30,6 +32,7 @@ class Store:
             orders=OrderRepository(table, due_shards),
             flags=FlagRepository(table),
             sellers=SellerRepository(table),
+            connections=ShopConnectionRepository(table),
         )
 
     @classmethod

@@ -22,7 +22,7 @@ class FlagEvidence(ReadModel):
 class FlagOut(ReadModel):
     flag_id: str = Field(description="a ULID: flags sort by detection time")
     seller_id: str
-    order_id: str
+    order_id: str | None = Field(description="null for a seller-level flag (REAUTHORIZATION_NEEDED)")
     package_id: str | None
     tracking_number: str | None
     code: FlagCode

@@ -55,6 +55,8 @@ def record(token: str = "ROW_access-1") -> ShopTokenRecord:
         access_token=SecretStr(token),
         refresh_token=SecretStr("ROW_refresh-1"),
         access_token_expire_in=1_700_600_000,
+        refresh_token_expire_in=1_731_000_000,
+        version=3,
     )
 
 
@@ -70,6 +72,8 @@ def test_put_creates_one_secret_per_shop(
         "access_token": "ROW_access-1",
         "refresh_token": "ROW_refresh-1",
         "access_token_expire_in": 1_700_600_000,
+        "refresh_token_expire_in": 1_731_000_000,
+        "version": 3,
     }
 
 
@@ -136,3 +140,32 @@ def test_optional_fields_may_be_absent(
     loaded = store.get("shop-4")
     assert loaded.refresh_token is None
     assert loaded.access_token_expire_in is None
+    assert loaded.version == 0
+
+
+def test_fresh_reads_past_the_cache(store: ShopCredentialStore, secretsmanager: SecretsManagerClient) -> None:
+    """A refresher must start from the stored refresh token, not one another process replaced."""
+    secretsmanager.create_secret(Name=PREFIX + "shop-5", SecretString=record("old").to_secret_string())
+    store.get("shop-5")
+    secretsmanager.put_secret_value(SecretId=PREFIX + "shop-5", SecretString=record("new").to_secret_string())
+
+    assert store.fresh("shop-5").access_token.get_secret_value() == "new"
+    assert store.get("shop-5").access_token.get_secret_value() == "new"
+
+
+def test_delete_erases_the_secret_at_once_and_the_cache(
+    store: ShopCredentialStore, secretsmanager: SecretsManagerClient
+) -> None:
+    store.put("shop-6", record())
+
+    store.delete("shop-6")
+    store.delete("shop-6")
+
+    with pytest.raises(UnknownShopError):
+        store.get("shop-6")
+    names = [
+        entry["Name"] for entry in secretsmanager.list_secrets(IncludePlannedDeletion=True)["SecretList"]
+    ]
+    assert PREFIX + "shop-6" not in names
+    store.put("shop-6", record("after"))
+    assert store.fresh("shop-6").access_token.get_secret_value() == "after"

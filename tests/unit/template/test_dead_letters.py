@@ -57,7 +57,7 @@ def test_queues_redrive_to_their_own_dlq(template: dict[str, Any], queue: str) -
 def test_every_schedule_retries_then_dead_letters(template: dict[str, Any]) -> None:
     schedules = of_type(template, "AWS::Scheduler::Schedule").values()
 
-    assert len(schedules) == 2
+    assert len(schedules) == 3
     for schedule in schedules:
         target = schedule["Properties"]["Target"]
         assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["ScheduleDLQ", "Arn"]}}

@@ -104,7 +104,7 @@ def test_schedules_take_generated_names_in_the_stacks_own_group() -> None:
     """SAM names a ScheduleV2 schedule after its logical id unless told otherwise: that collided."""
     schedules = list(of_type(transformed(Stage="prod"), "AWS::Scheduler::Schedule").values())
 
-    assert len(schedules) == 2
+    assert len(schedules) == 3
     for schedule in schedules:
         assert "Name" not in schedule["Properties"]
         assert schedule["Properties"]["GroupName"] == {"Ref": "ScheduleGroup"}
@@ -135,4 +135,5 @@ def test_schedules_named_as_sam_names_them_by_default_would_collide() -> None:
     assert sorted(staging[key] for key in staging.keys() & prod.keys()) == [
         "ReconcilePlannerFunctionSchedule",
         "ReportFunctionSchedule",
+        "TokenRefreshFunctionSchedule",
     ]

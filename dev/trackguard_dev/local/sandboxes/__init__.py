@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, cast
 
+TIKTOK_SHOP_PREFIX = "/_sandbox/tiktok-shop"
 SANDBOXES: dict[str, str] = {
-    "/_sandbox/tiktok-shop": "trackguard_dev.local.sandboxes.tiktok_shop:create",
+    TIKTOK_SHOP_PREFIX: "trackguard_dev.local.sandboxes.tiktok_shop:create",
     "/_sandbox/17track": "trackguard_dev.local.sandboxes.seventeen_track:create",
     "/_docs": "trackguard_dev.local.sandboxes.api_docs:create",
 }

@@ -27,6 +27,7 @@ class TikTokNotificationType(IntEnum):
     RECIPIENT_ADDRESS_UPDATE = 3
     PACKAGE_UPDATE = 4
     SELLER_DEAUTHORIZATION = 6
+    UPCOMING_AUTHORIZATION_EXPIRATION = 7
     CANCELLATION_STATUS_CHANGE = 11
     RETURN_STATUS_CHANGE = 12
 
@@ -71,6 +72,13 @@ class SellerDeauthorization(_Model):
     message: str | None = None
 
 
+class UpcomingAuthorizationExpiration(_Model):
+    """Type 7: sent 30 days before the authorisation lapses, then daily; ``expiration_time`` is a string."""
+
+    message: str | None = None
+    expiration_time: int | None = None
+
+
 class CancellationStatusChange(_Model):
     order_id: Id64
     cancellations_role: str | None = None
@@ -94,6 +102,7 @@ TikTokData = (
     | RecipientAddressUpdate
     | PackageUpdate
     | SellerDeauthorization
+    | UpcomingAuthorizationExpiration
     | CancellationStatusChange
     | ReturnStatusChange
 )
@@ -103,6 +112,7 @@ DATA_MODELS: dict[int, type[TikTokData]] = {
     TikTokNotificationType.RECIPIENT_ADDRESS_UPDATE: RecipientAddressUpdate,
     TikTokNotificationType.PACKAGE_UPDATE: PackageUpdate,
     TikTokNotificationType.SELLER_DEAUTHORIZATION: SellerDeauthorization,
+    TikTokNotificationType.UPCOMING_AUTHORIZATION_EXPIRATION: UpcomingAuthorizationExpiration,
     TikTokNotificationType.CANCELLATION_STATUS_CHANGE: CancellationStatusChange,
     TikTokNotificationType.RETURN_STATUS_CHANGE: ReturnStatusChange,
 }
