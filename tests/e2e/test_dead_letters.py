@@ -99,6 +99,7 @@ def held(handle: StackHandle, variable: str) -> int:
 def broken_then_fixed_delivery(handle: StackHandle, store: Store) -> tuple[str, Callable[[], None]]:
     """A Shopify delivery stored with a body processing cannot read; and how to fix it in place."""
     seller = SellerPlan(f"dlq-{uuid.uuid4().hex[:10]}.myshopify.com", Platform.SHOPIFY, "UTC", 6)
+    handle.run("sellers", "add", seller.seller_id, "--platform", seller.platform.value)  # else it is parked
     order = OrderPlan(
         seller,
         "57361" + str(uuid.uuid4().int)[:8],
