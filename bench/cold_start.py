@@ -1,21 +1,27 @@
-"""Cold start: each function's import and init in a fresh interpreter, against its libraries alone.
+"""Cold start as deployed: each function's init and first call on Python 3.12, from the built layer.
 
-Every sample is a new interpreter with the function's template environment and Lambda's runtime variables
-(so Powertools' Tracer is on, as deployed), timing the load of functions/<dir>/app.py by path. The baseline
-is `import boto3, pydantic; from aws_lambda_powertools import Logger` in the same kind of interpreter.
-Both see only what a deployed function has: modules of distributions outside the layer's requirements
-(dev tools such as rich, which httpx would otherwise import for its CLI) are hidden.
-Samples alternate (baseline, every function, baseline, …) so drift hits all alike. AWS is moto's server
-on loopback, holding the dev webhook secrets, and an audit hook records every socket connect during init:
-init must not call AWS, and `cold_init_network_connections` names any function that does.
+Every sample is a new Python 3.12 interpreter (`-I -B`: no environment-given paths, no bytecode written)
+whose sys.path is Lambda's: the function's code (functions/<dir>, as deployed: source only), the layer
+as `make build` builds it (bench/layer.py), then the runtime's own boto3. The layer comes in two
+variants, `source` (as `sam build` leaves it: every import compiles) and `compiled` (bytecode compiled
+at build time), both read-only to the samples; the run checks that no sample wrote bytecode. Each sample
+has the function's template environment and Lambda's runtime variables (so Powertools' Tracer is on, as
+deployed) and times `import app`. The baseline is `import boto3, pydantic; from aws_lambda_powertools
+import Logger` from the same layer variant in the same kind of interpreter. Samples alternate (each
+round: every variant's baseline and every function) so drift hits all alike.
 
-Init alone can be made small by moving work into the first call, so the same interpreter then answers
-the function's sample event (events/, against the template's table in moto) and `cold_start_ratio_*`
-is init plus that first call over the same baseline: what a cold start really costs, with its goal-free
-figure beside the init goal. Outbound HTTP base URLs point at a closed loopback port; the first call
-may only connect to loopback.
+AWS is moto's server on loopback, holding the dev webhook secrets, and an audit hook records every
+socket connect during init: init must not call AWS, and `cold_init_network_connections` names any
+function that does. The same interpreter then answers the function's sample event (events/, against
+the template's table in moto): `cold_start_ratio_*` is init plus that first call over the baseline. Outbound
+HTTP base URLs point at a closed loopback port; the first call may only connect to loopback.
 
-`python -m bench.cold_start --importtime <dir>` lists the heaviest imports of one function's init.
+`cold_init_ratio_*` and `cold_start_ratio_*` describe the variant `make build` ships
+(`layer.SHIPPED_VARIANT`); `cold_*_ms_*_<variant>` give both variants' medians, and
+`cold_start_bytecode_speedup_*` how much faster the compiled layer starts (source over compiled).
+
+`python -m bench.cold_start --importtime <dir> [--variant source]` lists the heaviest imports of one
+function's init.
 """
 
 from __future__ import annotations
@@ -28,9 +34,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import layer
 from bench.support import (
     DUMMY_CREDENTIALS,
-    FUNCTIONS,
     REGION,
     ROOT,
     WEBHOOK_SECRETS_ID,
@@ -39,18 +45,17 @@ from bench.support import (
     function_spec,
     lambda_environment,
     median,
-    modules_outside_layer,
     moto_server,
     seed_webhook_secrets,
 )
 from tests.support.tables import create_table
 
 GOALS: dict[str, tuple[str, float]] = {
-    "cold_init_ratio_worst": ("<=", 1.5),
+    "cold_init_ratio_worst": ("<=", 1.2),
     "cold_init_network_connections": ("==", 0.0),
 }
 
-RUNS = 9
+RUNS = 5
 HEAVIEST_IMPORTS = 25
 EVENTS = ROOT / "events"
 FIRST_CALL_EVENTS = {
@@ -59,26 +64,22 @@ FIRST_CALL_EVENTS = {
     "processor": "processor.json",
     "reconcile_planner": "reconcile_planner.json",
     "reconcile_worker": "reconcile_worker.json",
+    "report_worker": "report_worker.json",
     "reports": "reports.json",
     "seller_api": "seller_api_flags.json",
     "seller_authorizer": "seller_authorizer.json",
     "shop_webhook": "shop_tiktok_order_status_change.json",
+    "tiktok_oauth": "tiktok_oauth_callback.json",
+    "token_refresh": "token_refresh.json",
 }
 CLOSED_LOOPBACK = "http://127.0.0.1:9"
 UNSAMPLED_TRACE = "Root=1-6740a000-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=0"
+BASELINE = "baseline"
 BASELINE_INIT = "import boto3, pydantic\nfrom aws_lambda_powertools import Logger\n"
+FUNCTION_INIT = "import app as module\n"
 PROBE = """
 import json, sys, time
-outside_layer = frozenset(json.loads(sys.argv[2]))
-
-
-class OutsideLayer:
-    def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in outside_layer:
-            raise ModuleNotFoundError(f"No module named {name!r} in the layer", name=name)
-
-
-sys.meta_path.insert(0, OutsideLayer())
+sys.path[:0] = json.loads(sys.argv[2])
 connections = []
 sys.addaudithook(lambda event, args: connections.append(str(args[1])) if event == "socket.connect" else None)
 namespace = {"__name__": "__cold_start__"}
@@ -115,72 +116,105 @@ class Sample:
     first_call: float | None = None
     failure: str | None = None
 
+    @property
+    def total(self) -> float:
+        return self.seconds + (self.first_call or 0.0)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Where a sample's imports come from: each variant's layer, the runtime's boto3, each task root."""
+
+    layers: dict[str, Path]
+    runtime: Path
+    task_roots: dict[str, Path]
+
+    @classmethod
+    def build(cls, directories: list[str]) -> Deployment:
+        return cls(
+            layers=layer.deployed_layers(),
+            runtime=layer.runtime_directory(),
+            task_roots={directory: layer.task_root(directory) for directory in directories},
+        )
+
+    def sys_path(self, variant: str, directory: str | None) -> str:
+        """Lambda's order: the function's code, the layer, the runtime."""
+        roots = [self.task_roots[directory]] if directory else []
+        return json.dumps([str(path) for path in [*roots, self.layers[variant], self.runtime]])
+
 
 def run() -> dict[str, float]:
     directories = function_directories()
-    outside_layer = json.dumps(modules_outside_layer())
-    baseline: list[Sample] = []
-    samples: dict[str, list[Sample]] = {directory: [] for directory in directories}
+    deployment = Deployment.build(directories)
+    uncompiled = layer.bytecode_files(deployment.layers["source"])
+    samples: dict[tuple[str, str], list[Sample]] = {
+        (variant, name): [] for variant in layer.VARIANTS for name in [BASELINE, *directories]
+    }
     with moto_server() as moto_url:
         seed_webhook_secrets(moto_url)
-        environments = {directory: _environment(directory, moto_url) for directory in directories}
+        environments = {directory: _environment(directory, moto_url, deployment) for directory in directories}
         create_table(aws_client("dynamodb", moto_url), environments[directories[0]]["TABLE_NAME"])
         for _ in range(RUNS):
-            baseline.append(_sample(BASELINE_INIT, environments[directories[0]], outside_layer))
-            for directory in directories:
-                init = _function_init(directory)
-                event = EVENTS / FIRST_CALL_EVENTS[directory]
-                samples[directory].append(_sample(init, environments[directory], outside_layer, event))
-    return _results(baseline, samples)
+            for variant in layer.VARIANTS:
+                baseline_path = deployment.sys_path(variant, None)
+                sample = _sample(BASELINE_INIT, baseline_path, environments[directories[0]])
+                samples[variant, BASELINE].append(sample)
+                for directory in directories:
+                    event = EVENTS / FIRST_CALL_EVENTS[directory]
+                    path = deployment.sys_path(variant, directory)
+                    samples[variant, directory].append(
+                        _sample(FUNCTION_INIT, path, environments[directory], event)
+                    )
+    written = layer.bytecode_files(deployment.layers["source"]) - uncompiled
+    if written or any(layer.bytecode_files(root) for root in deployment.task_roots.values()):
+        raise RuntimeError("a cold-start sample wrote bytecode: the figures are not from a read-only layer")
+    return _results(samples, directories)
 
 
-def _results(baseline: list[Sample], samples: dict[str, list[Sample]]) -> dict[str, float]:
-    baseline_seconds = median([sample.seconds for sample in baseline])
-    ratios = {
-        directory: median([sample.seconds for sample in runs]) / baseline_seconds
-        for directory, runs in samples.items()
+def _results(samples: dict[tuple[str, str], list[Sample]], directories: list[str]) -> dict[str, float]:
+    _report_problems(samples)
+    init_ms = {key: median([sample.seconds for sample in runs]) * 1000 for key, runs in samples.items()}
+    start_ms = {key: median([sample.total for sample in runs]) * 1000 for key, runs in samples.items()}
+    shipped = layer.SHIPPED_VARIANT
+    baseline_ms = init_ms[shipped, BASELINE]
+    init_ratios = {directory: init_ms[shipped, directory] / baseline_ms for directory in directories}
+    start_ratios = {directory: start_ms[shipped, directory] / baseline_ms for directory in directories}
+    speedups = {
+        name: start_ms["source", name] / start_ms["compiled", name] for name in [BASELINE, *directories]
     }
     connections = sum(len(sample.connections) for runs in samples.values() for sample in runs)
-    for directory, runs in samples.items():
-        if any(sample.connections for sample in runs):
-            print(f"cold start: functions/{directory} connects during init", file=sys.stderr)
-        for failure in sorted({sample.failure for sample in runs if sample.failure}):
-            print(f"cold start: the first call of functions/{directory} raised {failure}", file=sys.stderr)
-    totals = {
-        directory: median([sample.seconds + (sample.first_call or 0.0) for sample in runs]) / baseline_seconds
-        for directory, runs in samples.items()
-    }
     return {
-        "cold_init_baseline_ms": baseline_seconds * 1000,
-        **{f"cold_init_ratio_{directory}": ratio for directory, ratio in ratios.items()},
-        "cold_init_ratio_worst": max(ratios.values()),
+        "cold_init_baseline_ms": baseline_ms,
+        **{f"cold_init_ratio_{directory}": ratio for directory, ratio in init_ratios.items()},
+        "cold_init_ratio_worst": max(init_ratios.values()),
         "cold_init_network_connections": float(connections),
-        **{f"cold_start_ratio_{directory}": ratio for directory, ratio in totals.items()},
-        "cold_start_ratio_worst": max(totals.values()),
+        **{f"cold_start_ratio_{directory}": ratio for directory, ratio in start_ratios.items()},
+        "cold_start_ratio_worst": max(start_ratios.values()),
+        **{f"cold_init_ms_{name}_{variant}": value for (variant, name), value in init_ms.items()},
+        **{f"cold_start_ms_{name}_{variant}": value for (variant, name), value in start_ms.items()},
+        **{f"cold_start_bytecode_speedup_{name}": value for name, value in speedups.items()},
+        "cold_start_bytecode_speedup_worst": min(speedups.values()),
     }
 
 
-def _function_init(directory: str) -> str:
-    path = FUNCTIONS / directory / "app.py"
-    return (
-        "import importlib.util\n"
-        f"spec = importlib.util.spec_from_file_location('{directory}_app', {str(path)!r})\n"
-        "module = importlib.util.module_from_spec(spec)\n"
-        "spec.loader.exec_module(module)\n"
-    )
+def _report_problems(samples: dict[tuple[str, str], list[Sample]]) -> None:
+    for (variant, name), runs in samples.items():
+        if any(sample.connections for sample in runs):
+            print(f"cold start: functions/{name} connects during init ({variant} layer)", file=sys.stderr)
+        for failure in sorted({sample.failure for sample in runs if sample.failure}):
+            print(f"cold start: the first call of functions/{name} raised {failure}", file=sys.stderr)
 
 
-def _environment(directory: str, aws_endpoint: str) -> dict[str, str]:
+def _environment(directory: str, aws_endpoint: str, deployment: Deployment) -> dict[str, str]:
     """The function's variables as deployed, Lambda's runtime variables, and AWS on loopback."""
     spec = function_spec(directory)
-    inherited = {
-        name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "POWERTOOLS_"))
-    }
+    inherited = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
     return {
         **inherited,
         **lambda_environment(spec, {"WEBHOOK_SECRETS_ID": WEBHOOK_SECRETS_ID}),
         **DUMMY_CREDENTIALS,
         "TIKTOK_SHOP_API_BASE_URL": CLOSED_LOOPBACK,
+        "TIKTOK_SHOP_AUTH_BASE_URL": CLOSED_LOOPBACK,
         "SEVENTEEN_TRACK_API_BASE_URL": CLOSED_LOOPBACK,
         "_X_AMZN_TRACE_ID": UNSAMPLED_TRACE,
         "AWS_REGION": REGION,
@@ -189,16 +223,17 @@ def _environment(directory: str, aws_endpoint: str) -> dict[str, str]:
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
         "AWS_LAMBDA_FUNCTION_NAME": f"trackguard-{directory}",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
-        "LAMBDA_TASK_ROOT": str(FUNCTIONS / directory),
+        "LAMBDA_TASK_ROOT": str(deployment.task_roots[directory]),
+        "TZ": "UTC",
     }
 
 
-def _sample(init: str, environment: dict[str, str], outside_layer: str, event: Path | None = None) -> Sample:
-    """One fresh interpreter: time the init, then (given a sample event) the first call."""
+def _sample(init: str, sys_path: str, environment: dict[str, str], event: Path | None = None) -> Sample:
+    """One fresh Python 3.12 interpreter: time the init, then (given a sample event) the first call."""
     completed = subprocess.run(
-        [sys.executable, "-c", PROBE, init, outside_layer, *([str(event)] if event else [])],
+        [layer.python312(), "-I", "-B", "-c", PROBE, init, sys_path, *([str(event)] if event else [])],
         env=environment,
-        cwd=ROOT,
+        cwd=environment.get("LAMBDA_TASK_ROOT", ROOT),
         capture_output=True,
         text=True,
         timeout=120,
@@ -212,15 +247,26 @@ def _sample(init: str, environment: dict[str, str], outside_layer: str, event: P
     return Sample(measured["seconds"], measured["connections"], measured["first_call"], measured["failure"])
 
 
-def heaviest_imports(directory: str) -> list[tuple[int, str]]:
+def heaviest_imports(directory: str, variant: str) -> list[tuple[int, str]]:
     """(cumulative microseconds, module) of the function's init, heaviest first (`-X importtime`)."""
-    outside_layer = json.dumps(modules_outside_layer())
+    deployment = Deployment.build([directory])
     with moto_server() as moto_url:
         seed_webhook_secrets(moto_url)
+        environment = _environment(directory, moto_url, deployment)
         completed = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", PROBE, _function_init(directory), outside_layer],
-            env=_environment(directory, moto_url),
-            cwd=ROOT,
+            [
+                layer.python312(),
+                "-I",
+                "-B",
+                "-X",
+                "importtime",
+                "-c",
+                PROBE,
+                FUNCTION_INIT,
+                deployment.sys_path(variant, directory),
+            ],
+            env=environment,
+            cwd=environment["LAMBDA_TASK_ROOT"],
             capture_output=True,
             text=True,
             timeout=120,
@@ -234,9 +280,10 @@ def heaviest_imports(directory: str) -> list[tuple[int, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--importtime", metavar="DIR", help="list the heaviest imports of functions/DIR")
+    parser.add_argument("--variant", choices=layer.VARIANTS, default=layer.SHIPPED_VARIANT)
     arguments = parser.parse_args()
     if arguments.importtime:
-        for microseconds, module in heaviest_imports(arguments.importtime):
+        for microseconds, module in heaviest_imports(arguments.importtime, arguments.variant):
             print(f"{microseconds / 1000:>9.1f} ms  {module}")
     else:
         print(json.dumps(run(), indent=2))

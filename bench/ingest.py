@@ -4,8 +4,9 @@ The parent starts DynamoDB Local and moto's server (SQS, Secrets Manager), creat
 the processing queue and the webhook secret, then measures in a fresh interpreter that has the function's
 environment (`python -m bench.ingest --child`): the handler initialises as it would in Lambda, and its log
 lines are counted rather than printed. Handler calls and PutItems alternate, so drift hits both alike;
-between them, the callback's two requests are also timed bare (one BatchWriteItem, one SendMessage to a
-queue of its own), which shows how much of a callback is the handler's own work.
+between them, the callback's one request is also timed bare (one BatchWriteItem of the same item), which
+shows how much of a callback is the handler's own work. The queue only proves that a callback sends
+nothing to it (the table's stream starts processing).
 
 `python -m bench.ingest --profile` prints where a warm callback spends its time (cProfile).
 """
@@ -31,8 +32,6 @@ from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
-import boto3
-
 from bench.support import (
     DUMMY_CREDENTIALS,
     FUNCTIONS,
@@ -52,7 +51,7 @@ from trackguard.storage.dynamo import dynamodb_client
 from trackguard_dev.local.dynamodb_local import DynamoDBLocal
 
 GOALS: dict[str, tuple[str, float]] = {
-    "ingest_latency_ratio_vs_putitem": ("<=", 2.5),
+    "ingest_latency_ratio_vs_putitem": ("<=", 1.3),
     "dynamodb_requests_per_carrier_callback": ("<=", 2.0),
 }
 
@@ -62,7 +61,6 @@ TRACKING_NUMBER = "1Z5R89390357567127"
 WARM_UP_CALLS = 30
 TIMED_PAIRS = 300
 PROFILED_CALLS = 200
-BARE_QUEUE_VARIABLE = "BENCH_BARE_QUEUE_URL"
 CHILD_TIMEOUT_SECONDS = 300
 FIRST_SCAN = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
 
@@ -74,7 +72,6 @@ class IngestMeasurement:
     handler_seconds: float
     put_item_seconds: float
     batch_write_seconds: float
-    send_seconds: float
     dynamodb_requests_per_callback: float
     write_units_per_callback: float
     sqs_messages_per_callback: float
@@ -89,13 +86,7 @@ def run() -> dict[str, float]:
         "ingest_putitem_median_ms": measured.put_item_seconds * 1000,
         "ingest_latency_ratio_vs_putitem": measured.handler_seconds / measured.put_item_seconds,
         "ingest_bare_batchwrite_median_ms": measured.batch_write_seconds * 1000,
-        "ingest_bare_sqs_send_median_ms": measured.send_seconds * 1000,
-        "ingest_handler_own_ms": (
-            measured.handler_seconds
-            - measured.batch_write_seconds
-            - measured.sqs_messages_per_callback * measured.send_seconds
-        )
-        * 1000,
+        "ingest_handler_own_ms": (measured.handler_seconds - measured.batch_write_seconds) * 1000,
         "dynamodb_requests_per_carrier_callback": measured.dynamodb_requests_per_callback,
         "sqs_messages_per_carrier_callback": measured.sqs_messages_per_callback,
     }
@@ -109,7 +100,6 @@ def measure() -> IngestMeasurement:
         handler_seconds=counts["handler_seconds"],
         put_item_seconds=counts["put_item_seconds"],
         batch_write_seconds=counts["batch_write_seconds"],
-        send_seconds=counts["send_seconds"],
         dynamodb_requests_per_callback=counts["dynamodb_requests_per_callback"],
         write_units_per_callback=counts["write_units_per_callback"],
         sqs_messages_per_callback=messages / counts["callbacks"],
@@ -125,7 +115,6 @@ def _run_child(profile: bool) -> tuple[dict[str, float], int]:
         create_table(aws_client("dynamodb", dynamodb.endpoint_url), table_name)
         sqs = aws_client("sqs", moto_url)
         queue_url = sqs.create_queue(QueueName="trackguard-processing")["QueueUrl"]
-        bare_queue_url = sqs.create_queue(QueueName="trackguard-bench-bare")["QueueUrl"]
         seed_webhook_secrets(moto_url)
         stand_ins = {
             "TABLE_NAME": table_name,
@@ -133,7 +122,6 @@ def _run_child(profile: bool) -> tuple[dict[str, float], int]:
             "WEBHOOK_SECRETS_ID": WEBHOOK_SECRETS_ID,
             "AWS_ENDPOINT_URL_DYNAMODB": dynamodb.endpoint_url,
             "AWS_ENDPOINT_URL": moto_url,
-            BARE_QUEUE_VARIABLE: bare_queue_url,
         }
         completed = subprocess.run(
             [sys.executable, "-m", "bench.ingest", "--child", *(["--profile"] if profile else [])],
@@ -311,9 +299,6 @@ class _Bench:
         self.table_name = os.environ["TABLE_NAME"]
         self.credential = local_secrets()[SOURCE]["credential"]
         self.context = FakeLambdaContext(memory_limit_in_mb=function_spec(FUNCTION).memory_mb)
-        self.sqs = boto3.client("sqs")
-        self.bare_queue_url = os.environ[BARE_QUEUE_VARIABLE]
-        self.message = json.dumps({"kind": "tracking_update", "numbers": [TRACKING_NUMBER]})
         self.calls = 0
 
     def callback(self) -> float:
@@ -339,17 +324,11 @@ class _Bench:
         self.client.batch_write_item(RequestItems={self.table_name: [{"PutRequest": {"Item": item}}]})
         return time.perf_counter() - started
 
-    def send_message(self) -> float:
-        """The callback's SQS request, bare, to a queue of its own."""
-        started = time.perf_counter()
-        self.sqs.send_message(QueueUrl=self.bare_queue_url, MessageBody=self.message)
-        return time.perf_counter() - started
-
 
 def _measure(bench: _Bench) -> dict[str, float]:
     for _ in range(WARM_UP_CALLS):
         bench.callback()
-    samples: dict[str, list[float]] = {"handler": [], "put_item": [], "batch_write": [], "send": []}
+    samples: dict[str, list[float]] = {"handler": [], "put_item": [], "batch_write": []}
     requests = units = 0
     for index in range(TIMED_PAIRS):
         before = (bench.traffic.requests, bench.traffic.write_units)
@@ -358,7 +337,6 @@ def _measure(bench: _Bench) -> dict[str, float]:
         units += bench.traffic.write_units - before[1]
         samples["put_item"].append(bench.put_item(index))
         samples["batch_write"].append(bench.batch_write(index))
-        samples["send"].append(bench.send_message())
     return {
         **{f"{step}_seconds": median(durations) for step, durations in samples.items()},
         "dynamodb_requests_per_callback": requests / TIMED_PAIRS,

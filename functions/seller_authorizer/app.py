@@ -14,19 +14,28 @@ Only what authorising needs is imported (no Tracer: the X-Ray SDK costs about 0.
 The key is never logged.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from trackguard.services.sellers import Authorizer, build_key_finder
+from trackguard.wiring import on_first_use
+
+if TYPE_CHECKING:
+    from trackguard.services.sellers import Authorizer
 
 logger = Logger()
-authorizer = Authorizer(build_key_finder)
+
+
+@on_first_use
+def authorizer() -> "Authorizer":
+    from trackguard.services.sellers import Authorizer, build_key_finder
+
+    return Authorizer(build_key_finder)
 
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
-    answer = authorizer.answer(event)
+    answer = authorizer().answer(event)
     logger.info("seller key checked", **answer["context"])
     return answer

@@ -75,7 +75,7 @@ def reports(s3_client: Any) -> Iterator[ReportStore]:
 @pytest.fixture
 def keys(store: Store, reports: ReportStore, monkeypatch: pytest.MonkeyPatch) -> dict[str, IssuedKey]:
     """Both functions wired to this test's table; sellers A and B registered, one key each."""
-    monkeypatch.setattr(authorizer_function, "authorizer", Authorizer(lambda: store.sellers))
+    monkeypatch.setattr(authorizer_function, "authorizer", lambda: Authorizer(lambda: store.sellers))
     monkeypatch.setattr(seller_routes, "seller_api", on_first_use(lambda: SellerApiService(store, reports)))
     sellers = SellerService(store.sellers, SellerSecrets(DictSecrets()))
     return {seller_id: sellers.register(seller_id) for seller_id in ("shop-a", "shop-b")}

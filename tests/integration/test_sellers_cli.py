@@ -41,7 +41,7 @@ def environment(
         "AWS_SECRET_ACCESS_KEY": "testing",
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(authorizer_function, "authorizer", Authorizer(lambda: store.sellers))
+    monkeypatch.setattr(authorizer_function, "authorizer", lambda: Authorizer(lambda: store.sellers))
     dynamodb_client.reset()
     yield
     dynamodb_client.reset()
@@ -213,6 +213,7 @@ def test_show_of_an_unknown_seller_says_how_to_register_it(capsys: pytest.Captur
     assert "no seller nobody" in err
 
 
+@pytest.mark.usefixtures("environment")
 def test_move_webhook_secrets_takes_old_plain_text_secrets_out_of_the_table(
     capsys: pytest.CaptureFixture[str], store: Store
 ) -> None:

@@ -214,7 +214,7 @@ def use_the_seller_api(store: Store) -> str:
     s3.create_bucket(Bucket=REPORTS_BUCKET)
     authorizer_function = load_function("seller_authorizer")
     seller_api_function = load_function("seller_api")
-    authorizer_function.authorizer = Authorizer(lambda: store.sellers)
+    authorizer_function.authorizer = lambda: Authorizer(lambda: store.sellers)
     seller_routes.seller_api = on_first_use(lambda: SellerApiService(store, ReportStore(REPORTS_BUCKET, s3)))
     api_key = SellerService(store.sellers, SellerSecrets(DictSecrets())).rotate_key(TIKTOK_SHOP_ID).api_key
     path = f"/sellers/{TIKTOK_SHOP_ID}/flags"

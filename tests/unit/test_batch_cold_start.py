@@ -143,3 +143,27 @@ def test_a_webhook_function_defines_no_pydantic_model_at_init(function: str) -> 
     )
 
     assert json.loads(answer.stdout) == []
+
+
+LOAD_AUTHORIZER = """
+import json, sys
+from tests.support.lambda_events import load_function
+
+load_function("seller_authorizer")
+heavy = ("pydantic.main", "trackguard.services.sellers", "trackguard.domain.orders")
+print(json.dumps([name for name in heavy if name in sys.modules]))
+"""
+
+
+def test_the_authorizer_defines_no_pydantic_model_at_init() -> None:
+    """Its seller service (and the key and order models) is built by the first request."""
+    answer = subprocess.run(
+        [sys.executable, "-c", LOAD_AUTHORIZER],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "POWERTOOLS_TRACE_DISABLED": "true"},
+    )
+
+    assert json.loads(answer.stdout) == []

@@ -22,6 +22,7 @@ import httpx
 
 from trackguard_dev.local.attach import stack_environment
 from trackguard_dev.local.config import PROJECT_ROOT, LocalConfig
+from trackguard_dev.local.meter import METER_DIR_VARIABLE
 from trackguard_dev.local.stack import RunningStack
 
 BOOT_SECONDS = 180
@@ -69,6 +70,7 @@ def handle_for(state_dir: Path) -> StackHandle | None:
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", ""),
         "TRACKGUARD_STATE_DIR": str(state_dir),
+        **{name: os.environ[name] for name in (METER_DIR_VARIABLE,) if name in os.environ},
     }
     secrets = json.loads((running.template.parent / "local" / "secrets.json").read_text())
     return StackHandle(running.endpoints.api, environment, secrets)

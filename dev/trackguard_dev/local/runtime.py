@@ -3,7 +3,8 @@
 Started as ``python -m trackguard_dev.local.runtime --code-dir D --handler app.lambda_handler
 --requests FD --responses FD``. It imports the handler once (the cold start), then answers one
 invocation per JSON line read from the requests pipe, writing one JSON line to the responses pipe.
-The handler's own output (logs, prints) goes to the inherited stdout and stderr, as on Lambda.
+The handler's own output (logs, prints) goes to the inherited stdout and stderr, as on Lambda. With
+``TRACKGUARD_METER_DIR`` set, each invocation's AWS requests and duration are metered (meter.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from trackguard_dev.local.meter import meter_from_environment
 
 Handler = Callable[[Any, Any], Any]
 
@@ -80,9 +83,14 @@ def main() -> int:
     parser.add_argument("--requests", type=int, required=True)
     parser.add_argument("--responses", type=int, required=True)
     args = parser.parse_args()
+    meter = meter_from_environment(args.code_dir)
+    if meter is not None:
+        meter.install()
     with os.fdopen(args.requests, "rb") as requests, os.fdopen(args.responses, "wb") as responses:
         try:
             handler = load_handler(args.code_dir, args.handler, args.layer_dir)
+            if meter is not None:
+                handler = meter.wrap(handler)
         except Exception as error:
             traceback.print_exc()
             init_error = error_payload(error, "Runtime.ImportModuleError")

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from trackguard_dev.local.config import Endpoints
+from trackguard_dev.local.meter import METER_DIR_VARIABLE
 from trackguard_dev.local.model import FunctionSpec
 from trackguard_dev.local.template import REGION
 
 INIT_TIMEOUT_SECONDS = 30.0
 STOP_GRACE_SECONDS = 3.0
 MAX_WORKERS_PER_FUNCTION = 4
-PASSED_THROUGH = ("PATH", "LANG", "LC_ALL", "HOME", "SYSTEMROOT", "TMPDIR")
+PASSED_THROUGH = ("PATH", "LANG", "LC_ALL", "HOME", "SYSTEMROOT", "TMPDIR", METER_DIR_VARIABLE)
 
 
 @dataclass(frozen=True)

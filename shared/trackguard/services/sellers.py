@@ -22,13 +22,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
-from trackguard.domain.orders import Platform
 from trackguard.domain.sellers import ApiKey, KeyStatus, Seller, hash_api_key, new_api_key
 from trackguard.errors import InvalidSettingError, NotFoundError
 from trackguard.storage.sellers import SellerNotFoundError, SellerRepository
 from trackguard.wiring import on_first_use
 
 if TYPE_CHECKING:
+    from trackguard.domain.orders import Platform
     from trackguard.domain.reports import ReportRecord
     from trackguard.settings import Settings
 
@@ -218,7 +218,11 @@ class SellerService:
 
 
 def guess_platform(seller_id: str) -> Platform:
-    """Shopify shops are named by their ``*.myshopify.com`` domain; TikTok shop ids are numbers."""
+    """Shopify shops are named by their ``*.myshopify.com`` domain; TikTok shop ids are numbers.
+
+    Imported here: the authorizer shares this module and must not build the order models at init."""
+    from trackguard.domain.orders import Platform
+
     return Platform.SHOPIFY if seller_id.lower().endswith(_SHOPIFY_DOMAIN_SUFFIX) else Platform.TIKTOK_SHOP
 
 
