@@ -5,9 +5,10 @@ contract wants 401 for a missing, malformed, unknown or revoked key and 403 only
 path. So the authorizer lets each request through with its verdict in the context —
 ``{"seller_id", "key_id"}`` for an active key, ``{"refusal": "<why>"}`` otherwise — and the seller API
 function, which every seller route reaches, answers 401 (refusal) or 403 (path seller differs) in the
-contract's JSON error shape before any handler runs. The template caches answers for 60 s per
-Authorization header (a revoked key stops working within a minute), so a request without the header
-gets API Gateway's own 401.
+contract's JSON error shape before any handler runs. The template neither caches verdicts nor names an
+identity source: every request is authorised afresh, so a revoked key is refused on its next request
+(CONTRACT §2 allows 5 seconds), and a request without the header reaches this function and gets the
+contract's 401 like any other refusal.
 
 Only what authorising needs is imported (no Tracer: the X-Ray SDK costs about 0.3 s of cold start).
 The key is never logged.

@@ -105,7 +105,8 @@ class ProcessorSettings(Settings):
     seller_secrets_prefix: str = Field(min_length=1)
     processing_queue_url: str = Field(min_length=1)
     reports_bucket: str = Field(min_length=1)
-    report_sender_email: str = Field(min_length=3)
+    report_sender_email: str = ""
+    """Empty when the stack's ReportEmails is disabled: nothing is e-mailed."""
     allow_loopback_webhooks: bool = False
     thresholds: Thresholds = Thresholds()
 
@@ -140,6 +141,8 @@ class ReconcileWorkerSettings(Settings):
 
     seventeen_track_api_base_url: str = Field(min_length=1)
     seventeen_track_api_key: str = ""
+    seventeen_track_requests_per_second: float = Field(gt=0)
+    """Shared by every worker of the deployment (``SharedRateLimit``)."""
     thresholds: Thresholds = Thresholds()
 
 
@@ -157,6 +160,7 @@ class ReportSettings(Settings):
     """The report worker builds, stores and delivers one seller's report per job."""
 
     reports_bucket: str = Field(min_length=1)
-    report_sender_email: str = Field(min_length=3)
+    report_sender_email: str = ""
+    """The SES sender; empty when the stack's ReportEmails is disabled: reports are then not e-mailed."""
     seller_secrets_prefix: str = Field(min_length=1)
     allow_loopback_webhooks: bool = False

@@ -14,7 +14,7 @@ import pytest
 from tests.support.builders import T0, a_package, an_event, an_order
 from tests.support.fakes import RecordingPublisher
 from tests.support.sandbox_server import SandboxServer
-from trackguard.clients.seventeen_track import SeventeenTrackClient
+from trackguard.clients.seventeen_track import Quota, SeventeenTrackClient
 from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
 from trackguard.rules.thresholds import Thresholds
 from trackguard.secrets import SecretDocument
@@ -157,7 +157,8 @@ def test_a_thousand_silent_numbers_take_25_register_and_25_gettrackinfo_requests
     changed = poller.poll_silent(dict.fromkeys(numbers), NOW)
 
     assert (server.count(*REGISTER), server.count(*TRACK_INFO)) == (25, 25)
-    assert server.request_count == 50
+    assert server.count("POST", "/track/v2.2/getquota") == 1  # the quota is read once a poll
+    assert server.request_count == 51
     assert changed == set(numbers)
     assert len(PollRepository(store.table).get_many(numbers)) == 1000
 
@@ -303,3 +304,70 @@ def test_a_delivered_number_17track_stopped_is_left_alone(
 
     assert server.count(*RETRACK) == 0
     assert PollRepository(store.table).unsettled_stops([SCANNED]) == []
+
+
+@pytest.fixture
+def published() -> Iterator[dict[str, Any]]:
+    """The metrics published while a test runs (Powertools keeps them until they are flushed)."""
+    from trackguard.observability import metrics
+
+    metrics.clear_metrics()
+    yield metrics.metric_set
+    metrics.clear_metrics()
+
+
+def test_the_quota_left_is_published_and_bounds_what_is_registered(
+    server: SandboxServer, poller: SilentNumberPoller, store: Store, published: dict[str, Any]
+) -> None:
+    configure(server, "/_quota", {"total": 100, "used": 99})
+    configure(server, f"/numbers/{SCANNED}", in_transit(NOW - timedelta(hours=2)))
+
+    changed = poller.poll_silent({SCANNED: None, UNKNOWN: None}, NOW)
+
+    assert published["SeventeenTrackQuotaRemaining"]["Value"] == [1.0]
+    assert server.count(*REGISTER) == 1
+    records = PollRepository(store.table).get_many([SCANNED, UNKNOWN])
+    assert records[SCANNED].registered_at == NOW
+    assert records[UNKNOWN].registered_at is None
+    assert records[UNKNOWN].last_polled_at == NOW
+    assert changed == {SCANNED}
+    assert store.tracking.load(UNKNOWN).events == ()
+
+
+def test_an_exhausted_quota_still_polls_registered_numbers_and_invents_no_rejection(
+    server: SandboxServer, poller: SilentNumberPoller, store: Store, published: dict[str, Any]
+) -> None:
+    configure(server, f"/numbers/{SCANNED}", in_transit(NOW - timedelta(hours=2)))
+    poller.poll_silent({SCANNED: None}, NOW - timedelta(hours=13))
+    configure(server, "/_quota", {"total": 100, "used": 100})
+    published.clear()
+
+    changed = poller.poll_silent({SCANNED: None, UNKNOWN: None}, NOW)
+
+    assert published["SeventeenTrackQuotaRemaining"]["Value"] == [0.0]
+    assert (server.count(*REGISTER), server.count(*TRACK_INFO)) == (1, 2)
+    assert changed == {SCANNED}
+    assert store.tracking.load(UNKNOWN).events == ()
+    assert PollRepository(store.table).get_many([UNKNOWN])[UNKNOWN].registered_at is None
+
+
+def test_a_quota_refusal_by_register_is_deferred_not_taken_for_an_unknown_number(
+    server: SandboxServer, store: Store, sleeps: RecordedSleeps
+) -> None:
+    """17TRACK may refuse for quota even when getquota said there was some (another worker took it)."""
+
+    class StaleQuota(SeventeenTrackClient):
+        async def get_quota(self) -> Quota:
+            return Quota(total=100, used=0, remaining=100)
+
+    configure(server, "/_quota", {"total": 100, "used": 100})
+    client = StaleQuota(server.url, API_KEY, requests_per_second=None, sleep=sleeps)
+    poller = SilentNumberPoller(client, store.tracking, PollRepository(store.table), events_from_track_data)
+    try:
+        poller.poll_silent({UNKNOWN: None}, NOW)
+    finally:
+        poller.close()
+
+    assert (server.count(*REGISTER), server.count(*TRACK_INFO)) == (1, 0)
+    assert store.tracking.load(UNKNOWN).events == ()
+    assert PollRepository(store.table).get_many([UNKNOWN])[UNKNOWN].registered_at is None

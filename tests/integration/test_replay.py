@@ -13,8 +13,9 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from tests.support.builders import T0, a_package, an_order
+from tests.support.builders import T0, a_package, an_event, an_order
 from tests.support.fakes import RecordingPublisher
+from tests.support.lambda_endpoint import RecordingLambdaEndpoint
 from trackguard import messaging
 from trackguard.domain.status import ExceptionReason, FlagCode, FlagStatus, TrackingStatus
 from trackguard.rules.thresholds import Thresholds
@@ -23,7 +24,9 @@ from trackguard.services.ingest import CarrierIngestService
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import TrackingUpdateMessage
 from trackguard.services.processing import Processor
+from trackguard.services.replay import InvocationRedrive, async_failure
 from trackguard.services.shipments import ShipmentUpdater
+from trackguard.settings import SettingsError
 from trackguard.sources.base import RawDelivery
 from trackguard.sources.carriers import usps
 from trackguard.storage import dynamo
@@ -167,18 +170,18 @@ def test_the_dead_letter_queue_is_moved_back_whole(
     for body in dead:
         sqs.send_message(QueueUrl=queues["dlq"], MessageBody=json.dumps(body))
 
-    assert replay("--dlq") == 0
+    assert replay("--dlq", "processing") == 0
 
     assert sorted(bodies(sqs, queues["queue"]), key=lambda b: b["delivery_id"]) == dead
     assert bodies(sqs, queues["dlq"]) == []
-    assert "replay: 23 messages moved from the dead-letter queue" in capsys.readouterr().out
+    assert "replay: 23 messages re-driven from the processing dead-letter queue" in capsys.readouterr().out
 
 
 def test_the_dead_letter_limit_leaves_the_rest_waiting(queues: dict[str, str], sqs: Any) -> None:
     for n in range(15):
         sqs.send_message(QueueUrl=queues["dlq"], MessageBody=json.dumps({"n": n}))
 
-    assert replay("--dlq", "--limit", "12") == 0
+    assert replay("--dlq", "processing", "--limit", "12") == 0
 
     assert len(bodies(sqs, queues["queue"])) == 12
     assert len(bodies(sqs, queues["dlq"])) == 3
@@ -285,3 +288,184 @@ def test_replaying_a_carrier_twice_changes_nothing_the_second_time(
     assert bodies(sqs, queues["queue"]) == []
     assert "1 usps callbacks" in output
     assert "0 events stored, 0 removed, 0 numbers" in output
+
+
+@pytest.fixture
+def dead_letter_queues(queues: dict[str, str], sqs: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Every other dead-letter queue, and the reconcile queue, named in the environment as deployed."""
+    suffix = uuid.uuid4().hex[:8]
+    names = (
+        "reconcile",
+        "reconcile-dlq",
+        "report",
+        "report-dlq",
+        "stream-dlq",
+        "schedule-dlq",
+        "invocation-dlq",
+    )
+    urls = {name: sqs.create_queue(QueueName=f"{name}-{suffix}")["QueueUrl"] for name in names}
+    monkeypatch.setenv("RECONCILE_QUEUE_URL", urls["reconcile"])
+    monkeypatch.setenv("RECONCILE_DLQ_URL", urls["reconcile-dlq"])
+    monkeypatch.setenv("REPORT_QUEUE_URL", urls["report"])
+    monkeypatch.setenv("REPORT_DLQ_URL", urls["report-dlq"])
+    monkeypatch.setenv("STREAM_FAILURE_DLQ_URL", urls["stream-dlq"])
+    monkeypatch.setenv("SCHEDULE_DLQ_URL", urls["schedule-dlq"])
+    monkeypatch.setenv("INVOCATION_FAILURE_DLQ_URL", urls["invocation-dlq"])
+    return {**queues, **urls}
+
+
+@pytest.fixture
+def functions(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingLambdaEndpoint]:
+    with RecordingLambdaEndpoint() as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", endpoint.url)
+        yield endpoint
+
+
+@pytest.mark.parametrize("kind", ["reconcile", "report"])
+def test_reconcile_and_report_dead_letters_go_back_to_their_queue(
+    dead_letter_queues: dict[str, str], sqs: Any, kind: str
+) -> None:
+    message = {"seller_id": "s-1", "order_id": "o-1", "as_of": T0.isoformat()}
+    sqs.send_message(QueueUrl=dead_letter_queues[f"{kind}-dlq"], MessageBody=json.dumps(message))
+
+    assert replay("--dlq", kind) == 0
+
+    assert bodies(sqs, dead_letter_queues[kind]) == [message]
+    assert bodies(sqs, dead_letter_queues[f"{kind}-dlq"]) == []
+
+
+def stream_batch_of_everything(store: Store) -> dict[str, Any]:
+    """A DDBStreamBatchInfo naming every record of the table's stream so far (one shard locally)."""
+    streams = boto3.client(
+        "dynamodbstreams",
+        endpoint_url=store.table.client.meta.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    arn = store.table.client.describe_table(TableName=store.table.name)["Table"]["LatestStreamArn"]
+    [shard] = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+    iterator = streams.get_shard_iterator(
+        StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    return {
+        "requestContext": {"functionArn": "arn:aws:lambda:us-east-1:000000000000:function:processor"},
+        "DDBStreamBatchInfo": {
+            "shardId": shard["ShardId"],
+            "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+            "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+            "batchSize": len(records),
+            "streamArn": arn,
+        },
+    }
+
+
+def test_stream_failures_are_resolved_to_the_deliveries_and_events_they_name(
+    dead_letter_queues: dict[str, str], sqs: Any, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", store.table.client.meta.endpoint_url)
+    record(store, "shopify", "d-1", 1, DeliveryStatus.RECEIVED)
+    record(store, "tiktok_shop", "d-2", 2, DeliveryStatus.RECEIVED)
+    store.tracking.put_events([an_event(number="1Z5R89390357567127"), an_event(number="LX123456785CN")])
+    failure = stream_batch_of_everything(store)
+    sqs.send_message(QueueUrl=dead_letter_queues["stream-dlq"], MessageBody=json.dumps(failure))
+
+    assert replay("--dlq", "stream") == 0
+
+    assert bodies(sqs, dead_letter_queues["queue"]) == [
+        {"kind": "shop_delivery", "source": "shopify", "delivery_id": "d-1"},
+        {"kind": "shop_delivery", "source": "tiktok_shop", "delivery_id": "d-2"},
+        {"kind": "tracking_update", "numbers": ["1Z5R89390357567127", "LX123456785CN"]},
+    ]
+    assert bodies(sqs, dead_letter_queues["stream-dlq"]) == []
+
+
+def test_a_message_that_is_no_stream_failure_stays_and_is_reported(
+    dead_letter_queues: dict[str, str], sqs: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sqs.send_message(QueueUrl=dead_letter_queues["stream-dlq"], MessageBody=json.dumps({"kind": "other"}))
+
+    assert replay("--dlq", "stream") == 1
+
+    assert "not a stream failure record" in capsys.readouterr().err
+    assert messages_held(sqs, dead_letter_queues["stream-dlq"]) == 1
+
+
+def messages_held(sqs: Any, url: str) -> int:
+    """How many messages a queue holds, those a receive has hidden for now included."""
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return sum(int(attributes[name]) for name in names)
+
+
+PLANNER_ARN = "arn:aws:lambda:us-east-1:123456789012:function:trackguard-prod-ReconcilePlanner-AbC"
+
+
+def test_scheduler_dead_letters_invoke_their_target_with_the_event(
+    dead_letter_queues: dict[str, str], sqs: Any, functions: RecordingLambdaEndpoint
+) -> None:
+    sqs.send_message(
+        QueueUrl=dead_letter_queues["schedule-dlq"],
+        MessageBody=json.dumps({"as_of": "2026-11-03T00:00:00Z"}),
+        MessageAttributes={
+            "TARGET_ARN": {"DataType": "String", "StringValue": PLANNER_ARN},
+            "ERROR_CODE": {"DataType": "String", "StringValue": "AWS.Scheduler.InternalServerError"},
+        },
+    )
+
+    assert replay("--dlq", "schedule") == 0
+
+    assert functions.invocations == [(PLANNER_ARN, "Event", {"as_of": "2026-11-03T00:00:00Z"})]
+    assert bodies(sqs, dead_letter_queues["schedule-dlq"]) == []
+
+
+def test_failed_async_invocations_are_invoked_again_with_their_payload(
+    dead_letter_queues: dict[str, str], sqs: Any, functions: RecordingLambdaEndpoint
+) -> None:
+    failure = {
+        "version": "1.0",
+        "requestContext": {
+            "requestId": "e4b46cbf",
+            "functionArn": f"{PLANNER_ARN}:$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": 3,
+        },
+        "requestPayload": {"source": "aws.scheduler", "detail": {}},
+        "responseContext": {"statusCode": 200, "functionError": "Unhandled"},
+        "responsePayload": {"errorMessage": "boom"},
+    }
+    sqs.send_message(QueueUrl=dead_letter_queues["invocation-dlq"], MessageBody=json.dumps(failure))
+
+    assert replay("--dlq", "invocation") == 0
+
+    assert functions.invocations == [
+        (f"{PLANNER_ARN}:$LATEST", "Event", {"source": "aws.scheduler", "detail": {}})
+    ]
+    assert bodies(sqs, dead_letter_queues["invocation-dlq"]) == []
+
+
+@pytest.mark.usefixtures("queues")
+def test_a_dead_letter_queue_without_its_url_is_refused_naming_it() -> None:
+    with pytest.raises(SettingsError, match="ScheduleDeadLetterSettings: SCHEDULE_DLQ_URL not set"):
+        replay("--dlq", "schedule")
+
+
+def test_a_run_re_drives_what_was_waiting_not_what_its_re_drives_bring_back(
+    dead_letter_queues: dict[str, str], sqs: Any
+) -> None:
+    """An invocation that fails again dead-letters anew, at once locally: that record is for the next run."""
+    url = dead_letter_queues["invocation-dlq"]
+
+    class FailingAgain:
+        def invoke(self, **request: Any) -> None:
+            record = {"requestContext": {"functionArn": request["FunctionName"]}, "requestPayload": {}}
+            sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record))
+
+    record = {"requestContext": {"functionArn": PLANNER_ARN}, "requestPayload": {}}
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record))
+
+    result = InvocationRedrive(sqs, url, FailingAgain(), async_failure).redrive(100, lambda _done: None)
+
+    assert (result.moved, result.kept) == (1, [])
+    assert len(bodies(sqs, url)) == 1

@@ -45,6 +45,7 @@ DEPLOYED = {
     "TIKTOK_SHOP_AUTH_BASE_URL": "https://auth.tiktok-shops.invalid",
     "RECONCILE_QUEUE_URL": "https://sqs.us-east-1.amazonaws.invalid/000000000000/reconcile",
     "SEVENTEEN_TRACK_API_BASE_URL": "https://api.17track.invalid",
+    "SEVENTEEN_TRACK_REQUESTS_PER_SECOND": "2.5",
     "REPORTS_BUCKET": "trackguard-reports",
     "REPORT_SENDER_EMAIL": "reports@trackguard.invalid",
     "REPORT_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/000000000000/trackguard-reports",

@@ -67,3 +67,20 @@ def test_unmapped_codes_are_counted_per_source_and_each_logged_once(capsys, capl
     assert [(m[UNMAPPED_METRIC], m["source"]) for m in metrics] == [([2.0], "ups-test"), ([1.0], "ups-test")]
     assert {str(m["_aws"]["CloudWatchMetrics"][0]["Dimensions"]) for m in metrics} == {"[['source']]"}
     assert logged == ["I:QQ", "I:QR"]
+
+
+def metrics_namespace(environment: dict[str, str]) -> str:
+    completed = subprocess.run(
+        [sys.executable, "-c", "from trackguard.observability import metrics; print(metrics.namespace)"],
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("POWERTOOLS_")}, **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return completed.stdout.strip()
+
+
+def test_metrics_go_to_the_stages_namespace_when_the_template_gives_one() -> None:
+    assert metrics_namespace({"POWERTOOLS_METRICS_NAMESPACE": "Trackguard/prod"}) == "Trackguard/prod"
+    assert metrics_namespace({}) == "Trackguard"

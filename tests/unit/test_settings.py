@@ -56,7 +56,7 @@ def test_every_missing_variable_of_a_function_is_named_at_once() -> None:
 
     assert str(raised.value) == (
         "ProcessorSettings: TIKTOK_SHOP_API_BASE_URL, SHOP_TOKENS_SECRET_PREFIX, TIKTOK_SHOP_AUTH_BASE_URL, "
-        "SELLER_SECRETS_PREFIX, PROCESSING_QUEUE_URL, REPORTS_BUCKET, REPORT_SENDER_EMAIL not set"
+        "SELLER_SECRETS_PREFIX, PROCESSING_QUEUE_URL, REPORTS_BUCKET not set"
     )
 
 
@@ -76,19 +76,11 @@ def test_thresholds_are_read_by_their_own_names_and_otherwise_the_contract_s() -
 
 
 def test_only_limits_and_safe_switches_have_defaults() -> None:
+    """No sender is the safe switch of report e-mails: off (the stack's ReportEmails=disabled)."""
     settings = ReportSettings.from_environ(
-        {
-            **GLOBALS,
-            "REPORTS_BUCKET": "reports",
-            "REPORT_SENDER_EMAIL": "reports@example.com",
-            "SELLER_SECRETS_PREFIX": "trackguard/seller-secrets/",
-        }
+        {**GLOBALS, "REPORTS_BUCKET": "reports", "SELLER_SECRETS_PREFIX": "trackguard/seller-secrets/"}
     )
 
     assert (settings.max_body_bytes, settings.allow_loopback_webhooks) == (1024 * 1024, False)
-    assert ReportSettings.required_variables() == [
-        *GLOBALS,
-        "REPORTS_BUCKET",
-        "REPORT_SENDER_EMAIL",
-        "SELLER_SECRETS_PREFIX",
-    ]
+    assert settings.report_sender_email == ""
+    assert ReportSettings.required_variables() == [*GLOBALS, "REPORTS_BUCKET", "SELLER_SECRETS_PREFIX"]

@@ -1,17 +1,26 @@
-"""`trackguard replay`: send stored shop deliveries, or the dead letters, back to the processing queue;
-re-derive a carrier's events from its stored callbacks after an adapter fix.
+"""`trackguard replay`: re-drive stored shop deliveries or one dead-letter queue's messages; re-derive a
+carrier's events from its stored callbacks after an adapter fix.
 
     trackguard replay --source tiktok_shop --since 2026-11-02T00:00Z --until 2026-11-03T00:00Z [--status all]
     trackguard replay --source usps --since 2026-11-02T00:00Z [--until ...]
-    trackguard replay --dlq [--limit 1000]
+    trackguard replay --dlq processing|reconcile|report|stream|schedule|invocation [--limit 1000]
 
 A carrier source's callbacks (received in the range) are parsed again by today's adapter: changed events
 are stored, stale ones removed, and their numbers queued so that states and flags follow (``--status``
 does not apply: a raw callback has no processing status).
 
-Settings come from the environment like every function's (``TABLE_NAME``, ``PROCESSING_QUEUE_URL``,
-``PROCESSING_DLQ_URL``; boto3 reads the endpoints, region and credentials). Re-sending is harmless:
-processing skips deliveries already processed.
+Settings come from the environment like every function's; boto3 reads the endpoints, region and
+credentials. What each use needs (the stack's Outputs give the URLs):
+
+- ``--source``: ``TABLE_NAME``, ``PROCESSING_QUEUE_URL``;
+- ``--dlq processing``: ``PROCESSING_DLQ_URL``, ``PROCESSING_QUEUE_URL``;
+- ``--dlq reconcile``: ``RECONCILE_DLQ_URL``, ``RECONCILE_QUEUE_URL``;
+- ``--dlq report``: ``REPORT_DLQ_URL``, ``REPORT_QUEUE_URL``;
+- ``--dlq stream``: ``STREAM_FAILURE_DLQ_URL``, ``PROCESSING_QUEUE_URL`` (the stream is named by each record);
+- ``--dlq schedule``: ``SCHEDULE_DLQ_URL``; ``--dlq invocation``: ``INVOCATION_FAILURE_DLQ_URL``
+  (each names the function it invokes).
+
+Re-driving is harmless when repeated (see ``trackguard.services.replay``).
 """
 
 from __future__ import annotations
@@ -24,14 +33,17 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from trackguard.services.replay import ReplayRequest
-    from trackguard_dev.cli.settings import DeadLetterSettings, StoredReplaySettings
+    from trackguard.services.replay import DeadLetterRedrive, ReplayRequest
+    from trackguard.settings import EnvironmentSettings
+    from trackguard_dev.cli.settings import StoredReplaySettings
 
 SHOP_SOURCES = ("tiktok_shop", "shopify")
 CARRIER_SOURCES = ("17track", "ship24", "aftership", "ups", "fedex", "dhl", "usps", "generic")
 SOURCES = SHOP_SOURCES + CARRIER_SOURCES
 STATUSES = ("failed", "received", "all")
 DEFAULT_DLQ_LIMIT = 10_000
+DLQ_KINDS = ("processing", "reconcile", "report", "stream", "schedule", "invocation")
+"""``trackguard.services.replay.DeadLetterKind``; each reads its own settings (``DEAD_LETTER_SETTINGS``)."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     what = command.add_mutually_exclusive_group(required=True)
     what.add_argument("--source", choices=SOURCES, help="replay this source's stored deliveries")
-    what.add_argument("--dlq", action="store_true", help="move the dead-letter queue's messages back")
+    what.add_argument("--dlq", choices=DLQ_KINDS, help="re-drive this dead-letter queue")
     command.add_argument("--since", type=_instant, help="received at or after (ISO 8601; UTC if no zone)")
     command.add_argument("--until", type=_instant, help="received before (ISO 8601; default: now)")
     command.add_argument(
@@ -64,11 +76,11 @@ def _instant(text: str) -> datetime:
 def _run(args: argparse.Namespace) -> int:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from trackguard_dev.cli.settings import DeadLetterSettings, StoredReplaySettings
+    from trackguard_dev.cli.settings import DEAD_LETTER_SETTINGS, StoredReplaySettings
 
     try:
         if args.dlq:
-            return _redrive_dlq(DeadLetterSettings.from_environ(), args.limit)
+            return _redrive_dlq(args.dlq, DEAD_LETTER_SETTINGS[args.dlq].from_environ(), args.limit)
         return _replay_stored(StoredReplaySettings.from_environ(), args)
     except (BotoCoreError, ClientError) as error:
         return _fail(f"AWS refused or could not be reached: {error}")
@@ -130,18 +142,40 @@ def _rederive_carrier(settings: StoredReplaySettings, request: ReplayRequest) ->
     return 0
 
 
-def _redrive_dlq(settings: DeadLetterSettings, limit: int) -> int:
+def _redrive_dlq(kind: str, settings: EnvironmentSettings, limit: int) -> int:
+    redrive = _dead_letters(kind, settings)
+    with _progress(f"re-driving {kind} dead letters", min(redrive.waiting(), limit)) as advance:
+        result = redrive.redrive(limit, advance)
+    print(f"replay: {result.moved} messages re-driven from the {kind} dead-letter queue")
+    for reason in result.kept:
+        print(f"replay: kept {reason}", file=sys.stderr)
+    return 0 if not result.kept else 1
+
+
+def _dead_letters(kind: str, settings: EnvironmentSettings) -> DeadLetterRedrive:
+    """The re-drive of one kind; ``settings`` is that kind's model, so its URLs are set."""
     import boto3
 
-    from trackguard.services.replay import DeadLetterRedrive
-
-    redrive = DeadLetterRedrive(
-        boto3.client("sqs"), settings.processing_dlq_url, settings.processing_queue_url
+    from trackguard.messaging import MessageQueue
+    from trackguard.services.replay import (
+        DeadLetterKind,
+        InvocationRedrive,
+        QueueRedrive,
+        StreamFailureRedrive,
+        async_failure,
+        scheduler_dead_letter,
     )
-    with _progress("moving dead letters", min(redrive.waiting(), limit)) as advance:
-        moved = redrive.redrive(limit, advance)
-    print(f"replay: {moved} messages moved from the dead-letter queue to the processing queue")
-    return 0
+    from trackguard.storage.stream_records import StreamRecordReader
+
+    urls = list(settings.model_dump().values())
+    sqs = boto3.client("sqs")
+    which = DeadLetterKind(kind)
+    if which is DeadLetterKind.STREAM:
+        return StreamFailureRedrive(sqs, urls[0], StreamRecordReader(), MessageQueue(urls[1], sqs))
+    if which in (DeadLetterKind.SCHEDULE, DeadLetterKind.INVOCATION):
+        invocation_of = scheduler_dead_letter if which is DeadLetterKind.SCHEDULE else async_failure
+        return InvocationRedrive(sqs, urls[0], boto3.client("lambda"), invocation_of)
+    return QueueRedrive(sqs, urls[0], urls[1])
 
 
 @contextmanager

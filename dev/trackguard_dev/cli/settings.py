@@ -53,6 +53,48 @@ class StoredReplaySettings(TableSettings):
     processing_queue_url: str = Field(min_length=1)
 
 
-class DeadLetterSettings(EnvironmentSettings):
-    processing_queue_url: str = Field(min_length=1)
+# `trackguard replay --dlq KIND`: each dead-letter queue's URL first, then the queue it re-drives to.
+
+
+class ProcessingDeadLetterSettings(EnvironmentSettings):
     processing_dlq_url: str = Field(min_length=1)
+    processing_queue_url: str = Field(min_length=1)
+
+
+class ReconcileDeadLetterSettings(EnvironmentSettings):
+    reconcile_dlq_url: str = Field(min_length=1)
+    reconcile_queue_url: str = Field(min_length=1)
+
+
+class ReportDeadLetterSettings(EnvironmentSettings):
+    report_dlq_url: str = Field(min_length=1)
+    report_queue_url: str = Field(min_length=1)
+
+
+class StreamDeadLetterSettings(EnvironmentSettings):
+    """The stream itself is named by each failure record."""
+
+    stream_failure_dlq_url: str = Field(min_length=1)
+    processing_queue_url: str = Field(min_length=1)
+
+
+class ScheduleDeadLetterSettings(EnvironmentSettings):
+    """Each dead letter names the function it invokes."""
+
+    schedule_dlq_url: str = Field(min_length=1)
+
+
+class InvocationDeadLetterSettings(EnvironmentSettings):
+    """Each on-failure record names the function it invokes."""
+
+    invocation_failure_dlq_url: str = Field(min_length=1)
+
+
+DEAD_LETTER_SETTINGS: dict[str, type[EnvironmentSettings]] = {
+    "processing": ProcessingDeadLetterSettings,
+    "reconcile": ReconcileDeadLetterSettings,
+    "report": ReportDeadLetterSettings,
+    "stream": StreamDeadLetterSettings,
+    "schedule": ScheduleDeadLetterSettings,
+    "invocation": InvocationDeadLetterSettings,
+}

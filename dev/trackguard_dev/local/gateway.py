@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from trackguard_dev.local.lambda_api import PREFIX as LAMBDA_API_PREFIX
+from trackguard_dev.local.lambda_api import LambdaApi
 from trackguard_dev.local.model import AuthorizerSpec, RouteSpec
 from trackguard_dev.local.payload import (
     HttpRequest,
@@ -133,13 +135,17 @@ class Gateway:
         invoke: Invoke,
         sandboxes: Sandboxes,
         authorizers: Authorizers | None = None,
+        functions: LambdaApi | None = None,
     ) -> None:
         self._table = RouteTable(routes)
         self._invoke = invoke
         self._sandboxes = sandboxes
         self._authorizers = authorizers or Authorizers(invoke)
+        self._functions = functions
 
     def handle(self, request: HttpRequest) -> HttpResponse:
+        if self._functions is not None and request.raw_path.startswith(LAMBDA_API_PREFIX):
+            return self._functions.handle(request)
         sandbox = self._sandboxes.find(request.raw_path)
         if sandbox is not None:
             return _serve_sandbox(*sandbox, request)

@@ -18,8 +18,17 @@ DEFAULT_TIMEOUT_SECONDS = 3
 DEFAULT_MEMORY_MB = 128
 DEFAULT_REAUTHORIZE_SECONDS = 300
 DEFAULT_STREAM_RETRIES = 3  # Lambda retries until the record expires; locally a few attempts
+DEFAULT_ASYNC_RETRIES = 2  # Lambda's own for asynchronous invocations
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AsyncInvokeSpec:
+    """EventInvokeConfig: retries of a failed asynchronous invocation, then the OnFailure SQS queue."""
+
+    max_retries: int = DEFAULT_ASYNC_RETRIES
+    on_failure_queue_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,7 @@ class FunctionSpec:
     timeout_seconds: float
     memory_mb: int
     layer_dirs: tuple[Path, ...] = ()
+    async_invoke: AsyncInvokeSpec = AsyncInvokeSpec()
 
 
 @dataclass(frozen=True)
@@ -147,6 +157,16 @@ def _function(resolver: Resolver, logical_id: str, template_dir: Path) -> Functi
         timeout_seconds=float(properties.get("Timeout", DEFAULT_TIMEOUT_SECONDS)),
         memory_mb=int(properties.get("MemorySize", DEFAULT_MEMORY_MB)),
         layer_dirs=_layer_dirs(resolver, template_dir, properties.get("Layers") or []),
+        async_invoke=_async_invoke(resolver, properties.get("EventInvokeConfig") or {}),
+    )
+
+
+def _async_invoke(resolver: Resolver, config: Mapping[str, Any]) -> AsyncInvokeSpec:
+    destination = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+    queue_id = _resource_with(resolver, "AWS::SQS::Queue", "Arn", str(destination)) if destination else None
+    return AsyncInvokeSpec(
+        max_retries=int(config.get("MaximumRetryAttempts", DEFAULT_ASYNC_RETRIES)),
+        on_failure_queue_url=str(resolver.attribute(queue_id, "QueueUrl")) if queue_id else None,
     )
 
 

@@ -15,6 +15,7 @@ from botocore.config import Config
 from trackguard_dev.local.config import Endpoints, LocalConfig
 from trackguard_dev.local.consumers import QueueConsumer
 from trackguard_dev.local.gateway import Gateway, GatewayServer, Sandboxes
+from trackguard_dev.local.lambda_api import LambdaApi
 from trackguard_dev.local.model import QueueSourceSpec, StackModel, build_model
 from trackguard_dev.local.provision import local_parameters, provision
 from trackguard_dev.local.sandboxes import SANDBOXES
@@ -142,14 +143,17 @@ class LocalStack:
         for logical_id, spec in self.model.functions.items():
             self._pools[logical_id] = FunctionPool(spec, function_environment(spec, endpoints))
         sandboxes = Sandboxes(SANDBOXES, self.config.state_dir, secrets)
-        self._server = GatewayServer(Gateway(self.model.routes, self.invoke, sandboxes), self.config.port)
+        sqs = aws_client("sqs", endpoints.aws, CONSUMER_CLIENT_CONFIG)
+        functions = LambdaApi(self.model.functions, self.invoke, sqs)
+        gateway = Gateway(self.model.routes, self.invoke, sandboxes, functions=functions)
+        self._server = GatewayServer(gateway, self.config.port)
         self._server.start()
         threading.Thread(target=self._warm_pools, name="warm-pools", daemon=True).start()
-        self._start_event_sources(endpoints)
+        self._start_event_sources(endpoints, functions)
         running = RunningStack(os.getpid(), endpoints, self.template, parameters, self._services.pids())
         self.config.stack_file.write_text(running.to_json())
 
-    def _start_event_sources(self, endpoints: Endpoints) -> None:
+    def _start_event_sources(self, endpoints: Endpoints, functions: LambdaApi) -> None:
         for source in self.model.queue_sources:
             for _ in range(local_concurrency(source)):
                 sqs = aws_client("sqs", endpoints.aws, CONSUMER_CLIENT_CONFIG)
@@ -166,7 +170,8 @@ class LocalStack:
             )
             self._consumers.append(consumer)
             consumer.start()
-        self._scheduler = Scheduler(self.model.schedules, self.invoke)
+        # EventBridge Scheduler invokes Lambda asynchronously: retries and OnFailure as the template says.
+        self._scheduler = Scheduler(self.model.schedules, functions.invoke_async)
         self._scheduler.start()
 
     def _warm_pools(self) -> None:

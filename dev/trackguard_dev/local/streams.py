@@ -130,14 +130,14 @@ class StreamConsumer(PollingThread):
             answer = self._streams.get_records(ShardIterator=iterator, Limit=self.spec.batch_size)
             records = [stream_record(self.spec, record) for record in answer.get("Records", [])]
             busy = busy or bool(records)
-            self._deliver([record for record in records if self._wanted(record)])
+            self._deliver([record for record in records if self._wanted(record)], stream_arn, shard_id)
             self._iterators[shard_id] = answer.get("NextShardIterator")
         return busy
 
     def _wanted(self, record: dict[str, Any]) -> bool:
         return not self.spec.filters or any(matches(pattern, record) for pattern in self.spec.filters)
 
-    def _deliver(self, records: list[dict[str, Any]]) -> None:
+    def _deliver(self, records: list[dict[str, Any]], stream_arn: str, shard_id: str) -> None:
         attempts = 0
         while records and not self.stopping:
             invocation = self._invoke(self.spec.function_id, {"Records": records})
@@ -147,11 +147,14 @@ class StreamConsumer(PollingThread):
             records = records[failed_at:]
             attempts += 1
             if attempts > self.spec.max_retries:
-                self._give_up(records, invocation)
+                self._give_up(records, invocation, stream_arn, shard_id)
                 return
             self.pause(RETRY_SECONDS)
 
-    def _give_up(self, records: list[dict[str, Any]], invocation: Invocation) -> None:
+    def _give_up(
+        self, records: list[dict[str, Any]], invocation: Invocation, stream_arn: str, shard_id: str
+    ) -> None:
+        """Lambda's on-failure record: which records of which shard (the real stream's ARN, to re-read)."""
         log.warning(
             "%s gave up on %d stream record(s): %s", self.spec.function_id, len(records), invocation.payload
         )
@@ -161,10 +164,13 @@ class StreamConsumer(PollingThread):
         message = {
             "requestContext": {"functionArn": self.spec.function_id, "condition": "RetryAttemptsExhausted"},
             "DDBStreamBatchInfo": {
-                "streamArn": self.spec.event_source_arn,
+                "shardId": shard_id,
                 "startSequenceNumber": first["SequenceNumber"],
                 "endSequenceNumber": last["SequenceNumber"],
+                "approximateArrivalOfFirstRecord": first.get("ApproximateCreationDateTime"),
+                "approximateArrivalOfLastRecord": last.get("ApproximateCreationDateTime"),
                 "batchSize": len(records),
+                "streamArn": stream_arn,
             },
         }
         self._sqs.send_message(QueueUrl=self.spec.on_failure_queue_url, MessageBody=json.dumps(message))

@@ -1,10 +1,11 @@
-"""17TRACK API v2.2 (register, gettrackinfo, retrack): async, batched by 40, rate-limited, retried.
+"""17TRACK API v2.2 (register, gettrackinfo, retrack, getquota): async, batched by 40, rate-limited, retried.
 
-17TRACK refuses more than 40 numbers a request and answers HTTP 429 beyond about 3 requests a second,
-so every call is split into batches of 40, at most ``max_concurrency`` requests are in flight, every
-attempt (retries included) waits for a slot of a client-side rate limit, and a 429, a 5xx or a network
-error is retried by the shared policy of ``trackguard.clients.http`` (backoff with full jitter, or
-``Retry-After``).
+17TRACK refuses more than 40 numbers a request and answers HTTP 429 beyond about 3 requests a second
+per key, so every call is split into batches of 40, at most ``max_concurrency`` requests are in flight,
+every attempt (retries included) waits for a slot of a rate limiter — this process's own, or one every
+worker of the deployment shares (``SharedRateLimiter``) — and a 429, a 5xx or a network error is retried
+by the shared policy of ``trackguard.clients.http`` (backoff with full jitter, or ``Retry-After``).
+Registering a number uses one unit of the account's quota, which ``getquota`` reads.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -24,6 +25,7 @@ MAX_NUMBERS_PER_REQUEST = 40
 REGISTER_PATH = "/track/v2.2/register"
 TRACK_INFO_PATH = "/track/v2.2/gettrackinfo"
 RETRACK_PATH = "/track/v2.2/retrack"
+QUOTA_PATH = "/track/v2.2/getquota"
 TOKEN_HEADER = "17token"  # noqa: S105 (a header name, not a secret)
 
 ALREADY_REGISTERED = -18019901
@@ -33,6 +35,9 @@ RETRACK_NOT_STOPPED = -18019904
 RETRACK_ONLY_ONCE = -18019905
 """a number can be retracked once."""
 TOO_MANY_NUMBERS = -18010014
+DAILY_LIMIT_EXCEEDED = -18019907
+QUOTA_EXHAUSTED = -18019908
+QUOTA_CODES = frozenset({DAILY_LIMIT_EXCEEDED, QUOTA_EXHAUSTED})
 _AUTH_CODES = frozenset({-18010001, -18010002, -18010004, -18010005})
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -86,6 +91,41 @@ class TrackAnswer:
         return TrackAnswer(self.accepted + other.accepted, self.rejected + other.rejected)
 
 
+@dataclass(frozen=True)
+class Quota:
+    """``getquota``'s answer: registrations the account may make in its period, made, and left."""
+
+    total: int
+    used: int
+    remaining: int
+
+
+class Limiter(Protocol):
+    async def wait_for_slot(self) -> None: ...
+
+
+class SlotReservations(Protocol):
+    def reserve(self) -> float:
+        """Reserve the next request slot; seconds from now until it starts."""
+        ...
+
+
+class SharedRateLimiter:
+    """Waits for slots reserved in a store every worker shares, so the rate holds deployment-wide.
+
+    Reserving is a blocking DynamoDB write, so it runs in a thread, off the event loop.
+    """
+
+    def __init__(self, reservations: SlotReservations, sleep: Sleep = asyncio.sleep) -> None:
+        self._reservations = reservations
+        self._sleep = sleep
+
+    async def wait_for_slot(self) -> None:
+        delay = await asyncio.to_thread(self._reservations.reserve)
+        if delay > 0:
+            await self._sleep(delay)
+
+
 class RateLimiter:
     """Spaces request starts at least ``1 / per_second`` apart (no limit when ``per_second`` is None)."""
 
@@ -119,13 +159,15 @@ class SeventeenTrackClient:
         http: httpx.AsyncClient | None = None,
         max_concurrency: int = 3,
         requests_per_second: float | None = 3.0,
+        limiter: Limiter | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
+        """``limiter`` replaces the process's own limit of ``requests_per_second``."""
         self._base_url = base_url.rstrip("/")
         self._api_key = api_key
         self._slots = asyncio.Semaphore(max_concurrency)
-        self._rate = RateLimiter(requests_per_second, sleep)
+        self._rate: Limiter = limiter or RateLimiter(requests_per_second, sleep)
         self._client = http or httpx.AsyncClient(
             timeout=DEFAULT_TIMEOUT,
             limits=httpx.Limits(max_connections=max_concurrency, max_keepalive_connections=max_concurrency),
@@ -143,6 +185,15 @@ class SeventeenTrackClient:
         """Resume numbers 17TRACK stopped tracking (once per number; data returns within minutes)."""
         return await self._call_batched(RETRACK_PATH, numbers)
 
+    async def get_quota(self) -> Quota:
+        """``data.quota_total``, ``quota_used``, ``quota_remain``: the names two public 17TRACK clients read
+        and their fixtures carry (secondary sources; the reference leaves the fields unconfirmed)."""
+        data = await self._post(QUOTA_PATH, b"{}")
+        try:
+            return Quota(int(data["quota_total"]), int(data["quota_used"]), int(data["quota_remain"]))
+        except (KeyError, TypeError, ValueError) as error:
+            raise SeventeenTrackError(f"17TRACK answered getquota without its counts: {error}") from error
+
     async def aclose(self) -> None:
         await self._client.aclose()
 
@@ -155,7 +206,13 @@ class SeventeenTrackClient:
         return sum(answers, TrackAnswer())
 
     async def _call(self, path: str, batch: Sequence[TrackedNumber]) -> TrackAnswer:
-        body = json.dumps([number.payload() for number in batch]).encode()
+        data = await self._post(path, json.dumps([number.payload() for number in batch]).encode())
+        return TrackAnswer(
+            accepted=tuple(item for item in data.get("accepted") or () if isinstance(item, dict)),
+            rejected=tuple(_rejection(item) for item in data.get("rejected") or () if isinstance(item, dict)),
+        )
+
+    async def _post(self, path: str, body: bytes) -> dict[str, Any]:
         headers = {TOKEN_HEADER: self._api_key, "content-type": "application/json"}
         async with self._slots:
             try:
@@ -164,14 +221,15 @@ class SeventeenTrackClient:
                 )
             except RetriesExhaustedError as error:
                 raise SeventeenTrackUnavailableError(f"17TRACK: {error}") from error
-        return _parse(response)
+        return _data(response)
 
     async def _wait_for_slot(self, _request: httpx.Request) -> None:
         """An httpx request hook, so that every attempt, retries included, respects the rate limit."""
         await self._rate.wait_for_slot()
 
 
-def _parse(response: httpx.Response) -> TrackAnswer:
+def _data(response: httpx.Response) -> dict[str, Any]:
+    """The ``data`` of a successful answer; raises for a refused request."""
     try:
         document = response.json()
     except ValueError as error:
@@ -184,10 +242,7 @@ def _parse(response: httpx.Response) -> TrackAnswer:
         raise SeventeenTrackAuthError(_error_message(data, "17TRACK refused the security key"), code)
     if response.status_code != 200 or code != 0 or not isinstance(data, dict):
         raise SeventeenTrackError(_error_message(data, f"17TRACK answered HTTP {response.status_code}"), code)
-    return TrackAnswer(
-        accepted=tuple(item for item in data.get("accepted") or () if isinstance(item, dict)),
-        rejected=tuple(_rejection(item) for item in data.get("rejected") or () if isinstance(item, dict)),
-    )
+    return data
 
 
 def _rejection(item: dict[str, Any]) -> Rejection:

@@ -11,6 +11,12 @@ when it next comes up silent: if its stored events show it delivered, nothing is
 is retracked, which 17TRACK allows once per stopped number. When 17TRACK refuses (it was retracked
 before, or it no longer has it), the number gets an EXPIRED event saying 17TRACK stopped tracking it: the
 seller sees the status and its reason, and the stalled / no-scan rules keep flagging the parcel.
+
+Registering uses 17TRACK's quota. Before registering, the poller reads what is left (``getquota``,
+published as the ``SeventeenTrackQuotaRemaining`` metric, which an alarm watches) and registers no more
+numbers than that. When the quota is exhausted, polling degrades instead of failing: numbers already
+registered are still asked about (gettrackinfo is free), the others wait for the next window, and a
+number 17TRACK turned away for quota is never taken for one it does not know (no ``NOT_FOUND``).
 """
 
 from __future__ import annotations
@@ -21,12 +27,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from trackguard.clients.seventeen_track import (
     ALREADY_REGISTERED,
     NOT_REGISTERED,
+    QUOTA_CODES,
     RETRACK_NOT_STOPPED,
     Rejection,
+    SeventeenTrackAuthError,
     SeventeenTrackClient,
+    SeventeenTrackError,
+    SharedRateLimiter,
     TrackedNumber,
 )
 from trackguard.domain.events import CarrierEvent
@@ -34,17 +46,20 @@ from trackguard.domain.numbers import normalize_number
 from trackguard.domain.shipment import derive_state
 from trackguard.domain.status import TrackingStatus
 from trackguard.errors import PayloadError, UnknownSourceError
-from trackguard.observability import logger
+from trackguard.observability import logger, metrics
 from trackguard.secrets import current, load_secret_document
 from trackguard.services.unmapped_codes import report_unmapped_codes
 from trackguard.settings import ReconcileWorkerSettings
 from trackguard.sources.carriers import seventeen_track
 from trackguard.sources.carriers.seventeen_track import events_from_track_data
 from trackguard.storage.polling import PollRecord, PollRepository, StopOutcome, StopRecord
+from trackguard.storage.rate_limits import SharedRateLimit
 from trackguard.storage.store import Store
 from trackguard.storage.tracking import TrackingRepository
 
 SOURCE = "17track-poll"
+RATE_LIMIT_NAME = "17track"
+QUOTA_METRIC = "SeventeenTrackQuotaRemaining"
 DEFAULT_SILENCE_WINDOW = timedelta(hours=12)
 
 Normaliser = Callable[[Mapping[str, Any], datetime], Sequence[CarrierEvent]]
@@ -141,15 +156,38 @@ class SilentNumberPoller:
 
     async def _ask(self, numbers: list[str], records: Mapping[str, PollRecord], now: datetime) -> PollResult:
         unregistered = [n for n in numbers if not _is_registered(records.get(n))]
-        registration = await self._client.register([TrackedNumber(n) for n in unregistered])
-        refused = [r for r in registration.rejected if r.code != ALREADY_REGISTERED]
+        registering = await self._within_quota(unregistered)
+        registration = await self._client.register([TrackedNumber(n) for n in registering])
+        over_quota = {normalize_number(r.number) for r in registration.rejected if r.code in QUOTA_CODES}
+        refused = [r for r in registration.rejected if r.code not in (ALREADY_REGISTERED, *QUOTA_CODES)]
         refused_numbers = {normalize_number(r.number) for r in refused}
-        asked = [n for n in numbers if n not in refused_numbers]
+        waiting = (set(unregistered) - set(registering)) | over_quota
+        asked = [n for n in numbers if n not in refused_numbers | waiting]
         answer = await self._client.get_track_info([TrackedNumber(n) for n in asked])
         events = [event for item in answer.accepted for event in self._events_of(item, now)]
         events += [_not_found(rejection, now) for rejection in (*refused, *answer.rejected)]
         forgotten = {normalize_number(r.number) for r in answer.rejected if r.code == NOT_REGISTERED}
-        return PollResult(tuple(events), frozenset(refused_numbers | forgotten))
+        return PollResult(tuple(events), frozenset(refused_numbers | forgotten | waiting))
+
+    async def _within_quota(self, unregistered: list[str]) -> list[str]:
+        """The numbers the quota left allows registering (all of them when it cannot be read)."""
+        if not unregistered:
+            return []
+        try:
+            quota = await self._client.get_quota()
+        except SeventeenTrackAuthError:
+            raise
+        except SeventeenTrackError:
+            logger.warning("17TRACK quota unreadable; registering regardless", exc_info=True)
+            return unregistered
+        metrics.add_metric(name=QUOTA_METRIC, unit=MetricUnit.Count, value=quota.remaining)
+        if quota.remaining < len(unregistered):
+            logger.warning(
+                "17TRACK quota too low to register every silent number",
+                remaining=quota.remaining,
+                unregistered=len(unregistered),
+            )
+        return unregistered[: max(quota.remaining, 0)]
 
     def _events_of(self, item: Mapping[str, Any], now: datetime) -> Sequence[CarrierEvent]:
         """One malformed answer item is logged and skipped; it must not lose the batch's other numbers."""
@@ -233,7 +271,11 @@ def build_poller(settings: ReconcileWorkerSettings, store: Store) -> SilentNumbe
     """The deployed poller: the key from the settings (local stack) or the webhook-secrets document.
 
     Without either, 17TRACK is not configured: raises ``UnknownSourceError`` rather than call it keyless.
+    Its requests keep to one rate shared by every worker of the deployment (``SharedRateLimit``).
     """
     api_key = settings.seventeen_track_api_key or _secret_api_key(settings.webhook_secrets_id)
-    client = SeventeenTrackClient(settings.seventeen_track_api_base_url, api_key)
+    shared_rate = SharedRateLimit(store.table, RATE_LIMIT_NAME, settings.seventeen_track_requests_per_second)
+    client = SeventeenTrackClient(
+        settings.seventeen_track_api_base_url, api_key, limiter=SharedRateLimiter(shared_rate)
+    )
     return SilentNumberPoller(client, store.tracking, PollRepository(store.table), events_from_track_data)

@@ -183,10 +183,11 @@ class ReportDelivery:
         self._now = now
 
     def channels(self, seller: Seller) -> list[Channel]:
+        """E-mail only where the deployment has a sender (ReportEmails=enabled) and the seller an address."""
         wanted: list[Channel] = []
         if seller.webhook_url:
             wanted.append("webhook")
-        if seller.email:
+        if seller.email and self._sender_email:
             wanted.append("email")
         return wanted
 

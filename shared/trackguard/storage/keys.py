@@ -21,6 +21,7 @@ RAW_CARRIER_DELIVERY_SK = "RAW"
 APIKEY_SK = "APIKEY"
 POLL_SK = "POLL"
 STOPPED_SK = "STOPPED"
+RATE_LIMIT_SK = "NEXT"
 ALL_SELLERS = "SELLERS"
 TIKTOK_SHOPS = "TIKTOK_SHOPS"
 TOKENS_DUE = "TOKENS_DUE"
@@ -198,3 +199,7 @@ def delivery_of(pk: str) -> tuple[str, str] | None:
 def tracking_number_of_event(pk: str, sk: str) -> str | None:
     """The tracking number of a carrier-event key, else None."""
     return pk.removeprefix("TRK#") if pk.startswith("TRK#") and sk.startswith("EVT#") else None
+
+
+def rate_limit_pk(name: str) -> str:
+    return f"RATE#{name}"

@@ -14,9 +14,9 @@ def test_a_command_without_its_variables_names_them_and_exits_2(
     monkeypatch.delenv("PROCESSING_QUEUE_URL", raising=False)
     monkeypatch.delenv("PROCESSING_DLQ_URL", raising=False)
 
-    status = main(["replay", "--dlq"])
+    status = main(["replay", "--dlq", "processing"])
 
     assert status == 2
     assert capsys.readouterr().err == (
-        "trackguard replay: DeadLetterSettings: PROCESSING_QUEUE_URL, PROCESSING_DLQ_URL not set\n"
+        "trackguard replay: ProcessingDeadLetterSettings: PROCESSING_DLQ_URL, PROCESSING_QUEUE_URL not set\n"
     )

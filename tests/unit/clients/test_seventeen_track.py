@@ -12,11 +12,13 @@ import respx
 
 from trackguard.clients.http import RetryPolicy
 from trackguard.clients.seventeen_track import (
+    Quota,
     RateLimiter,
     SeventeenTrackAuthError,
     SeventeenTrackClient,
     SeventeenTrackError,
     SeventeenTrackUnavailableError,
+    SharedRateLimiter,
     TrackedNumber,
 )
 
@@ -230,3 +232,50 @@ def test_every_attempt_waits_for_a_rate_limit_slot() -> None:
 
     assert len(sleeps.delays) == 2
     assert 1.0 < max(sleeps.delays) <= 2.0
+
+
+QUOTA = f"{BASE}/track/v2.2/getquota"
+
+
+@respx.mock
+def test_get_quota_reads_total_used_and_remaining() -> None:
+    respx.post(QUOTA).mock(
+        return_value=httpx.Response(
+            200, json={"code": 0, "data": {"quota_total": 100, "quota_used": 97, "quota_remain": 3}}
+        )
+    )
+
+    assert asyncio.run(a_client().get_quota()) == Quota(total=100, used=97, remaining=3)
+
+
+@respx.mock
+def test_a_quota_answer_without_its_counts_is_an_error() -> None:
+    respx.post(QUOTA).mock(return_value=httpx.Response(200, json={"code": 0, "data": {"quota_total": 100}}))
+
+    with pytest.raises(SeventeenTrackError, match="without its counts"):
+        asyncio.run(a_client().get_quota())
+
+
+class Reservations:
+    """Slots a shared store would hand out: this many seconds away, in turn."""
+
+    def __init__(self, waits: list[float]) -> None:
+        self.waits = waits
+        self.reserved = 0
+
+    def reserve(self) -> float:
+        self.reserved += 1
+        return self.waits.pop(0)
+
+
+@respx.mock
+def test_a_shared_limiter_replaces_the_process_rate_and_waits_for_each_reserved_slot() -> None:
+    respx.post(TRACK_INFO).mock(side_effect=accept_all)
+    sleeps = RecordedSleeps()
+    reservations = Reservations([0.0, 0.4, 0.9])
+    client = a_client(sleeps, requests_per_second=1000.0, limiter=SharedRateLimiter(reservations, sleeps))
+
+    asyncio.run(client.get_track_info(numbers(120)))
+
+    assert reservations.reserved == 3
+    assert sorted(sleeps.delays) == [0.4, 0.9]

@@ -80,3 +80,18 @@ def test_an_unverified_sender_is_recorded_as_a_failure(ses: Any) -> None:
     assert outcome.status == "failed"
     assert outcome.reason == "SES refused: MessageRejected"
     assert sent_messages() == []
+
+
+@pytest.mark.parametrize(("sender", "channels"), [(SENDER, ["email"]), ("", [])])
+def test_reports_are_emailed_only_when_the_deployment_has_a_sender(sender: str, channels: list[str]) -> None:
+    """ReportEmails=disabled leaves REPORT_SENDER_EMAIL empty: sellers with an address get no e-mail."""
+    seller = Seller(seller_id="shop-1", platform="tiktok_shop", created_at=T0, email="owner@shop.test")
+    delivery = ReportDelivery(
+        objects=ReportStore("unused"),
+        webhooks=SellerWebhookSender(allow_loopback=False),
+        mailer=SesMailer(boto3.client("ses", region_name="us-east-1")),
+        sender_email=sender,
+        webhook_secret=lambda _seller: None,
+    )
+
+    assert delivery.channels(seller) == channels
