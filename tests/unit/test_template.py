@@ -741,7 +741,7 @@ def test_the_authorizers_read_asks_only_for_what_its_policy_allows(transformed: 
 
 
 def test_every_alarm_on_a_project_metric_watches_a_metric_the_code_emits(template: dict[str, Any]) -> None:
-    """An alarm on a metric name no code emits never fires: the names must match the code's, letter for letter."""
+    """An alarm on a metric name no code emits never fires: the names must match the code's exactly."""
     source = "\n".join(path.read_text() for path in (ROOT / "shared" / "trackguard").rglob("*.py"))
     watched = {
         match
