@@ -42,7 +42,9 @@ SECRET = "whsec_" + base64.b64encode(b"e2e-report-webhook-secret-32byte").decode
 RUN_DEADLINE_SECONDS = 30.0
 WAIT_SECONDS = 90.0
 TRICKLE_PAUSE_SECONDS = 2.0
-HOSTILE_ORDER_ID = "x;=1+2;@SUM(3)\u202egpj"
+HOSTILE_ORDER_ID = "x;=1+2;@SUM(3)"
+"""A formula after a separator. Control characters cannot be in an id (it is a key part: refused at the
+edge), so the bidi override and the NUL arrive in the carrier's description."""
 HOSTILE_DESCRIPTION = 'Lost\u0000 in transit\u202e <b>=HYPERLINK("http://evil");@SUM(2)</b>'
 CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 T = TypeVar("T")
