@@ -126,7 +126,9 @@ def a_seller_with_everything(
     objects = ReportStore(BUCKET, aws.s3)
     objects.put(shop, "2026-11-02", "json", b"{}", "application/json")
     objects.put_export(shop, "request-1", b"{}")
-    ReportRecordRepository(store.table).claim(shop, date(2026, 11, 2), T0, T0 - timedelta(minutes=15))
+    ReportRecordRepository(store.table).claim(
+        shop, date(2026, 11, 2), T0, T0, stale_before=T0 - timedelta(minutes=15)
+    )
 
 
 def processor(store: Store, orders: SandboxOrders) -> Processor:

@@ -20,9 +20,8 @@ from tests.support.payloads import shopify_fulfillment, shopify_order
 from tests.support.receiver import receiver
 from tests.support.shops import RecordingRelease, dev_webhook_secrets, register, shop_sync_for, signed_shopify
 from trackguard.clients.email import SesMailer, outbox
-from trackguard.clients.http import RetryPolicy
 from trackguard.clients.secret_store import SecretStore
-from trackguard.clients.seller_webhooks import SellerWebhookSender
+from trackguard.clients.seller_webhooks import SellerWebhookSender, WebhookPolicy
 from trackguard.domain.status import ExceptionReason, FlagCode, FlagStatus, TrackingStatus
 from trackguard.rules.thresholds import Thresholds
 from trackguard.services.data_requests import DataRequestAnswer
@@ -99,7 +98,7 @@ class Pipeline:
             store=store,
             objects=self.objects,
             webhooks=SellerWebhookSender(
-                allow_loopback=True, policy=RetryPolicy(attempts=1), sleep=lambda _seconds: None
+                allow_loopback=True, policy=WebhookPolicy(attempts=1), sleep=lambda _seconds: None
             ),
             mailer=SesMailer(aws.ses),
             sender_email=SENDER,

@@ -91,6 +91,7 @@ def operator(
         webhook_secrets_id="unused",
         due_index_shards=4,
         tiktok_shop_api_base_url="http://127.0.0.1:9",
+        tiktok_shop_auth_base_url="http://127.0.0.1:9",
         shop_tokens_secret_prefix=f"test-{table.name}/shop-tokens/",
         seller_secrets_prefix=f"test-{table.name}/seller-secrets/",
         processing_queue_url=queue_url,
@@ -186,7 +187,7 @@ def test_a_tiktok_shop_without_credentials_is_parked_until_its_token_is_stored(
     store: Store, operator: Operator, capsys: pytest.CaptureFixture[str]
 ) -> None:
     register(store, TIKTOK_SHOP)
-    processor = processor_for(store, TikTokApiOrders(operator.settings))
+    processor = processor_for(store, TikTokApiOrders(operator.settings, store))
     data = {"order_id": "576461413038785752", "order_status": "AWAITING_COLLECTION", "update_time": 1}
     body = tiktok_webhook(1, data)
     delivery_id = accept(store, "tiktok_shop", signed_tiktok(body))
