@@ -295,7 +295,7 @@ def assert_hostile_text_is_inert(
     table = latest(api, seller, "csv").text
     assert not CONTROLS.search(table)
     rows = list(csv.DictReader(io.StringIO(table)))
-    assert {row["order_id"] for row in rows} == {"x;'=1+2;'@SUM(3)gpj"}
+    assert {row["order_id"] for row in rows} == {"x;'=1+2;'@SUM(3)"}
     exception = next(row for row in rows if row["code"] == "DELIVERY_EXCEPTION")
     assert ";'@SUM(2)" in exception["evidence"]
     for line in table.splitlines():
@@ -318,4 +318,4 @@ def assert_hostile_text_is_inert(
     assert len(parts) == 3
     for part in parts:
         assert not CONTROLS.search(part.replace("\r\n", "\n"))
-    assert "x;'=1+2;'@SUM(3)gpj" in parts[2], "the attached CSV"
+    assert "x;'=1+2;'@SUM(3)" in parts[2], "the attached CSV"
