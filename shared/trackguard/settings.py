@@ -129,6 +129,7 @@ class TikTokAuthorizationSettings(Settings):
     tiktok_shop_api_base_url: str = Field(min_length=1)
     tiktok_shop_auth_base_url: str = Field(min_length=1)
     shop_tokens_secret_prefix: str = Field(min_length=1)
+    processing_queue_url: str = Field(min_length=1)
     tiktok_shop_service_id: str = ""
 
 

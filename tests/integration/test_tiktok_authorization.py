@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 
 from tests.support.builders import an_order
 from tests.support.fakes import MemoryTokenVault, RecordingPublisher
@@ -19,6 +19,8 @@ from trackguard.domain.shop_connections import ConnectionState
 from trackguard.domain.status import FlagCode, FlagStatus
 from trackguard.services import tiktok_tokens
 from trackguard.services.judging import OrderJudge
+from trackguard.services.messages import ShopDeliveryMessage
+from trackguard.services.parking import ParkedDeliveries
 from trackguard.services.reauthorization import ShopLifecycle
 from trackguard.services.tiktok_authorization import (
     CallbackRefusedError,
@@ -32,6 +34,7 @@ from trackguard.services.tiktok_tokens import (
     TokenRefreshInProgressError,
 )
 from trackguard.settings import Thresholds
+from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.store import Store
 
 pytestmark = pytest.mark.integration
@@ -116,11 +119,16 @@ def auth() -> FakeAuthHost:
 
 
 def connector(
-    store: Store, vault: MemoryTokenVault, auth: FakeAuthHost, *shops: AuthorizedShop
+    store: Store,
+    vault: MemoryTokenVault,
+    auth: FakeAuthHost,
+    *shops: AuthorizedShop,
+    queue: RecordingQueue | None = None,
 ) -> TikTokConnector:
     return TikTokConnector(
         store=store,
         tokens=vault,
+        parked=ParkedDeliveries(store.deliveries, queue or RecordingQueue()),  # type: ignore[arg-type]
         auth=auth,
         shops=FakeShopsApi(*(shops or (shop(SHOP_A, "GCP_a"),))),
         app_secrets=(APP_SECRET,),
@@ -205,7 +213,13 @@ def test_an_app_without_its_service_id_connects_nothing(
     store: Store, vault: MemoryTokenVault, auth: FakeAuthHost
 ) -> None:
     unset = TikTokConnector(
-        store=store, tokens=vault, auth=auth, shops=FakeShopsApi(), app_secrets=(APP_SECRET,), service_id=""
+        store=store,
+        tokens=vault,
+        parked=ParkedDeliveries(store.deliveries, RecordingQueue()),  # type: ignore[arg-type]
+        auth=auth,
+        shops=FakeShopsApi(),
+        app_secrets=(APP_SECRET,),
+        service_id="",
     )
 
     with pytest.raises(CallbackRefusedError) as refused:
@@ -257,6 +271,31 @@ def test_one_authorisation_connects_every_shop_it_covers(
     assert store.connections.due_for_refresh(NOW + timedelta(days=3, hours=13)) == [SHOP_A]
     assert store.connections.due_for_refresh(NOW + timedelta(days=3, hours=11)) == []
     assert [seller.seller_id for seller in store.sellers.all()] == [SHOP_A, SHOP_B]
+
+
+class RecordingQueue:
+    """Stands in for the processing queue: what was sent to it."""
+
+    def __init__(self) -> None:
+        self.sent: list[BaseModel] = []
+
+    def send_all(self, messages: list[BaseModel]) -> None:
+        self.sent.extend(messages)
+
+
+def test_connecting_a_shop_sends_its_parked_deliveries_to_processing(
+    store: Store, vault: MemoryTokenVault, auth: FakeAuthHost
+) -> None:
+    """A webhook that came while the shop had no credentials waits parked until the shop is connected."""
+    store.deliveries.record("tiktok_shop", "n-1", b"{}", {}, NOW, seller_id=SHOP_A)
+    store.deliveries.mark("tiktok_shop", "n-1", DeliveryStatus.PARKED)
+    store.deliveries.record("tiktok_shop", "n-2", b"{}", {}, NOW, seller_id=SHOP_B)
+    store.deliveries.mark("tiktok_shop", "n-2", DeliveryStatus.PARKED)
+    queue = RecordingQueue()
+
+    connector(store, vault, auth, shop(SHOP_A, "GCP_a"), queue=queue).complete(callback())
+
+    assert queue.sent == [ShopDeliveryMessage(source="tiktok_shop", delivery_id="n-1")]
 
 
 def test_reconnecting_issues_no_new_key_and_resolves_the_reauthorization_flag(

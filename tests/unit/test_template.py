@@ -290,6 +290,8 @@ def test_the_api_logs_access_and_throttles(template: dict[str, Any]) -> None:
                 "dynamodb:UpdateItem": {"Table.Arn"},
                 "dynamodb:DeleteItem": {"Table.Arn"},
                 "dynamodb:ConditionCheckItem": {"Table.Arn"},
+                "dynamodb:Query": {"${Table.Arn}/index/GSI2"},
+                "sqs:SendMessage": {"ProcessingQueue.Arn"},
                 "secretsmanager:GetSecretValue": {"Ref:WebhookSecretsArn"},
                 "secretsmanager:PutSecretValue": {SHOP_TOKENS},
                 "secretsmanager:CreateSecret": {SHOP_TOKENS},

@@ -135,12 +135,17 @@ class TokenWriter(Protocol):
     def put(self, shop_id: str, record: ShopTokenRecord) -> None: ...
 
 
+class ParkedReleaser(Protocol):
+    def release(self, seller_id: str) -> int: ...
+
+
 class TikTokConnector:
     def __init__(
         self,
         *,
         store: Store,
         tokens: TokenWriter,
+        parked: ParkedReleaser,
         auth: CodeExchange,
         shops: AuthorizedShops,
         app_secrets: Sequence[SecretStr],
@@ -149,6 +154,7 @@ class TikTokConnector:
     ) -> None:
         self._store = store
         self._tokens = tokens
+        self._parked = parked
         self._auth = auth
         self._shops = shops
         self._app_secrets = tuple(app_secrets)
@@ -175,7 +181,11 @@ class TikTokConnector:
                 400, "This link is not valid", "TikTok Shop's redirect carried no code"
             )
         grant, shops = self._authorized(code)
-        return [self._connect(shop, grant, shops, now) for shop in shops]
+        connected = [self._connect(shop, grant, shops, now) for shop in shops]
+        for shop in shops:
+            released = self._parked.release(shop.id)
+            logger.info("TikTok shop connected", shop_id=shop.id, parked_deliveries_released=released)
+        return connected
 
     def _authorized(self, code: str) -> tuple[TokenGrant, list[AuthorizedShop]]:
         try:
@@ -253,6 +263,8 @@ def build_connector(settings: TikTokAuthorizationSettings | None = None) -> TikT
     from trackguard.clients.shop_credentials import ShopCredentialStore
     from trackguard.clients.tiktok_auth import CALLBACK_RETRY_POLICY, TikTokAuthClient
     from trackguard.clients.tiktok_shop import TikTokShopClient
+    from trackguard.messaging import MessageQueue
+    from trackguard.services.parking import ParkedDeliveries
     from trackguard.services.tiktok_tokens import tiktok_app
     from trackguard.settings import TikTokAuthorizationSettings
 
@@ -260,9 +272,11 @@ def build_connector(settings: TikTokAuthorizationSettings | None = None) -> TikT
     app = tiktok_app(settings.webhook_secrets_id)
     auth_http = RetryingHttp(shared_client(settings.tiktok_shop_auth_base_url), CALLBACK_RETRY_POLICY)
     api_http = RetryingHttp(shared_client(settings.tiktok_shop_api_base_url), CALLBACK_RETRY_POLICY)
+    store = Store.for_table_name(settings.table_name, settings.due_index_shards)
     return TikTokConnector(
-        store=Store.for_table_name(settings.table_name, settings.due_index_shards),
+        store=store,
         tokens=ShopCredentialStore(settings.shop_tokens_secret_prefix),
+        parked=ParkedDeliveries(store.deliveries, MessageQueue(settings.processing_queue_url)),
         auth=TikTokAuthClient(settings.tiktok_shop_auth_base_url, app.app_key, app.app_secret[0], auth_http),
         shops=TikTokShopClient(settings.tiktok_shop_api_base_url, app.app_key, app.app_secret[0], api_http),
         app_secrets=app.app_secret,

@@ -42,6 +42,7 @@ def callback(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     connector = TikTokConnector(
         store=Store.for_table(Table("no-table-is-touched"), due_shards=1),
         tokens=never,  # type: ignore[arg-type]
+        parked=never,  # type: ignore[arg-type]
         auth=never,
         shops=never,
         app_secrets=(SECRET,),
