@@ -13,7 +13,7 @@ seller (erasure) are found by Query.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -135,22 +135,8 @@ class CarrierDeliveryRepository:
 
     def received_between(self, source: str, start: datetime, end: datetime) -> list[RawCarrierDelivery]:
         """Callbacks of one carrier source received in [start, end): one Query per UTC day."""
-        found: list[RawCarrierDelivery] = []
-        day = start.replace(hour=0, minute=0, second=0, microsecond=0)
-        while day < end:
-            found.extend(
-                _raw_carrier(item)
-                for item in self._table.query_all(
-                    IndexName="GSI1",
-                    KeyConditionExpression="gsi1pk = :pk AND gsi1sk BETWEEN :start AND :end",
-                    ExpressionAttributeValues={
-                        ":pk": {"S": keys.carrier_deliveries_by_day_pk(source, day.strftime("%Y-%m-%d"))},
-                        ":start": {"S": keys.timestamp(start)},
-                        ":end": {"S": keys.timestamp(end)},
-                    },
-                )
-            )
-            day += timedelta(days=1)
+        items = _received_by_day(self._table, keys.carrier_deliveries_by_day_pk, source, start, end)
+        found = (_raw_carrier(item) for item in items)
         return [delivery for delivery in found if start <= delivery.received_at < end]
 
 
@@ -261,23 +247,27 @@ class DeliveryRepository:
 
     def received_between(self, source: str, start: datetime, end: datetime) -> list[StoredDelivery]:
         """Deliveries of one source received in [start, end): one Query per UTC day."""
-        found: list[StoredDelivery] = []
-        day = start.replace(hour=0, minute=0, second=0, microsecond=0)
-        while day < end:
-            found.extend(
-                _stored(item)
-                for item in self._table.query_all(
-                    IndexName="GSI1",
-                    KeyConditionExpression="gsi1pk = :pk AND gsi1sk BETWEEN :start AND :end",
-                    ExpressionAttributeValues={
-                        ":pk": {"S": keys.deliveries_by_day_pk(source, day.strftime("%Y-%m-%d"))},
-                        ":start": {"S": keys.timestamp(start)},
-                        ":end": {"S": keys.timestamp(end)},
-                    },
-                )
-            )
-            day += timedelta(days=1)
+        items = _received_by_day(self._table, keys.deliveries_by_day_pk, source, start, end)
+        found = (_stored(item) for item in items)
         return [delivery for delivery in found if start <= delivery.received_at < end]
+
+
+def _received_by_day(
+    table: Table, day_pk: Callable[[str, str], str], source: str, start: datetime, end: datetime
+) -> Iterator[dict[str, Any]]:
+    """The items a source's by-day index holds for [start, end): one GSI1 Query per UTC day."""
+    day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    while day < end:
+        yield from table.query_all(
+            IndexName="GSI1",
+            KeyConditionExpression="gsi1pk = :pk AND gsi1sk BETWEEN :start AND :end",
+            ExpressionAttributeValues={
+                ":pk": {"S": day_pk(source, day.strftime("%Y-%m-%d"))},
+                ":start": {"S": keys.timestamp(start)},
+                ":end": {"S": keys.timestamp(end)},
+            },
+        )
+        day += timedelta(days=1)
 
 
 def _stored(full: dict[str, Any]) -> StoredDelivery:
