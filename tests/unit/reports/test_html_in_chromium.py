@@ -54,12 +54,28 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     directory = tmp_path_factory.mktemp("report")
     page = directory / "report.html"
     page.write_bytes(render_html(sample_report()))
+    screenshot = take_screenshot(page, directory)
     OUTPUT.mkdir(exist_ok=True)
-    screenshot = OUTPUT / "report.png"
-    screenshot.unlink(missing_ok=True)
-    chromium(page, directory / "profile-shot", f"--screenshot={screenshot}")
+    kept = OUTPUT / "report.png"
+    shutil.copyfile(screenshot, kept)
     dom = chromium(page, directory / "profile-dom", "--dump-dom").stdout
-    return screenshot, dom
+    return kept, dom
+
+
+def take_screenshot(page: Path, directory: Path) -> Path:
+    """Chromium can exit 0 without a picture on a loaded machine; a second fresh profile gets one.
+
+    The picture is written inside the test's own directory first, so no other run can remove it
+    while Chromium writes; the failure message carries what Chromium said.
+    """
+    screenshot = directory / "report.png"
+    said = []
+    for attempt in range(2):
+        run = chromium(page, directory / f"profile-shot-{attempt}", f"--screenshot={screenshot}")
+        if screenshot.exists():
+            return screenshot
+        said.append(run.stderr[-2000:])
+    pytest.fail("Chromium wrote no screenshot:\n" + "\n---\n".join(said))
 
 
 def test_the_screenshot_is_saved(rendered: tuple[Path, str]) -> None:
