@@ -51,7 +51,7 @@ test: lint typecheck
 reliability: setup
 	$(BIN)/pytest -m "" tests/reliability
 
-bench: setup
+bench: build
 	$(BIN)/python -m bench
 
 $(SAM_STAMP):

@@ -1,16 +1,16 @@
-"""The Lambda layer as deployed, for the benchmarks that run code the way Lambda does.
+"""The Lambda layer and functions as deployed: `make build`'s output, for the benchmarks that run code the
+way Lambda does.
 
-`sam build` (BuildMethod python3.12) makes the layer's `python/` folder from `pip install -r
-shared/requirements.txt` plus a copy of `shared/`, with no bytecode. Until the benchmarks take `make
-build`'s output, the bench builds the same folder itself on Python 3.12 (`SOURCE_LAYER` is the one line
-that chooses). The installed dependencies are cached by the requirements' text; the trackguard package is
-copied fresh on every build.
+`make build` runs `sam build` (BuildMethod python3.12: `pip install -r shared/requirements.txt` plus a copy
+of `shared/`) and then compiles the layer for 3.12 with `--invalidation-mode unchecked-hash` (Lambda's file
+times differ from the build's, so timestamp-checked bytecode would be recompiled on every cold start).
+`make bench` builds first; the benchmarks read `.aws-sam/build`.
 
-From that folder come two variants, each a copy that the benchmarks only read: `source` (every
-`__pycache__` removed, as built) and `compiled` (bytecode for 3.12 with `--invalidation-mode
-unchecked-hash`: Lambda's file times differ from the build's, so timestamp-checked bytecode would be
-recompiled on every cold start). `runtime/` stands in for Lambda's own /var/runtime: boto3 and s3transfer,
-compiled, behind the layer on sys.path (the layer's botocore shadows the runtime's, as in Lambda).
+From the built layer come two variants, each a copy that the benchmarks only read: `compiled` (as `make
+build` ships it) and `source` (every `__pycache__` removed, as `sam build` alone leaves it), so the
+decision to ship bytecode stays measured. `runtime/` stands in for Lambda's own /var/runtime: boto3 and
+s3transfer, compiled, behind the layer on sys.path (the layer's botocore shadows the runtime's, as in
+Lambda).
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ import hashlib
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
-from bench.support import FUNCTIONS, LAYER_REQUIREMENTS, ROOT
+from bench.support import ROOT, function_spec
 
 PYTHON312_CANDIDATES = (
     "/usr/bin/python3.12",
@@ -31,12 +30,17 @@ PYTHON312_CANDIDATES = (
     "~/.pyenv/versions/3.12*/bin/python3.12",
 )
 BUILD = ROOT / "build" / "bench"
-SHARED = ROOT / "shared"
+SAM_BUILD = ROOT / ".aws-sam" / "build"
+BUILT_LAYER = SAM_BUILD / "SharedLayer" / "python"
 RUNTIME_PACKAGES = ("boto3==1.44.8", "s3transfer==0.19.3")  # what Lambda's python3.12 runtime brings
 VARIANTS = ("source", "compiled")
 SHIPPED_VARIANT = "compiled"  # make build compiles the layer (Makefile: COMPILE_BYTECODE=1)
 PIP_TIMEOUT_SECONDS = 600
 COMPILE_TIMEOUT_SECONDS = 300
+
+
+class NotBuiltError(RuntimeError):
+    """The benchmarks measure what `make build` built; without its output there is nothing to measure."""
 
 
 def python312() -> str:
@@ -51,29 +55,22 @@ def python312() -> str:
     raise FileNotFoundError("the deployed benchmarks need Python 3.12 (pyenv install 3.12, or set PYTHON312)")
 
 
-def sam_style_layer() -> Path:
-    """The layer's `python/` folder built as `sam build`'s python3.12 BuildMethod builds it."""
-    dependencies = _installed(
-        "layer-dependencies", ["-r", str(LAYER_REQUIREMENTS)], LAYER_REQUIREMENTS.read_bytes()
-    )
-    layer = BUILD / "layer" / "python"
-    _replace(layer, dependencies)
-    shutil.copytree(SHARED, layer, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"), dirs_exist_ok=True)
-    return layer
-
-
-SOURCE_LAYER: Callable[[], Path] = (
-    sam_style_layer  # `make build`'s: lambda: ROOT / ".aws-sam/build/SharedLayer/python"
-)
+def built_layer() -> Path:
+    """The layer's `python/` folder as `make build` left it, checked to be compiled as it ships."""
+    if not (BUILT_LAYER / "trackguard").is_dir():
+        raise NotBuiltError(f"{BUILT_LAYER} is missing: run `make build` (make bench does)")
+    if not bytecode_files(BUILT_LAYER / "trackguard"):
+        raise NotBuiltError(f"{BUILT_LAYER} has no bytecode: build it as it ships (COMPILE_BYTECODE=1)")
+    return BUILT_LAYER
 
 
 def deployed_layers() -> dict[str, Path]:
-    """Each variant's layer folder (a fresh copy of `SOURCE_LAYER()`), by variant name."""
-    built = SOURCE_LAYER()
+    """Each variant's layer folder (a fresh copy of the built layer), by variant name."""
+    built = built_layer()
     layers = {variant: BUILD / variant / "python" for variant in VARIANTS}
-    for layer in layers.values():
-        _replace(layer, built)
-    _compile(layers["compiled"])
+    shutil.rmtree(layers["compiled"], ignore_errors=True)
+    shutil.copytree(built, layers["compiled"])
+    _replace(layers["source"], built)
     return layers
 
 
@@ -85,9 +82,12 @@ def runtime_directory() -> Path:
 
 
 def task_root(directory: str) -> Path:
-    """functions/<directory> as deployed: its source, no bytecode."""
+    """functions/<directory> as `sam build` built it (source only: Lambda compiles nothing into it)."""
+    built = SAM_BUILD / function_spec(directory).logical_id
+    if not (built / "app.py").is_file():
+        raise NotBuiltError(f"{built} is missing: run `make build` (make bench does)")
     root = BUILD / "functions" / directory
-    _replace(root, FUNCTIONS / directory)
+    _replace(root, built)
     return root
 
 

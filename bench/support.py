@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import yaml
 from moto.server import ThreadedMotoServer
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from trackguard_dev.local.dynamodb_local import free_port
+from trackguard_dev.local.template import load_template
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = ROOT / "functions"
@@ -33,32 +33,9 @@ WEBHOOK_SECRETS_ID = "trackguard/webhook-secrets"
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
-@dataclass(frozen=True)
-class Intrinsic:
-    """A CloudFormation short-form function (!Ref, !Sub, !GetAtt…): resolved only when deployed."""
-
-    tag: str
-    argument: Any
-
-
-class _CloudFormationLoader(yaml.SafeLoader):
-    """Reads CloudFormation's short-form tags as `Intrinsic` values."""
-
-
-def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Intrinsic:
-    if isinstance(node, yaml.ScalarNode):
-        return Intrinsic(suffix, loader.construct_scalar(node))
-    if isinstance(node, yaml.SequenceNode):
-        return Intrinsic(suffix, loader.construct_sequence(node))
-    return Intrinsic(suffix, loader.construct_mapping(node))  # type: ignore[arg-type]
-
-
-_CloudFormationLoader.add_multi_constructor("!", _any_tag)
-
-
 def template() -> dict[str, Any]:
-    document: dict[str, Any] = yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)
-    return document
+    """template.yaml as the local stack reads it: short-form tags as their long forms, Globals merged."""
+    return load_template(TEMPLATE)
 
 
 def function_directories() -> list[str]:
@@ -70,6 +47,7 @@ class FunctionSpec:
     """A function as the template declares it, with Globals.Function applied."""
 
     directory: str
+    logical_id: str
     memory_mb: int
     environment: dict[str, Any]
     parameter_defaults: dict[str, Any]
@@ -77,14 +55,14 @@ class FunctionSpec:
 
 def function_spec(directory: str) -> FunctionSpec:
     document = template()
-    defaults = document.get("Globals", {}).get("Function", {})
-    for resource in document["Resources"].values():
+    for logical_id, resource in document["Resources"].items():
         properties = resource.get("Properties", {})
         if resource["Type"] == "AWS::Serverless::Function" and _code_directory(properties) == directory:
             return FunctionSpec(
                 directory=directory,
-                memory_mb=int(properties.get("MemorySize", defaults.get("MemorySize", 128))),
-                environment={**_variables(defaults), **_variables(properties)},
+                logical_id=logical_id,
+                memory_mb=int(properties.get("MemorySize", 128)),
+                environment=_variables(properties),
                 parameter_defaults={
                     name: parameter["Default"]
                     for name, parameter in document.get("Parameters", {}).items()
@@ -111,9 +89,9 @@ def lambda_environment(spec: FunctionSpec, stand_ins: dict[str, str]) -> dict[st
 def _local_value(spec: FunctionSpec, name: str, value: Any, stand_ins: dict[str, str]) -> str:
     if name in stand_ins:
         return stand_ins[name]
-    if isinstance(value, Intrinsic) and value.tag == "Ref" and value.argument in spec.parameter_defaults:
-        value = spec.parameter_defaults[value.argument]
-    if isinstance(value, Intrinsic):
+    if isinstance(value, dict) and value.get("Ref") in spec.parameter_defaults:
+        value = spec.parameter_defaults[value["Ref"]]
+    if isinstance(value, dict):
         return f"local-{name.lower().replace('_', '-')}"
     return str(value).lower() if isinstance(value, bool) else str(value)
 
@@ -165,7 +143,7 @@ def local_secrets() -> dict[str, Any]:
 
 def aws_client(service: str, endpoint_url: str) -> Any:
     return boto3.client(
-        service,
+        service,  # type: ignore[call-overload]  # boto3's stubs overload on each service's literal name
         endpoint_url=endpoint_url,
         region_name=REGION,
         aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],

@@ -5,35 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
+from trackguard_dev.local.template import load_template
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 
 
-class _CloudFormationLoader(yaml.SafeLoader):
-    """Reads CloudFormation's short-form tags as plain values: only the table's literal parts are used."""
-
-
-def _any_tag(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_mapping(node)  # type: ignore[arg-type]
-
-
-_CloudFormationLoader.add_multi_constructor("!", _any_tag)
-
-
 def table_properties() -> dict[str, Any]:
-    template = yaml.load(TEMPLATE.read_text(), Loader=_CloudFormationLoader)
+    template = load_template(TEMPLATE)
     tables = [
         resource["Properties"]
         for resource in template["Resources"].values()
         if resource["Type"] == "AWS::DynamoDB::Table"
     ]
     assert len(tables) == 1, "the design is a single table"
-    return tables[0]
+    properties: dict[str, Any] = tables[0]
+    return properties
 
 
 def create_table(client: Any, name: str) -> None:
