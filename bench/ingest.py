@@ -353,7 +353,9 @@ def _profile(bench: _Bench, report: io.TextIOBase) -> None:
     for _ in range(PROFILED_CALLS):
         bench.callback()
     profiler.disable()
-    pstats.Stats(profiler, stream=report).sort_stats("cumulative").print_stats(45)  # type: ignore[arg-type]
+    stats = pstats.Stats(profiler, stream=report)  # type: ignore[arg-type]
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.sort_stats("tottime").print_stats(30)
 
 
 def _child(profile: bool) -> None:

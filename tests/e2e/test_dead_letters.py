@@ -118,7 +118,7 @@ def broken_then_fixed_delivery(handle: StackHandle, store: Store) -> tuple[str, 
     headers = {name.lower(): value for name, value in request.headers.items()}
     store.deliveries.record("shopify", delivery_id, b'{"not": "an order"', headers, datetime.now(UTC))
 
-    stored = shopify.SOURCE.parse(RawDelivery(headers, request.body)).stored_body()
+    stored = shopify.SOURCE.parse(RawDelivery(headers, request.body)).stored_body(request.body)
 
     def fix() -> None:
         """Put back the body as the webhook keeps it (stripped of the buyer's name, street, phone, e-mail)."""

@@ -2,10 +2,10 @@
 
 Nothing is written before the signature and the payload have both passed, and the seller a shop
 delivery names is a valid shop id (else 400: it becomes part of keys). A shop delivery is stored as its
-adapter says it is kept (Shopify: without buyer names, streets, phones or e-mails), indexed under its
-seller so that parked deliveries, redaction and erasure find it without a Scan. Storing is the whole hot
-path: the table's stream starts processing, so an acknowledged delivery cannot be stored yet left
-unprocessed. A failure to store surfaces as an exception (5xx) so the sender retries.
+platform says it is kept (``ShopDelivery.stored_body``), indexed under its seller so that parked
+deliveries, redaction and erasure find it without a Scan; ingestion itself names no platform. Storing
+is the whole hot path: the table's stream starts processing, so an acknowledged delivery cannot be
+stored yet left unprocessed. A failure to store surfaces as an exception (5xx) so the sender retries.
 """
 
 from __future__ import annotations
@@ -67,21 +67,18 @@ class ShopIngestService:
         sender = shop_source(source)
         verified(sender, delivery, self._secrets)
         notification = sender.parse(delivery)
-        delivery_id: str = notification.delivery_id
-        seller_id, order_ids = _seller_and_orders(notification)
-        _checked_seller(seller_id)
-        _checked_ids(delivery_id, order_ids)
+        delivery_id = notification.delivery_id
+        _checked_seller(notification.seller_id)
+        _checked_ids(delivery_id, notification.order_ids)
         check_id(delivery_id, "delivery id")
-        stored_body: bytes = notification.stored_body() if source == "shopify" else delivery.body
-        headers = _stored_headers(delivery)
         outcome = self._deliveries.record(
             source,
             delivery_id,
-            stored_body,
-            headers,
+            notification.stored_body(delivery.body),
+            _stored_headers(delivery),
             delivery.received_at,
-            seller_id=seller_id,
-            order_ids=order_ids,
+            seller_id=notification.seller_id,
+            order_ids=notification.order_ids,
         )
         return Accepted(delivery_id=delivery_id, duplicate=not outcome.created)
 
@@ -147,30 +144,3 @@ def _checked_ids(delivery_id: str, order_ids: tuple[str, ...]) -> None:
     except InvalidKeyPartError as error:
         detail = {"loc": ["id"], "msg": str(error), "type": "value_error"}
         raise PayloadError("an id in the delivery cannot be used", [detail]) from error
-
-
-def _seller_and_orders(notification: object) -> tuple[str, tuple[str, ...]]:
-    """Who a shop delivery is for and which orders it is about, for the seller's delivery index."""
-    from trackguard.sources.shops.shopify.webhook import ShopifyNotification
-    from trackguard.sources.shops.tiktok_shop.webhook import (
-        CancellationStatusChange,
-        OrderStatusChange,
-        PackageUpdate,
-        RecipientAddressUpdate,
-        ReturnStatusChange,
-        TikTokNotification,
-    )
-
-    if isinstance(notification, ShopifyNotification):
-        return notification.shop_domain, notification.order_ids
-    if not isinstance(notification, TikTokNotification):
-        raise TypeError(type(notification).__name__)
-    data = notification.typed_data()
-    if isinstance(data, PackageUpdate):
-        listed = {order_id for change in data.package_list for order_id in change.order_id_list}
-        return notification.shop_id, tuple(sorted(listed))
-    if isinstance(
-        data, OrderStatusChange | RecipientAddressUpdate | CancellationStatusChange | ReturnStatusChange
-    ):
-        return notification.shop_id, (data.order_id,)
-    return notification.shop_id, ()

@@ -14,7 +14,7 @@ import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from trackguard.domain.events import CarrierEvent
@@ -96,4 +96,25 @@ class Sender(Generic[SecretT, ParsedT]):
     parse: Callable[[RawDelivery], ParsedT]
 
 
+class ShopDelivery(Protocol):
+    """What ingestion asks of any shop platform's parsed delivery, so that it names no platform.
+
+    ``seller_id`` and ``order_ids`` index the stored delivery under its seller (parked deliveries,
+    redaction and erasure find it without a Scan); ``stored_body`` is what may be kept of the body as
+    received (a platform whose bodies carry buyer data keeps only what processing reads).
+    """
+
+    @property
+    def delivery_id(self) -> str: ...
+
+    @property
+    def seller_id(self) -> str: ...
+
+    @property
+    def order_ids(self) -> tuple[str, ...]: ...
+
+    def stored_body(self, received: bytes) -> bytes: ...
+
+
 CarrierSource = Sender[Any, CarrierDelivery]
+ShopSource = Sender[Any, ShopDelivery]

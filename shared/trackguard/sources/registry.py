@@ -10,7 +10,7 @@ import importlib
 from typing import Any
 
 from trackguard.errors import UnknownSourceError
-from trackguard.sources.base import CarrierSource, Sender
+from trackguard.sources.base import CarrierSource, Sender, ShopSource
 
 CARRIER_SOURCES: dict[str, str] = {
     "17track": "trackguard.sources.carriers.seventeen_track",
@@ -32,7 +32,7 @@ def carrier_source(name: str) -> CarrierSource:
     return _load(CARRIER_SOURCES, name)
 
 
-def shop_source(name: str) -> Sender[Any, Any]:
+def shop_source(name: str) -> ShopSource:
     return _load(SHOP_SOURCES, name)
 
 

@@ -148,6 +148,11 @@ class ShopifyNotification:
         return self.topic in HANDLED_TOPICS
 
     @property
+    def seller_id(self) -> str:
+        """A Shopify seller is its shop's ``*.myshopify.com`` domain."""
+        return self.shop_domain
+
+    @property
     def order_ids(self) -> tuple[str, ...]:
         """The orders this delivery is about, for the seller's delivery index."""
         if self.order is not None:
@@ -172,8 +177,11 @@ class ShopifyNotification:
             return None
         return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
-    def stored_body(self) -> bytes:
-        """What is kept: the modelled fields only, which is everything processing and replay read."""
+    def stored_body(self, received: bytes) -> bytes:  # noqa: ARG002 (the models decide; the body is not kept)
+        """What is kept: the modelled fields only, which is everything processing and replay read.
+
+        Shopify's bodies carry buyer names, streets, phones and e-mails; the models leave them out.
+        """
         body = self.order or self.fulfillment or self.lifecycle
         document = body.model_dump(mode="json", exclude_none=True) if body is not None else {}
         return json.dumps(document, separators=(",", ":")).encode()

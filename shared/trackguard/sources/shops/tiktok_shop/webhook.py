@@ -145,6 +145,29 @@ class TikTokNotification:
     def typed_data(self) -> TikTokData | None:
         return self._typed
 
+    @property
+    def seller_id(self) -> str:
+        """A TikTok seller is its shop id."""
+        return self.shop_id
+
+    @property
+    def order_ids(self) -> tuple[str, ...]:
+        """The orders this delivery is about, for the seller's delivery index."""
+        data = self._typed
+        if isinstance(data, PackageUpdate):
+            listed = {order_id for change in data.package_list for order_id in change.order_id_list}
+            return tuple(sorted(listed))
+        if isinstance(
+            data, OrderStatusChange | RecipientAddressUpdate | CancellationStatusChange | ReturnStatusChange
+        ):
+            return (data.order_id,)
+        return ()
+
+    @staticmethod
+    def stored_body(received: bytes) -> bytes:
+        """TikTok's webhooks carry ids and statuses, no buyer data: the body is kept as received."""
+        return received
+
 
 class Secret(SenderSecret):
     """The app's key (public, part of every signature) and its secret."""
