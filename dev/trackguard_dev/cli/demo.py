@@ -84,6 +84,8 @@ def _print_results(console: Console, scenario: Scenario, observed: Observations,
     console.print(f"carrier routes: {dict(sorted(observed.routes.items()))}")
     shop, carrier = observed.median_ms("shop"), observed.median_ms("carrier")
     console.print(f"median webhook answer: shop {shop:.1f} ms, carrier {carrier:.1f} ms")
+    for route_path, resends in sorted(observed.resent.items()):
+        console.print(f"resent after a 5xx, as the sender would: {route_path} ×{resends}")
     console.print(
         f"reconciler as_of: {', '.join(f'{moment:%Y-%m-%d %H:%M}' for moment in observed.as_of)} UTC"
     )
