@@ -8,9 +8,11 @@ times differ from the build's, so timestamp-checked bytecode would be recompiled
 
 From the built layer come two variants, each a copy that the benchmarks only read: `compiled` (as `make
 build` ships it) and `source` (every `__pycache__` removed, as `sam build` alone leaves it), so the
-decision to ship bytecode stays measured. `runtime/` stands in for Lambda's own /var/runtime: boto3 and
-s3transfer, compiled, behind the layer on sys.path (the layer's botocore shadows the runtime's, as in
-Lambda).
+decision to ship bytecode stays measured. The layer is built for the template's arm64; on a machine of
+another architecture its native extensions (pydantic_core, wrapt) are swapped for the same versions'
+builds for this machine, and every other file stays as built. `runtime/` stands in for Lambda's own
+/var/runtime: boto3 and s3transfer, compiled, behind the layer on sys.path (the layer's botocore shadows
+the runtime's, as in Lambda).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import platform
 import shutil
 import subprocess
 from pathlib import Path
@@ -71,7 +74,37 @@ def deployed_layers() -> dict[str, Path]:
     shutil.rmtree(layers["compiled"], ignore_errors=True)
     shutil.copytree(built, layers["compiled"])
     _replace(layers["source"], built)
+    for layer in layers.values():
+        _swap_foreign_extensions(layer)
     return layers
+
+
+def _swap_foreign_extensions(layer: Path) -> None:
+    """Replace each native extension built for another machine by this machine's build of its version."""
+    machine = platform.machine()
+    foreign = [path for path in layer.rglob("*-linux-gnu.so") if f"-{machine}-" not in path.name]
+    if not foreign:
+        return
+    pins = sorted({_distribution_of(layer, path) for path in foreign})
+    host = _installed("host-extensions", ["--no-deps", "--only-binary=:all:", *pins], " ".join(pins).encode())
+    for path in foreign:
+        module, _, _ = path.name.partition(".")
+        relative = path.parent.relative_to(layer)
+        replacements = sorted((host / relative).glob(f"{module}.*-{machine}-linux-gnu.so"))
+        if len(replacements) != 1:
+            raise NotBuiltError(f"no {machine} build of {relative / path.name} in {pins}")
+        path.unlink()
+        shutil.copy2(replacements[0], path.parent / replacements[0].name)
+
+
+def _distribution_of(layer: Path, extension: Path) -> str:
+    """`name==version` of the installed distribution whose RECORD lists the file."""
+    relative = extension.relative_to(layer).as_posix()
+    for record in layer.glob("*.dist-info/RECORD"):
+        if any(line.split(",", 1)[0] == relative for line in record.read_text().splitlines()):
+            name, _, version = record.parent.name.removesuffix(".dist-info").rpartition("-")
+            return f"{name}=={version}"
+    raise NotBuiltError(f"no distribution in {layer} records {relative}")
 
 
 def runtime_directory() -> Path:
