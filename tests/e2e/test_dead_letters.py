@@ -16,7 +16,7 @@ import uuid
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import boto3
 import pytest
@@ -56,7 +56,7 @@ def handle(real_stack: Stack) -> StackHandle:
     return found
 
 
-def client(handle: StackHandle, service: str) -> Any:
+def client(handle: StackHandle, service: Literal["dynamodb", "lambda", "sqs"]) -> Any:
     endpoint = (
         handle.environment.get(f"AWS_ENDPOINT_URL_{service.upper()}")
         or handle.environment["AWS_ENDPOINT_URL"]

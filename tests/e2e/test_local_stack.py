@@ -9,7 +9,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import httpx
@@ -30,7 +30,7 @@ def wait_for(condition: Callable[[], Any], timeout: float = 30, message: str = "
     raise AssertionError(message or "the condition did not hold in time")
 
 
-def aws(stack: Stack, service: str) -> Any:
+def aws(stack: Stack, service: Literal["s3", "secretsmanager", "sqs"]) -> Any:
     return boto3.client(
         service,
         endpoint_url=stack.stack_file["aws_endpoint"],
@@ -161,9 +161,10 @@ def test_a_processed_message_is_deleted_and_a_failing_one_lands_in_the_dlq(fixtu
         objects = s3.list_objects_v2(Bucket=bucket, Prefix="processed/").get("Contents", [])
         return any(item["Key"] == "processed/fine-1" for item in objects)
 
-    def in_dlq() -> list[dict]:
+    def in_dlq() -> list[dict[str, Any]]:
         received = sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=1, AttributeNames=["All"])
-        return received.get("Messages", [])
+        messages: list[dict[str, Any]] = received.get("Messages", [])
+        return messages
 
     wait_for(processed, message="the good message was not processed")
     dead = wait_for(in_dlq, timeout=60, message="the failing message did not reach the DLQ")

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import message_from_string, policy
+from functools import partial
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -193,6 +194,10 @@ def open_flag_codes(api: httpx.Client, seller: DueSeller) -> set[str]:
     )
 
 
+def has_open_flag(api: httpx.Client, seller: DueSeller, code: str) -> bool:
+    return code in open_flag_codes(api, seller)
+
+
 def shown(handle: StackHandle, seller: DueSeller) -> str:
     return handle.run("sellers", "show", seller.seller_id)
 
@@ -200,6 +205,10 @@ def shown(handle: StackHandle, seller: DueSeller) -> str:
 def report_state(handle: StackHandle, seller: DueSeller) -> str | None:
     match = re.search(r"state=(\w+)", shown(handle, seller))
     return match.group(1) if match else None
+
+
+def report_in_state(handle: StackHandle, seller: DueSeller, state: str) -> bool:
+    return report_state(handle, seller) == state
 
 
 def webhook_attempts(handle: StackHandle, seller: DueSeller) -> int:
@@ -240,7 +249,7 @@ def test_a_trickling_and_a_failing_webhook_delay_no_other_sellers_report(
         send(api, lost_parcel_event(handle, number))
         for name, seller in sellers.items():
             code = "DELIVERY_EXCEPTION" if name == "hostile" else "INVALID_TRACKING_FORMAT"
-            wait_for(lambda s=seller, c=code: c in open_flag_codes(api, s), f"{code} for {name}")
+            wait_for(partial(has_open_flag, api, seller, code), f"{code} for {name}")
 
         started = time.monotonic()
         handle.invoke("ReportFunction", {"as_of": next_hour.isoformat()})
@@ -260,7 +269,7 @@ def test_a_trickling_and_a_failing_webhook_delay_no_other_sellers_report(
             assert latest(api, sellers[name], "json").status_code == 200, "stored"
         for name in ("trickle", "failing"):
             wait_for(
-                lambda s=sellers[name]: report_state(handle, s) == "retrying", f"{name} to be retried later"
+                partial(report_in_state, handle, sellers[name], "retrying"), f"{name} to be retried later"
             )
         assert "(last: ReadTimeout)" in shown(handle, sellers["trickle"])
         assert "HTTP 500" in shown(handle, sellers["failing"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -20,6 +21,9 @@ from trackguard.services.shipments import ShipmentUpdater
 from trackguard.sources.base import RawDelivery
 from trackguard.storage.store import Store
 from trackguard_dev.signing import dev_secret_document, sign
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 pytestmark = pytest.mark.integration
 NUMBER = "1Z5R89390357567127"
@@ -53,7 +57,7 @@ def ups_callback(index: int) -> RawDelivery:
     return RawDelivery(headers={"content-type": "application/json", **sign("ups", raw, at)}, body=raw)
 
 
-def test_fifty_concurrent_callbacks_lose_nothing(store: Store, dynamodb_client) -> None:  # type: ignore[no-untyped-def]
+def test_fifty_concurrent_callbacks_lose_nothing(store: Store, dynamodb_client: DynamoDBClient) -> None:
     store.orders.save_order(an_order())
     store.orders.save_package(a_package(tracking_number=NUMBER), previous=None)
     stream = StreamReader(dynamodb_client, store.table.name)

@@ -28,10 +28,12 @@ def judge(store: Store, publisher: RecordingPublisher) -> OrderJudge:
     return OrderJudge(store, publisher, Thresholds())
 
 
-def given_an_order_with_a_number(store: Store, order_id: str = "o-1", **package: object) -> None:
+def given_an_order_with_a_number(
+    store: Store, order_id: str = "o-1", combined_order_ids: tuple[str, ...] = ()
+) -> None:
     store.orders.save_order(an_order(order_id=order_id))
     store.orders.save_package(
-        a_package(order_id=order_id, number_first_seen_at=T0, **package),  # type: ignore[arg-type]
+        a_package(order_id=order_id, number_first_seen_at=T0, combined_order_ids=combined_order_ids),
         previous=None,
     )
 

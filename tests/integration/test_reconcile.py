@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from pydantic import BaseModel
@@ -27,6 +27,9 @@ from trackguard.services.reconcile import (
 )
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.storage.store import Store
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 pytestmark = pytest.mark.integration
 
@@ -50,11 +53,11 @@ class CrashingJudge(OrderJudge):
         super().__init__(store, publisher, Thresholds())
         self._crash_on = crash_on
 
-    def judge(self, seller_id: str, order_id: str, as_of: datetime) -> Judgement:
+    def judge(self, seller_id: str, order_id: str, as_of: datetime, catch_up: bool = False) -> Judgement:
         if order_id == self._crash_on:
             self._crash_on = ""
             raise RuntimeError("worker crashed")
-        return super().judge(seller_id, order_id, as_of)
+        return super().judge(seller_id, order_id, as_of, catch_up)
 
 
 @pytest.fixture
@@ -75,7 +78,7 @@ def worker(store: Store, publisher: RecordingPublisher) -> ReconcileWorker:
 
 
 @pytest.fixture
-def due_index_reads(dynamodb_client: Any) -> Iterator[list[int]]:
+def due_index_reads(dynamodb_client: DynamoDBClient) -> Iterator[list[int]]:
     """Items each DueIndex query read (its Count), from the responses themselves."""
     counts: list[int] = []
 

@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -36,12 +36,15 @@ from trackguard_dev.cli.replay import register
 from trackguard_dev.local.dynamodb_local import free_port
 from trackguard_dev.signing import dev_secret_document, sign
 
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.client import SQSClient
+
 pytestmark = pytest.mark.integration
 DEV_SECRETS = SecretDocument(dev_secret_document())
 
 
 @pytest.fixture(scope="module")
-def sqs() -> Iterator[Any]:
+def sqs() -> Iterator[SQSClient]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -56,7 +59,7 @@ def sqs() -> Iterator[Any]:
 
 
 @pytest.fixture
-def queues(store: Store, sqs: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def queues(store: Store, sqs: SQSClient, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """A processing queue and its DLQ; the command's table, queues and clients point at this test's."""
     suffix = uuid.uuid4().hex[:8]
     urls = {name: sqs.create_queue(QueueName=f"{name}-{suffix}")["QueueUrl"] for name in ("queue", "dlq")}
@@ -72,7 +75,7 @@ def queues(store: Store, sqs: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str,
     return urls
 
 
-def bodies(sqs: Any, url: str) -> list[dict[str, Any]]:
+def bodies(sqs: SQSClient, url: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for _ in range(100):
         batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
@@ -117,7 +120,7 @@ def replay(*options: str) -> int:
     return int(args.handler(args))
 
 
-def sent_ids(sqs: Any, url: str) -> list[tuple[str, str, str]]:
+def sent_ids(sqs: SQSClient, url: str) -> list[tuple[str, str, str]]:
     return sorted((b["kind"], b["source"], b["delivery_id"]) for b in bodies(sqs, url))
 
 
@@ -126,7 +129,7 @@ SINCE, UNTIL = T0.isoformat(), (T0 + timedelta(hours=48)).isoformat()
 
 @pytest.mark.usefixtures("stored")
 def test_failed_deliveries_of_one_source_in_the_range_are_sent(
-    queues: dict[str, str], sqs: Any, capsys: pytest.CaptureFixture[str]
+    queues: dict[str, str], sqs: SQSClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert replay("--source", "tiktok_shop", "--since", SINCE, "--until", UNTIL) == 0
 
@@ -146,7 +149,7 @@ def test_failed_deliveries_of_one_source_in_the_range_are_sent(
     ],
 )
 def test_the_status_option_selects_which_deliveries(
-    queues: dict[str, str], sqs: Any, status: str, expected: list[str]
+    queues: dict[str, str], sqs: SQSClient, status: str, expected: list[str]
 ) -> None:
     assert replay("--source", "tiktok_shop", "--since", SINCE, "--until", UNTIL, "--status", status) == 0
 
@@ -154,7 +157,7 @@ def test_the_status_option_selects_which_deliveries(
 
 
 @pytest.mark.usefixtures("stored")
-def test_replaying_twice_sends_the_same_messages_again(queues: dict[str, str], sqs: Any) -> None:
+def test_replaying_twice_sends_the_same_messages_again(queues: dict[str, str], sqs: SQSClient) -> None:
     replay("--source", "shopify", "--since", SINCE, "--until", UNTIL)
     first = sent_ids(sqs, queues["queue"])
 
@@ -164,7 +167,7 @@ def test_replaying_twice_sends_the_same_messages_again(queues: dict[str, str], s
 
 
 def test_the_dead_letter_queue_is_moved_back_whole(
-    queues: dict[str, str], sqs: Any, capsys: pytest.CaptureFixture[str]
+    queues: dict[str, str], sqs: SQSClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     dead = [{"kind": "shop_delivery", "source": "shopify", "delivery_id": f"d-{n:02}"} for n in range(23)]
     for body in dead:
@@ -177,7 +180,7 @@ def test_the_dead_letter_queue_is_moved_back_whole(
     assert "replay: 23 messages re-driven from the processing dead-letter queue" in capsys.readouterr().out
 
 
-def test_the_dead_letter_limit_leaves_the_rest_waiting(queues: dict[str, str], sqs: Any) -> None:
+def test_the_dead_letter_limit_leaves_the_rest_waiting(queues: dict[str, str], sqs: SQSClient) -> None:
     for n in range(15):
         sqs.send_message(QueueUrl=queues["dlq"], MessageBody=json.dumps({"n": n}))
 
@@ -251,7 +254,7 @@ def open_codes(store: Store) -> list[FlagCode]:
 
 
 def test_a_fixed_adapter_rederives_stored_callbacks_and_the_state_and_flags_follow(
-    store: Store, queues: dict[str, str], sqs: Any, monkeypatch: pytest.MonkeyPatch
+    store: Store, queues: dict[str, str], sqs: SQSClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Stored while USPS's GX read as an exception; replayed once the table says label created."""
     store.orders.save_order(an_order())
@@ -278,7 +281,7 @@ def test_a_fixed_adapter_rederives_stored_callbacks_and_the_state_and_flags_foll
 
 
 def test_replaying_a_carrier_twice_changes_nothing_the_second_time(
-    store: Store, queues: dict[str, str], sqs: Any, capsys: pytest.CaptureFixture[str]
+    store: Store, queues: dict[str, str], sqs: SQSClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     CarrierIngestService(store.tracking, lambda: DEV_SECRETS).accept("usps", usps_label_created(T0))
 
@@ -291,7 +294,9 @@ def test_replaying_a_carrier_twice_changes_nothing_the_second_time(
 
 
 @pytest.fixture
-def dead_letter_queues(queues: dict[str, str], sqs: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def dead_letter_queues(
+    queues: dict[str, str], sqs: SQSClient, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
     """Every other dead-letter queue, and the reconcile queue, named in the environment as deployed."""
     suffix = uuid.uuid4().hex[:8]
     names = (
@@ -323,7 +328,7 @@ def functions(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingLambdaEndpoi
 
 @pytest.mark.parametrize("kind", ["reconcile", "report"])
 def test_reconcile_and_report_dead_letters_go_back_to_their_queue(
-    dead_letter_queues: dict[str, str], sqs: Any, kind: str
+    dead_letter_queues: dict[str, str], sqs: SQSClient, kind: str
 ) -> None:
     message = {"seller_id": "s-1", "order_id": "o-1", "as_of": T0.isoformat()}
     sqs.send_message(QueueUrl=dead_letter_queues[f"{kind}-dlq"], MessageBody=json.dumps(message))
@@ -362,7 +367,7 @@ def stream_batch_of_everything(store: Store) -> dict[str, Any]:
 
 
 def test_stream_failures_are_resolved_to_the_deliveries_and_events_they_name(
-    dead_letter_queues: dict[str, str], sqs: Any, store: Store, monkeypatch: pytest.MonkeyPatch
+    dead_letter_queues: dict[str, str], sqs: SQSClient, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", store.table.client.meta.endpoint_url)
     record(store, "shopify", "d-1", 1, DeliveryStatus.RECEIVED)
@@ -382,7 +387,7 @@ def test_stream_failures_are_resolved_to_the_deliveries_and_events_they_name(
 
 
 def test_a_message_that_is_no_stream_failure_stays_and_is_reported(
-    dead_letter_queues: dict[str, str], sqs: Any, capsys: pytest.CaptureFixture[str]
+    dead_letter_queues: dict[str, str], sqs: SQSClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sqs.send_message(QueueUrl=dead_letter_queues["stream-dlq"], MessageBody=json.dumps({"kind": "other"}))
 
@@ -392,18 +397,20 @@ def test_a_message_that_is_no_stream_failure_stays_and_is_reported(
     assert messages_held(sqs, dead_letter_queues["stream-dlq"]) == 1
 
 
-def messages_held(sqs: Any, url: str) -> int:
+def messages_held(sqs: SQSClient, url: str) -> int:
     """How many messages a queue holds, those a receive has hidden for now included."""
-    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
-    return sum(int(attributes[name]) for name in names)
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]
+    visible = int(attributes["ApproximateNumberOfMessages"])
+    return visible + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
 PLANNER_ARN = "arn:aws:lambda:us-east-1:123456789012:function:trackguard-prod-ReconcilePlanner-AbC"
 
 
 def test_scheduler_dead_letters_invoke_their_target_with_the_event(
-    dead_letter_queues: dict[str, str], sqs: Any, functions: RecordingLambdaEndpoint
+    dead_letter_queues: dict[str, str], sqs: SQSClient, functions: RecordingLambdaEndpoint
 ) -> None:
     sqs.send_message(
         QueueUrl=dead_letter_queues["schedule-dlq"],
@@ -421,7 +428,7 @@ def test_scheduler_dead_letters_invoke_their_target_with_the_event(
 
 
 def test_failed_async_invocations_are_invoked_again_with_their_payload(
-    dead_letter_queues: dict[str, str], sqs: Any, functions: RecordingLambdaEndpoint
+    dead_letter_queues: dict[str, str], sqs: SQSClient, functions: RecordingLambdaEndpoint
 ) -> None:
     failure = {
         "version": "1.0",
@@ -452,20 +459,27 @@ def test_a_dead_letter_queue_without_its_url_is_refused_naming_it() -> None:
 
 
 def test_a_run_re_drives_what_was_waiting_not_what_its_re_drives_bring_back(
-    dead_letter_queues: dict[str, str], sqs: Any
+    dead_letter_queues: dict[str, str], sqs: SQSClient, functions: RecordingLambdaEndpoint
 ) -> None:
     """An invocation that fails again dead-letters anew, at once locally: that record is for the next run."""
     url = dead_letter_queues["invocation-dlq"]
+    failing_again = boto3.client(
+        "lambda",
+        endpoint_url=functions.url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
-    class FailingAgain:
-        def invoke(self, **request: Any) -> None:
-            record = {"requestContext": {"functionArn": request["FunctionName"]}, "requestPayload": {}}
-            sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record))
+    def dead_letter_again(params: dict[str, Any], **_: Any) -> None:
+        record = {"requestContext": {"functionArn": params["FunctionName"]}, "requestPayload": {}}
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record))
 
+    failing_again.meta.events.register("provide-client-params.lambda.Invoke", dead_letter_again)
     record = {"requestContext": {"functionArn": PLANNER_ARN}, "requestPayload": {}}
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record))
 
-    result = InvocationRedrive(sqs, url, FailingAgain(), async_failure).redrive(100, lambda _done: None)
+    result = InvocationRedrive(sqs, url, failing_again, async_failure).redrive(100, lambda _done: None)
 
     assert (result.moved, result.kept) == (1, [])
     assert len(bodies(sqs, url)) == 1

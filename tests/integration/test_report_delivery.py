@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
@@ -42,6 +42,9 @@ from trackguard.storage.store import Store
 from trackguard_dev.cli import main
 from trackguard_dev.local.dynamodb_local import free_port
 
+if TYPE_CHECKING:
+    from mypy_boto3_s3.client import S3Client
+
 pytestmark = pytest.mark.integration
 
 BUCKET = "trackguard-reports-delivery-test"
@@ -62,10 +65,10 @@ def moto_endpoint() -> Iterator[str]:
     server.stop()
 
 
-def aws(service: str, endpoint: str) -> Any:
+def aws(service: Literal["s3", "ses"], endpoint: str) -> Any:
     """A client of moto's server; S3 signs links with SigV4, as the report store's own client does."""
     return boto3.client(
-        service,  # type: ignore[call-overload]
+        service,
         endpoint_url=endpoint,
         region_name="us-east-1",
         aws_access_key_id="testing",
@@ -75,16 +78,16 @@ def aws(service: str, endpoint: str) -> Any:
 
 
 @pytest.fixture
-def s3(moto_endpoint: str) -> Any:
+def s3(moto_endpoint: str) -> S3Client:
     """A fresh bucket and outbox for each test."""
     httpx.post(f"{moto_endpoint}/moto-api/reset")
-    client = aws("s3", moto_endpoint)
+    client: S3Client = aws("s3", moto_endpoint)
     client.create_bucket(Bucket=BUCKET)
     aws("ses", moto_endpoint).verify_email_identity(EmailAddress=SENDER)
     return client
 
 
-def report_jobs(store: Store, s3: Any, endpoint: str, attempts: int = 3) -> ReportJobs:
+def report_jobs(store: Store, s3: S3Client, endpoint: str, attempts: int = 3) -> ReportJobs:
     objects = ReportStore(BUCKET, s3, environ={})
     return ReportJobs(
         store=store,
@@ -142,7 +145,7 @@ def register(store: Store, seller: Receiver | None, seller_id: str = "shop-1", *
 
 
 def test_a_due_seller_gets_its_report_stored_signed_posted_and_mailed(
-    store: Store, s3: Any, moto_endpoint: str
+    store: Store, s3: S3Client, moto_endpoint: str
 ) -> None:
     with receiver((200, {})) as seller:
         register(store, seller)
@@ -190,7 +193,9 @@ def test_a_due_seller_gets_its_report_stored_signed_posted_and_mailed(
     assert ReportRecordRepository(store.table).due_again(AS_OF + timedelta(days=2)) == []
 
 
-def test_a_rerun_in_the_same_hour_delivers_nothing_twice(store: Store, s3: Any, moto_endpoint: str) -> None:
+def test_a_rerun_in_the_same_hour_delivers_nothing_twice(
+    store: Store, s3: S3Client, moto_endpoint: str
+) -> None:
     with receiver((200, {})) as seller:
         register(store, seller)
         jobs = report_jobs(store, s3, moto_endpoint)
@@ -201,7 +206,7 @@ def test_a_rerun_in_the_same_hour_delivers_nothing_twice(store: Store, s3: Any, 
     assert len(outbox(moto_endpoint)) == 1
 
 
-def test_only_sellers_in_their_report_hour_are_run(store: Store, s3: Any, moto_endpoint: str) -> None:
+def test_only_sellers_in_their_report_hour_are_run(store: Store, s3: S3Client, moto_endpoint: str) -> None:
     with receiver((200, {})) as seller:
         register(store, seller, "shop-la")
         register(store, seller, "shop-paris", timezone="Europe/Paris")
@@ -212,7 +217,7 @@ def test_only_sellers_in_their_report_hour_are_run(store: Store, s3: Any, moto_e
     assert [run[:2] for run in later] == [("shop-paris", date(2026, 11, 4))]
 
 
-def test_a_seller_without_flags_gets_no_report(store: Store, s3: Any, moto_endpoint: str) -> None:
+def test_a_seller_without_flags_gets_no_report(store: Store, s3: S3Client, moto_endpoint: str) -> None:
     store.sellers.create(Seller(seller_id="quiet", platform="shopify", created_at=T0, email="q@quiet.test"))
     runs = hourly_run(store, report_jobs(store, s3, moto_endpoint), datetime(2026, 11, 3, 8, tzinfo=UTC))
     assert [run[2] for run in runs] == ["no_flags"]
@@ -220,7 +225,7 @@ def test_a_seller_without_flags_gets_no_report(store: Store, s3: Any, moto_endpo
     assert outbox(moto_endpoint) == []
 
 
-def test_a_deauthorized_shop_gets_no_report(store: Store, s3: Any, moto_endpoint: str) -> None:
+def test_a_deauthorized_shop_gets_no_report(store: Store, s3: S3Client, moto_endpoint: str) -> None:
     """TikTok type 6: the seller withdrew trackguard's access, so its reports stop too."""
     with receiver((200, {})) as seller:
         register(store, seller)
@@ -233,7 +238,7 @@ def test_a_deauthorized_shop_gets_no_report(store: Store, s3: Any, moto_endpoint
 
 
 def test_a_failing_webhook_is_retried_by_later_runs_and_the_email_goes_once(
-    store: Store, s3: Any, moto_endpoint: str
+    store: Store, s3: S3Client, moto_endpoint: str
 ) -> None:
     records = ReportRecordRepository(store.table)
     with receiver((503, {})) as seller:
@@ -268,7 +273,7 @@ def test_a_failing_webhook_is_retried_by_later_runs_and_the_email_goes_once(
 
 
 def test_an_email_ses_refused_is_retried_by_a_later_run_like_a_webhook(
-    store: Store, s3: Any, moto_endpoint: str
+    store: Store, s3: S3Client, moto_endpoint: str
 ) -> None:
     ses = aws("ses", moto_endpoint)
     ses.delete_identity(Identity=SENDER)
@@ -289,7 +294,7 @@ def test_an_email_ses_refused_is_retried_by_a_later_run_like_a_webhook(
 
 
 def test_a_report_undelivered_for_a_day_is_recorded_as_failed_and_counted(
-    store: Store, s3: Any, moto_endpoint: str, capsys: pytest.CaptureFixture[str]
+    store: Store, s3: S3Client, moto_endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     register(store, None, webhook_url="https://169.254.169.254/latest", email=None)
     jobs = report_jobs(store, s3, moto_endpoint)
@@ -311,7 +316,7 @@ def test_a_report_undelivered_for_a_day_is_recorded_as_failed_and_counted(
 
 
 def test_a_stale_claim_is_taken_over_without_resending_what_was_delivered(
-    store: Store, s3: Any, moto_endpoint: str
+    store: Store, s3: S3Client, moto_endpoint: str
 ) -> None:
     records = ReportRecordRepository(store.table)
     with receiver((200, {})) as seller:
@@ -330,7 +335,7 @@ def test_a_stale_claim_is_taken_over_without_resending_what_was_delivered(
 
 
 def test_the_sample_events_run_the_handlers(
-    store: Store, s3: Any, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+    store: Store, s3: S3Client, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     schedule_function = load_function("reports")
@@ -352,7 +357,7 @@ def test_the_sample_events_run_the_handlers(
 
 
 def test_a_job_that_cannot_run_fails_its_message_only(
-    store: Store, s3: Any, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+    store: Store, s3: S3Client, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     worker_function = load_function("report_worker")
@@ -367,7 +372,7 @@ def test_a_job_that_cannot_run_fails_its_message_only(
 
 
 def test_the_outbox_command_lists_the_report_email(
-    store: Store, s3: Any, moto_endpoint: str, capsys: pytest.CaptureFixture[str]
+    store: Store, s3: S3Client, moto_endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     register(store, None, webhook_url=None)
     hourly_run(store, report_jobs(store, s3, moto_endpoint), AS_OF)

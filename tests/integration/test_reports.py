@@ -9,9 +9,10 @@ import pytest
 from tests.support.builders import T0, a_flag, a_package, an_order
 from tests.support.fakes import RecordingPublisher
 from trackguard.domain.flags import Flag, new_flag_id
+from trackguard.domain.orders import OrderSnapshot
 from trackguard.domain.sellers import Seller
 from trackguard.domain.status import FlagCode, Severity
-from trackguard.services.order_writer import OrderSnapshot, OrderWriter
+from trackguard.services.order_writer import OrderWriter
 from trackguard.services.reports import ReportBuilder, render
 from trackguard.services.shipments import ShipmentUpdater
 from trackguard.storage.stats import StatsRepository

@@ -11,7 +11,7 @@ import base64
 import json
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import boto3
@@ -39,6 +39,9 @@ from trackguard.storage.tracking import PackageRef
 from trackguard.wiring import on_first_use
 from trackguard_dev.local.dynamodb_local import free_port
 
+if TYPE_CHECKING:
+    from mypy_boto3_s3.client import S3Client
+
 pytestmark = pytest.mark.integration
 
 BUCKET = "trackguard-reports-test"
@@ -49,7 +52,7 @@ seller_api_function = load_function("seller_api")
 
 
 @pytest.fixture(scope="module")
-def s3_client() -> Iterator[Any]:
+def s3_client() -> Iterator[S3Client]:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -66,7 +69,7 @@ def s3_client() -> Iterator[Any]:
 
 
 @pytest.fixture
-def reports(s3_client: Any) -> Iterator[ReportStore]:
+def reports(s3_client: S3Client) -> Iterator[ReportStore]:
     yield ReportStore(BUCKET, s3_client)
     for entry in s3_client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
         s3_client.delete_object(Bucket=BUCKET, Key=entry["Key"])
@@ -340,7 +343,7 @@ def test_the_latest_report_is_404_until_one_exists(keys: dict[str, IssuedKey]) -
 
 
 def test_the_latest_report_is_the_newest_in_the_format_asked(
-    keys: dict[str, IssuedKey], s3_client: Any
+    keys: dict[str, IssuedKey], s3_client: S3Client
 ) -> None:
     objects = {
         report_key("shop-a", "2026-11-01", "json"): json.dumps({"date": "2026-11-01"}),

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 import httpx
@@ -32,6 +32,10 @@ from trackguard_dev.cli import sellers as sellers_cli
 from trackguard_dev.cli import shops as shops_cli
 from trackguard_dev.local.dynamodb_local import DynamoDBLocal
 
+if TYPE_CHECKING:
+    from mypy_boto3_s3.client import S3Client
+    from mypy_boto3_secretsmanager.client import SecretsManagerClient
+
 pytestmark = pytest.mark.integration
 
 DOOMED, KEPT = "7494049642642441621", "7494049642642449999"
@@ -39,8 +43,8 @@ OWN_NUMBER, SHARED_NUMBER = "1Z5R89390357567127", "9400111899223197428490"
 BUCKET = "trackguard-reports-test"
 
 
-def client(service: str, endpoint: str) -> Any:
-    return boto3.client(  # type: ignore[call-overload]
+def client(service: Literal["s3", "secretsmanager"], endpoint: str) -> Any:
+    return boto3.client(
         service,
         endpoint_url=endpoint,
         region_name="us-east-1",
@@ -51,8 +55,8 @@ def client(service: str, endpoint: str) -> Any:
 
 @dataclass
 class Aws:
-    s3: Any
-    secrets: Any
+    s3: S3Client
+    secrets: SecretsManagerClient
 
 
 @pytest.fixture

@@ -113,6 +113,7 @@ def test_delivery_settings_are_validated_and_stored(
     assert seller is not None
     assert seller.webhook_url == "https://hooks.shop-a.example/tg"
     assert seller.webhook_secret_set
+    assert configured.generated_webhook_secret is not None
     assert secrets.values == {"shop-a": configured.generated_webhook_secret}
     profile = store.table.get("SELLER#shop-a", "PROFILE")
     assert profile is not None

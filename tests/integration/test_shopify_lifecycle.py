@@ -7,7 +7,7 @@ import json
 import zlib
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 import httpx
@@ -40,6 +40,11 @@ from trackguard.storage.erasure import ErasureRepository
 from trackguard.storage.reports import ReportStore
 from trackguard.storage.store import Store
 
+if TYPE_CHECKING:
+    from mypy_boto3_s3.client import S3Client
+    from mypy_boto3_secretsmanager.client import SecretsManagerClient
+    from mypy_boto3_ses.client import SESClient
+
 pytestmark = pytest.mark.integration
 
 SHOP = "acme.myshopify.com"
@@ -47,11 +52,11 @@ OTHER = "other-shop.myshopify.com"
 BUCKET = "trackguard-reports"
 SENDER = "reports@trackguard.test"
 ORDER_A, ORDER_B = 820982911946154508, 820982911946154509
-CUSTOMER = {"id": 207119551, "email": "jane.buyer@example.com", "phone": "+12025550143"}
+CUSTOMER: dict[str, Any] = {"id": 207119551, "email": "jane.buyer@example.com", "phone": "+12025550143"}
 
 
-def aws_client(service: str, endpoint: str) -> Any:
-    return boto3.client(  # type: ignore[call-overload]
+def aws_client(service: Literal["s3", "secretsmanager", "ses"], endpoint: str) -> Any:
+    return boto3.client(
         service,
         endpoint_url=endpoint,
         region_name="us-east-1",
@@ -62,9 +67,9 @@ def aws_client(service: str, endpoint: str) -> Any:
 
 @dataclass
 class Aws:
-    s3: Any
-    secrets: Any
-    ses: Any
+    s3: S3Client
+    secrets: SecretsManagerClient
+    ses: SESClient
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -15,11 +15,15 @@ from trackguard.domain.orders import ShipmentState
 from trackguard.domain.sellers import ApiKey, KeyStatus, Seller, hash_api_key, new_api_key
 from trackguard.domain.shipment import derive_state
 from trackguard.domain.status import FlagCode, FlagStatus, TrackingStatus
+from trackguard.errors import InvalidCursorError
 from trackguard.storage.deliveries import CarrierDeliveryRepository, DeliveryStatus, RawCarrierDelivery
-from trackguard.storage.flags import FlagNotFoundError, InvalidCursorError
+from trackguard.storage.flags import FlagNotFoundError
 from trackguard.storage.sellers import SellerExistsError
 from trackguard.storage.store import Store
 from trackguard.storage.tracking import PackageRef
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 pytestmark = pytest.mark.integration
 
@@ -102,8 +106,8 @@ class TestTracking:
         assert len(store.tracking.events_from(events[0].tracking_number, raw.pk)) == 24
 
     def test_a_larger_callback_writes_its_raw_item_in_the_first_request(
-        self, store: Store, dynamodb_client
-    ) -> None:  # type: ignore[no-untyped-def]
+        self, store: Store, dynamodb_client: DynamoDBClient
+    ) -> None:
         events = [an_event(at=T0 + timedelta(minutes=i), code=f"I{i}") for i in range(60)]
         raw = RawCarrierDelivery("ups", "sha256:def", T0, b"{}", {})
         batches: list[list[str]] = []
@@ -212,7 +216,7 @@ class TestOrders:
             store.orders.schedule_check("shop-1", f"o-{index}", T0 + timedelta(hours=index))
         store.orders.schedule_check("shop-1", "o-0", None)
 
-        due = set()
+        due: set[str] = set()
         for shard in range(store.orders.due_shards):
             page, _ = store.orders.due_orders(shard, T0 + timedelta(hours=3), limit=100)
             due.update(order.order_id for order in page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,11 +15,14 @@ from trackguard.services.processing import stream_messages
 from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.store import Store
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def stream(store: Store, dynamodb_client) -> StreamReader:  # type: ignore[no-untyped-def]
+def stream(store: Store, dynamodb_client: DynamoDBClient) -> StreamReader:
     return StreamReader(dynamodb_client, store.table.name)
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -29,13 +29,14 @@ from tests.support.shops import (
     signed_tiktok,
 )
 from trackguard.api.ingestion import WebhookEndpoint
+from trackguard.clients.tiktok_shop import TikTokOrder
 from trackguard.rules.thresholds import Thresholds
 from trackguard.services.ingest import ShopIngestService
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import ShopDeliveryMessage
 from trackguard.services.processing import Processor
 from trackguard.services.shipments import ShipmentUpdater
-from trackguard.services.shop_sync import TikTokApiOrders
+from trackguard.services.shop_sync import TikTokApiOrders, TikTokOrders
 from trackguard.settings import ProcessorSettings, Settings
 from trackguard.sources.base import RawDelivery
 from trackguard.storage.deliveries import DeliveryStatus
@@ -44,6 +45,9 @@ from trackguard.storage.store import Store
 from trackguard_dev.cli import sellers as sellers_cli
 from trackguard_dev.cli import shops as shops_cli
 from trackguard_dev.local.dynamodb_local import DynamoDBLocal
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.client import SQSClient
 
 pytestmark = pytest.mark.integration
 
@@ -55,7 +59,7 @@ ORDER = 820982911946154508
 @dataclass
 class Operator:
     queue_url: str
-    sqs: Any
+    sqs: SQSClient
     settings: ProcessorSettings
 
 
@@ -113,11 +117,11 @@ def trackguard(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 
 class FailingTikTokOrders:
-    def fetch(self, shop_id: str, order_ids: Any) -> list[Any]:
+    def fetch(self, shop_id: str, order_ids: Sequence[str]) -> list[TikTokOrder]:
         raise AssertionError("a parked delivery must not reach the TikTok API")
 
 
-def processor_for(store: Store, tiktok: Any) -> Processor:
+def processor_for(store: Store, tiktok: TikTokOrders) -> Processor:
     publisher = RecordingPublisher()
     updater = ShipmentUpdater(store, publisher)
     return Processor(
@@ -133,6 +137,12 @@ def accept(store: Store, source: str, raw: RawDelivery) -> str:
     delivery_id = ShopIngestService(store.deliveries, dev_webhook_secrets).accept(source, raw).delivery_id
     assert delivery_id is not None
     return delivery_id
+
+
+def status_of(store: Store, source: str, delivery_id: str) -> DeliveryStatus:
+    delivery = store.deliveries.get(source, delivery_id)
+    assert delivery is not None, f"the {source} delivery {delivery_id} is stored"
+    return delivery.status
 
 
 def scan(store: Store) -> list[dict[str, Any]]:
@@ -170,7 +180,7 @@ def test_an_unregistered_shops_deliveries_are_parked_then_processed_once_it_is_r
         processor.handle(ShopDeliveryMessage(source="shopify", delivery_id=delivery_id))
 
     assert {item["pk"].split("#", 1)[0] for item in scan(store)} == {"DELIVERY"}, "no order, flag or stat"
-    assert [store.deliveries.get("shopify", d).status for d in sent] == [DeliveryStatus.PARKED] * 2
+    assert [status_of(store, "shopify", d) for d in sent] == [DeliveryStatus.PARKED] * 2
 
     output = trackguard(capsys, "sellers", "add", SHOP)
 
@@ -179,7 +189,7 @@ def test_an_unregistered_shops_deliveries_are_parked_then_processed_once_it_is_r
     view = store.orders.view(SHOP, str(ORDER))
     assert view.order is not None
     assert [package.tracking_number for package in view.packages] == ["1Z5R89390357567127"]
-    assert [store.deliveries.get("shopify", d).status for d in sent] == [DeliveryStatus.PROCESSED] * 2
+    assert [status_of(store, "shopify", d) for d in sent] == [DeliveryStatus.PROCESSED] * 2
     assert any(item["sk"].startswith("STATS#") for item in scan(store)), "now it counts"
 
 
@@ -194,7 +204,7 @@ def test_a_tiktok_shop_without_credentials_is_parked_until_its_token_is_stored(
 
     processor.handle(ShopDeliveryMessage(source="tiktok_shop", delivery_id=delivery_id))
 
-    assert store.deliveries.get("tiktok_shop", delivery_id).status is DeliveryStatus.PARKED
+    assert status_of(store, "tiktok_shop", delivery_id) is DeliveryStatus.PARKED
     assert store.orders.view(TIKTOK_SHOP, "576461413038785752").order is None
 
     output = trackguard(
@@ -255,6 +265,7 @@ def test_a_shop_domain_that_is_not_a_myshopify_host_is_400_and_stores_nothing(
     answer = endpoint.accept("shopify", shopify_event(raw))
 
     assert answer.status_code == 400
+    assert answer.body is not None
     assert answer.body["error"] == "invalid_payload"
     assert "myshopify.com" in answer.body["message"]
     assert scan(store) == []

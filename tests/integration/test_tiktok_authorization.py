@@ -17,7 +17,9 @@ from trackguard.clients.tiktok_auth import TikTokAuthRefusedError, TikTokAuthUna
 from trackguard.clients.tiktok_shop import AuthorizedShop, ShopCredentials
 from trackguard.domain.shop_connections import ConnectionState
 from trackguard.domain.status import FlagCode, FlagStatus
-from trackguard.services import tiktok_tokens
+from trackguard.messaging import MessageQueue
+from trackguard.observability import metrics
+from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import OrderJudge
 from trackguard.services.messages import ShopDeliveryMessage
 from trackguard.services.parking import ParkedDeliveries
@@ -33,7 +35,6 @@ from trackguard.services.tiktok_tokens import (
     TokenRefreshFailedError,
     TokenRefreshInProgressError,
 )
-from trackguard.settings import Thresholds
 from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.store import Store
 
@@ -51,9 +52,9 @@ def grant(number: int, issued: datetime = NOW, access_s: int = WEEK, refresh_s: 
     start = int(issued.timestamp())
     return TokenGrant(
         access_token=SecretStr(f"access-{number}"),
-        access_token_expire_in=start + access_s,
+        access_token_expires_at=start + access_s,
         refresh_token=SecretStr(f"refresh-{number}"),
-        refresh_token_expire_in=start + refresh_s,
+        refresh_token_expires_at=start + refresh_s,
         open_id="open-1",
     )
 
@@ -128,7 +129,7 @@ def connector(
     return TikTokConnector(
         store=store,
         tokens=vault,
-        parked=ParkedDeliveries(store.deliveries, queue or RecordingQueue()),  # type: ignore[arg-type]
+        parked=ParkedDeliveries(store.deliveries, queue or RecordingQueue()),
         auth=auth,
         shops=FakeShopsApi(*(shops or (shop(SHOP_A, "GCP_a"),))),
         app_secrets=(APP_SECRET,),
@@ -215,7 +216,7 @@ def test_an_app_without_its_service_id_connects_nothing(
     unset = TikTokConnector(
         store=store,
         tokens=vault,
-        parked=ParkedDeliveries(store.deliveries, RecordingQueue()),  # type: ignore[arg-type]
+        parked=ParkedDeliveries(store.deliveries, RecordingQueue()),
         auth=auth,
         shops=FakeShopsApi(),
         app_secrets=(APP_SECRET,),
@@ -273,10 +274,11 @@ def test_one_authorisation_connects_every_shop_it_covers(
     assert [seller.seller_id for seller in store.sellers.all()] == [SHOP_A, SHOP_B]
 
 
-class RecordingQueue:
+class RecordingQueue(MessageQueue):
     """Stands in for the processing queue: what was sent to it."""
 
     def __init__(self) -> None:
+        super().__init__("the-processing-queue")
         self.sent: list[BaseModel] = []
 
     def send_all(self, messages: list[BaseModel]) -> None:
@@ -388,7 +390,7 @@ def test_a_refused_refresh_flags_the_seller_and_counts_a_failure(
     store: Store, vault: MemoryTokenVault, auth: FakeAuthHost, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     counted: list[str] = []
-    monkeypatch.setattr(tiktok_tokens.metrics, "add_metric", lambda name, **_: counted.append(name))
+    monkeypatch.setattr(metrics, "add_metric", lambda name, **_: counted.append(name))
     connector(store, vault, auth).complete(callback())
     clock.now = NOW + timedelta(days=4)
     auth.refresh_error = TikTokAuthRefusedError("refresh token revoked", code=36004004)
@@ -475,7 +477,7 @@ def test_a_crash_refreshing_one_shop_is_counted_and_the_others_still_refresh(
     store: Store, vault: MemoryTokenVault, auth: FakeAuthHost, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     counted: list[str] = []
-    monkeypatch.setattr(tiktok_tokens.metrics, "add_metric", lambda name, **_: counted.append(name))
+    monkeypatch.setattr(metrics, "add_metric", lambda name, **_: counted.append(name))
     connector(store, vault, auth).complete(callback())
     auth.codes["code-b"] = grant(5)
     connector(store, vault, auth, shop(SHOP_B, "GCP_b")).complete(callback("code-b"))

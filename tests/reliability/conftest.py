@@ -11,10 +11,9 @@ from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities import parameters
 from moto.server import ThreadedMotoServer
 
-from tests.reliability.harness import Ingestion
+from tests.reliability.harness import Ingestion, clear_secret_caches
 from tests.reliability.senders import SHOPIFY_DOMAIN, TIKTOK_SHOP_ID
 from tests.support.aws import dynamodb_client, dynamodb_local, store, table
 from tests.support.shops import register
@@ -49,10 +48,10 @@ def aws_endpoint() -> Iterator[str]:
         env.setenv("AWS_REGION", "us-east-1")
         env.setenv("AWS_ACCESS_KEY_ID", "testing")
         env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        parameters.clear_caches()
+        clear_secret_caches()
         boto3.client("secretsmanager").create_secret(Name=SECRETS_ID, SecretString=SECRETS_FILE.read_text())
         yield endpoint
-        parameters.clear_caches()
+        clear_secret_caches()
     server.stop()
 
 

@@ -14,6 +14,8 @@ from datetime import datetime
 from types import ModuleType
 from typing import Any
 
+from aws_lambda_powertools.utilities import parameters
+
 from tests.reliability.senders import SHOP_ROUTES, Delivery, route_path
 from tests.support.lambda_events import FakeLambdaContext, load_function
 from tests.support.streams import StreamReader
@@ -28,6 +30,11 @@ from trackguard.storage.tracking import TrackingRepository
 
 shop_function = load_function("shop_webhook")
 carrier_function = load_function("carrier_webhook")
+
+
+def clear_secret_caches() -> None:
+    """Forget the secret documents Powertools cached, so the handlers read them from the server again."""
+    parameters.clear_caches()  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
 
 
 def http_event(delivery: Delivery, at: datetime, raw_body: str | None = None) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -25,11 +25,16 @@ from tests.support.tables import create_table
 from trackguard.storage.dynamo import Table
 from trackguard.storage.store import Store
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
 pytestmark = pytest.mark.integration
 SEED = 20261102
 
 
-def run_reference(orders: int, dynamodb_client: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def run_reference(
+    orders: int, dynamodb_client: DynamoDBClient, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
     table = Table(f"trackguard-reference-{uuid.uuid4().hex[:8]}", dynamodb_client)
     create_table(dynamodb_client, table.name)
     ingestion = wire(table, monkeypatch)
@@ -54,7 +59,7 @@ def check_same_state(
     orders: int,
     ingestion: Ingestion,
     store: Store,
-    dynamodb_client: Any,
+    dynamodb_client: DynamoDBClient,
     monkeypatch: pytest.MonkeyPatch,
     tally: dict[str, int],
 ) -> None:
@@ -71,7 +76,7 @@ def check_same_state(
 def test_300_events_three_times_shuffled_end_as_one_ordered_delivery(
     ingestion: Ingestion,
     store: Store,
-    dynamodb_client: Any,
+    dynamodb_client: DynamoDBClient,
     monkeypatch: pytest.MonkeyPatch,
     tally: dict[str, int],
 ) -> None:
@@ -82,7 +87,7 @@ def test_300_events_three_times_shuffled_end_as_one_ordered_delivery(
 def test_10000_events_three_times_shuffled_end_as_one_ordered_delivery(
     ingestion: Ingestion,
     store: Store,
-    dynamodb_client: Any,
+    dynamodb_client: DynamoDBClient,
     monkeypatch: pytest.MonkeyPatch,
     tally: dict[str, int],
 ) -> None:

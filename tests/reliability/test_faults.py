@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -45,6 +45,9 @@ from trackguard.storage.deliveries import DeliveryStatus
 from trackguard.storage.dynamo import Table
 from trackguard.storage.store import Store
 from trackguard_dev.local.dynamodb_local import DynamoDBLocal, free_port
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 pytestmark = pytest.mark.integration
 
@@ -165,7 +168,7 @@ def answered_as_required(statuses: Sequence[int]) -> list[bool]:
 @pytest.mark.reliability_slow
 def test_deliveries_survive_dynamodb_stopping_and_restarting_mid_stream(
     restartable_dynamodb: RestartableDynamoDB,
-    dynamodb_client: Any,
+    dynamodb_client: DynamoDBClient,
     aws_endpoint: str,
     monkeypatch: pytest.MonkeyPatch,
     tally: dict[str, int],
@@ -213,31 +216,31 @@ class WorkerKilledError(RuntimeError):
     """The worker died while handling this record."""
 
 
-class DyingUpdater:
+class DyingUpdater(ShipmentUpdater):
     """Dies whenever it refreshes one of the doomed numbers."""
 
-    def __init__(self, healthy: ShipmentUpdater, doomed: set[str]) -> None:
-        self._healthy = healthy
+    def __init__(self, store: Store, publisher: RecordingPublisher, doomed: set[str]) -> None:
+        super().__init__(store, publisher)
         self._doomed = doomed
 
     def refresh(self, numbers: Iterable[str], now: datetime) -> set[tuple[str, str]]:
         numbers = set(numbers)
         if numbers & self._doomed:
             raise WorkerKilledError(f"killed refreshing {sorted(numbers & self._doomed)}")
-        return self._healthy.refresh(numbers, now)
+        return super().refresh(numbers, now)
 
 
-class DyingJudge:
+class DyingJudge(OrderJudge):
     """Dies whenever it judges one of the doomed orders."""
 
-    def __init__(self, healthy: OrderJudge, doomed: set[str]) -> None:
-        self._healthy = healthy
+    def __init__(self, store: Store, publisher: RecordingPublisher, doomed: set[str]) -> None:
+        super().__init__(store, publisher, Thresholds())
         self._doomed = doomed
 
     def judge(self, seller_id: str, order_id: str, as_of: datetime, catch_up: bool = False) -> Judgement:
         if order_id in self._doomed:
             raise WorkerKilledError(f"killed judging {order_id}")
-        return self._healthy.judge(seller_id, order_id, as_of, catch_up)
+        return super().judge(seller_id, order_id, as_of, catch_up)
 
 
 def dying_processor(
@@ -251,8 +254,8 @@ def dying_processor(
     return Processor(
         store=store,
         build_shop_sync=lambda: shop_sync_for(store, updater, NoTikTokShop()),
-        updater=DyingUpdater(updater, doomed_numbers) if crashing == "updater" else updater,
-        judge=DyingJudge(judge, doomed_orders) if crashing == "judge" else judge,
+        updater=DyingUpdater(store, publisher, doomed_numbers) if crashing == "updater" else updater,
+        judge=DyingJudge(store, publisher, doomed_orders) if crashing == "judge" else judge,
         clock=lambda: CLOCK,
     )
 
@@ -355,7 +358,7 @@ def test_a_worker_killed_mid_batch_reports_exactly_its_failed_records_and_their_
     table: Table,
     ingestion: Any,
     processor_function: ModuleType,
-    dynamodb_client: Any,
+    dynamodb_client: DynamoDBClient,
     monkeypatch: pytest.MonkeyPatch,
     tally: dict[str, int],
 ) -> None:

@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities import parameters
 
-from tests.reliability.harness import Ingestion, post, table_snapshot
+from tests.reliability.harness import Ingestion, clear_secret_caches, post, table_snapshot
 from tests.reliability.senders import Delivery, good_document, signed
 from trackguard.sources.base import base64_hmac
 from trackguard.storage.dynamo import Table
@@ -32,7 +31,7 @@ def partial(table: Table, aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) ->
         secrets.create_secret(Name=PARTIAL_ID, SecretString=json.dumps(document))
     except secrets.exceptions.ResourceExistsException:
         secrets.put_secret_value(SecretId=PARTIAL_ID, SecretString=json.dumps(document))
-    parameters.clear_caches()
+    clear_secret_caches()
     ingestion = Ingestion(table, PARTIAL_ID)
     for function, endpoint in ingestion.endpoints().items():
         monkeypatch.setattr(function, "endpoint", endpoint)

@@ -208,14 +208,18 @@ def process_all(ingestion: Ingestion, processor: Processor) -> int:
     return failures
 
 
-def use_the_seller_api(store: Store) -> str:
+def use_the_seller_api(store: Store, monkeypatch: pytest.MonkeyPatch) -> str:
     """Register a seller and call its flags route with its key; return the key."""
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=REPORTS_BUCKET)
     authorizer_function = load_function("seller_authorizer")
     seller_api_function = load_function("seller_api")
-    authorizer_function.authorizer = lambda: Authorizer(lambda: store.sellers)
-    seller_routes.seller_api = on_first_use(lambda: SellerApiService(store, ReportStore(REPORTS_BUCKET, s3)))
+    monkeypatch.setattr(authorizer_function, "authorizer", lambda: Authorizer(lambda: store.sellers))
+    monkeypatch.setattr(
+        seller_routes,
+        "seller_api",
+        on_first_use(lambda: SellerApiService(store, ReportStore(REPORTS_BUCKET, s3))),
+    )
     api_key = SellerService(store.sellers, SellerSecrets(DictSecrets())).rotate_key(TIKTOK_SHOP_ID).api_key
     path = f"/sellers/{TIKTOK_SHOP_ID}/flags"
     verdict = authorizer_function.lambda_handler(
@@ -259,7 +263,11 @@ def leaks(lines: Sequence[str], secrets: Sequence[str]) -> list[str]:
 
 
 def test_no_secret_or_buyer_data_reaches_a_log_line(
-    ingestion: Ingestion, store: Store, capfd: pytest.CaptureFixture[str], tally: dict[str, int]
+    ingestion: Ingestion,
+    store: Store,
+    capfd: pytest.CaptureFixture[str],
+    tally: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     now = datetime.now(UTC)
     deliveries = [d for index, buyer in enumerate(SHOPIFY_BUYERS) for d in shopify_deliveries(index, buyer)]
@@ -274,7 +282,7 @@ def test_no_secret_or_buyer_data_reaches_a_log_line(
         failed = process_all(ingestion, processor_for(store))
         bad_statuses = [post(case.delivery, now, case.raw_body).status for case in bad_cases]
         bad_statuses.append(post(malformed_shopify_order(SHOPIFY_BUYERS[0]), now).status)
-        api_key = use_the_seller_api(store)
+        api_key = use_the_seller_api(store, monkeypatch)
     planted = [value for buyer in [*SHOPIFY_BUYERS, TIKTOK_BUYER, CORPUS_BUYER] for value in buyer.planted]
     found = leaks(lines, [*dev_secrets(), api_key, *planted])
 

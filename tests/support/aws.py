@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import boto3
 import pytest
@@ -17,6 +18,9 @@ from trackguard.storage.dynamo import Table
 from trackguard.storage.store import Store
 from trackguard_dev.local.dynamodb_local import DynamoDBLocal, free_port
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
 
 @pytest.fixture(scope="session")
 def dynamodb_local() -> Iterator[DynamoDBLocal]:
@@ -25,7 +29,7 @@ def dynamodb_local() -> Iterator[DynamoDBLocal]:
 
 
 @pytest.fixture(scope="session")
-def dynamodb_client(dynamodb_local: DynamoDBLocal):  # type: ignore[no-untyped-def]
+def dynamodb_client(dynamodb_local: DynamoDBLocal) -> DynamoDBClient:
     return boto3.client(
         "dynamodb",
         endpoint_url=dynamodb_local.endpoint_url,
@@ -36,7 +40,7 @@ def dynamodb_client(dynamodb_local: DynamoDBLocal):  # type: ignore[no-untyped-d
 
 
 @pytest.fixture
-def table(dynamodb_client) -> Table:  # type: ignore[no-untyped-def]
+def table(dynamodb_client: DynamoDBClient) -> Table:
     name = f"trackguard-test-{uuid.uuid4().hex[:10]}"
     create_table(dynamodb_client, name)
     return Table(name, dynamodb_client)

@@ -1,12 +1,16 @@
-"""In-memory stand-ins for the AWS messaging the services publish to."""
+"""In-memory stand-ins for the AWS services the code under test talks to."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from trackguard.clients.shop_credentials import ShopTokenRecord, UnknownShopError
+from trackguard.storage.dynamo import Table
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 
 class RecordingPublisher:
@@ -59,3 +63,11 @@ class MemoryTokenVault:
 
     def delete(self, shop_id: str) -> None:
         self.records.pop(shop_id, None)
+
+
+class UnreadTable(Table):
+    """A table a test must not read: the first request to it fails the test."""
+
+    @property
+    def client(self) -> DynamoDBClient:
+        raise AssertionError(f"the code under test read the table {self.name}")

@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,8 +38,9 @@ class Stack:
     seconds_to_ready: float
 
     @property
-    def stack_file(self) -> dict:
-        return json.loads((self.state_dir / "stack.json").read_text())
+    def stack_file(self) -> dict[str, Any]:
+        document: dict[str, Any] = json.loads((self.state_dir / "stack.json").read_text())
+        return document
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "TRACKGUARD_STATE_DIR": str(self.state_dir)}

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
 
 
 class StreamReader:
     """Hands out each stream record once, in order within each shard."""
 
-    def __init__(self, dynamodb_client: Any, table_name: str) -> None:
+    def __init__(self, dynamodb_client: DynamoDBClient, table_name: str) -> None:
         self._streams = boto3.client(
             "dynamodbstreams",
             endpoint_url=dynamodb_client.meta.endpoint_url,

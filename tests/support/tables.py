@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trackguard_dev.local.template import load_template
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import GlobalSecondaryIndexTypeDef
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 
@@ -22,10 +26,10 @@ def table_properties() -> dict[str, Any]:
     return properties
 
 
-def create_table(client: Any, name: str) -> None:
+def create_table(client: DynamoDBClient, name: str) -> None:
     properties = table_properties()
-    indexes = [
-        {key: index[key] for key in ("IndexName", "KeySchema", "Projection")}
+    indexes: list[GlobalSecondaryIndexTypeDef] = [
+        {"IndexName": index["IndexName"], "KeySchema": index["KeySchema"], "Projection": index["Projection"]}
         for index in properties.get("GlobalSecondaryIndexes", [])
     ]
     client.create_table(

@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 REPORT_TRACING = """
 import json, sys
 from aws_xray_sdk.core import patcher
@@ -50,7 +52,9 @@ def test_loading_the_http_clients_traces_httpx() -> None:
     assert report["httpx_client_from"] == "aws_xray_sdk.ext.httpx.patch"
 
 
-def test_unmapped_codes_are_counted_per_source_and_each_logged_once(capsys, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_unmapped_codes_are_counted_per_source_and_each_logged_once(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
     from tests.support.builders import an_event
     from trackguard.services.unmapped_codes import UNMAPPED_METRIC, report_unmapped_codes
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 from cfnlint.api import ManualArgs, lint_file
 from cfnlint.decode import decode
 from samtranslator.parser.parser import Parser
@@ -514,7 +515,7 @@ def test_the_template_gives_each_function_every_variable_its_settings_require(
 
 
 def test_functions_get_their_resources(template: dict[str, Any]) -> None:
-    expected = {
+    expected: dict[str, dict[str, Any]] = {
         "ProcessorFunction": {
             "TIKTOK_SHOP_API_BASE_URL": {"Ref": "TikTokShopApiBaseUrl"},
             "TIKTOK_SHOP_AUTH_BASE_URL": {"Ref": "TikTokShopAuthBaseUrl"},
@@ -722,16 +723,17 @@ def test_health_answers_ok_and_unknown_routes_404() -> None:
 def test_the_authorizers_read_asks_only_for_what_its_policy_allows(transformed: dict[str, Any]) -> None:
     """The key lookup projects the key's own fields; an attribute outside the policy would be denied."""
 
-    class RecordingClient:
-        requests: list[dict[str, Any]] = []
-
-        def get_item(self, **request: Any) -> dict[str, Any]:
-            self.requests.append(request)
-            return {}
-
-    client = RecordingClient()
-    SellerRepository(Table("t", client)).find_key("0" * 64)  # type: ignore[arg-type]
-    [request] = client.requests
+    client = boto3.client(
+        "dynamodb", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    requests: list[dict[str, Any]] = []
+    client.meta.events.register(
+        "provide-client-params.dynamodb.GetItem", lambda params, **_: requests.append(params)
+    )
+    with Stubber(client) as dynamodb:
+        dynamodb.add_response("get_item", {})
+        SellerRepository(Table("t", client)).find_key("0" * 64)
+    [request] = requests
     names = request.get("ExpressionAttributeNames", {})
     projected = {names.get(part.strip(), part.strip()) for part in request["ProjectionExpression"].split(",")}
     [statement] = statements(transformed, "SellerAuthorizerFunction")

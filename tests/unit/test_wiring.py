@@ -66,4 +66,8 @@ def test_it_keeps_the_factory_name_and_docstring() -> None:
 
     service = on_first_use(processor)
 
-    assert (service.__name__, service.__doc__) == ("processor", "The processing service as deployed.")
+    # update_wrapper copies the name onto the instance: it is no attribute the class declares
+    assert (vars(service)["__name__"], service.__doc__) == (
+        "processor",
+        "The processing service as deployed.",
+    )

@@ -34,6 +34,9 @@ class NoTikTok:
     def put(self, shop_id: str, record: object) -> None:
         raise AssertionError("nothing may be stored")
 
+    def release(self, seller_id: str) -> int:
+        raise AssertionError("no parked delivery may be released")
+
 
 @pytest.fixture
 def callback(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
@@ -41,8 +44,8 @@ def callback(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     never = NoTikTok()
     connector = TikTokConnector(
         store=Store.for_table(Table("no-table-is-touched"), due_shards=1),
-        tokens=never,  # type: ignore[arg-type]
-        parked=never,  # type: ignore[arg-type]
+        tokens=never,
+        parked=never,
         auth=never,
         shops=never,
         app_secrets=(SECRET,),
@@ -64,10 +67,7 @@ def callback(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     ],
 )
 def test_a_refusal_is_an_uncached_html_page(
-    callback,
-    query: dict[str, str] | None,
-    status: int,
-    says: str,  # type: ignore[no-untyped-def]
+    callback: ModuleType, query: dict[str, str] | None, status: int, says: str
 ) -> None:
     if query and query.get("state") == "VALID":
         query = {**query, "state": sign_state(SECRET, SERVICE_ID, datetime.now(UTC))}

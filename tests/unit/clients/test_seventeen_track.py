@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import TypedDict, Unpack
 
 import httpx
 import pytest
@@ -12,6 +12,7 @@ import respx
 
 from trackguard.clients.http import RetryPolicy
 from trackguard.clients.seventeen_track import (
+    Limiter,
     Quota,
     RateLimiter,
     SeventeenTrackAuthError,
@@ -35,7 +36,14 @@ class RecordedSleeps:
         self.delays.append(delay)
 
 
-def a_client(sleep: RecordedSleeps | None = None, **options: Any) -> SeventeenTrackClient:
+class ClientOptions(TypedDict, total=False):
+    max_concurrency: int
+    requests_per_second: float | None
+    limiter: Limiter
+    retry: RetryPolicy
+
+
+def a_client(sleep: RecordedSleeps | None = None, **options: Unpack[ClientOptions]) -> SeventeenTrackClient:
     options.setdefault("requests_per_second", None)
     return SeventeenTrackClient(BASE, "the-key", sleep=sleep or RecordedSleeps(), **options)
 
@@ -47,6 +55,13 @@ def accept_all(request: httpx.Request) -> httpx.Response:
 
 def numbers(count: int) -> list[TrackedNumber]:
     return [TrackedNumber(f"NUM{index:05d}") for index in range(count)]
+
+
+def accepted(count: int) -> httpx.Response:
+    """What ``accept_all`` answers to a request for ``numbers(count)``, as a response that can be listed
+    among a route's side effects (respx types such a list as responses and exceptions only)."""
+    items = [{"number": tracked.number} for tracked in numbers(count)]
+    return httpx.Response(200, json={"code": 0, "data": {"accepted": items, "rejected": []}})
 
 
 @respx.mock
@@ -101,7 +116,7 @@ def test_parses_rejections() -> None:
 @respx.mock
 def test_retries_429_and_5xx_with_backoff_then_succeeds() -> None:
     route = respx.post(REGISTER).mock(
-        side_effect=[httpx.Response(429), httpx.Response(503), httpx.Response(500), accept_all]
+        side_effect=[httpx.Response(429), httpx.Response(503), httpx.Response(500), accepted(3)]
     )
     sleeps = RecordedSleeps()
 
@@ -117,7 +132,7 @@ def test_retries_429_and_5xx_with_backoff_then_succeeds() -> None:
 
 @respx.mock
 def test_honours_retry_after() -> None:
-    respx.post(REGISTER).mock(side_effect=[httpx.Response(429, headers={"Retry-After": "7"}), accept_all])
+    respx.post(REGISTER).mock(side_effect=[httpx.Response(429, headers={"Retry-After": "7"}), accepted(1)])
     sleeps = RecordedSleeps()
 
     asyncio.run(a_client(sleeps, retry=RetryPolicy(base_delay=0.01)).register(numbers(1)))
@@ -127,7 +142,7 @@ def test_honours_retry_after() -> None:
 
 @respx.mock
 def test_retries_transport_errors() -> None:
-    route = respx.post(REGISTER).mock(side_effect=[httpx.ConnectError("refused"), accept_all])
+    route = respx.post(REGISTER).mock(side_effect=[httpx.ConnectError("refused"), accepted(1)])
 
     asyncio.run(a_client().register(numbers(1)))
 
@@ -224,7 +239,7 @@ def test_no_rate_limit_never_waits() -> None:
 
 @respx.mock
 def test_every_attempt_waits_for_a_rate_limit_slot() -> None:
-    respx.post(REGISTER).mock(side_effect=[httpx.Response(429), accept_all])
+    respx.post(REGISTER).mock(side_effect=[httpx.Response(429), accepted(1)])
     sleeps = RecordedSleeps()
     client = a_client(sleeps, requests_per_second=0.5, retry=RetryPolicy(base_delay=0.001))
 

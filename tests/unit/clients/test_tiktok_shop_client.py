@@ -52,7 +52,7 @@ def sample_response() -> dict[str, Any]:
     return document
 
 
-def minimal_order(order_id: str, **fields: Any) -> dict[str, Any]:
+def minimal_order(order_id: str | int, **fields: Any) -> dict[str, Any]:
     return {"id": order_id, "status": "AWAITING_SHIPMENT", "create_time": 1, "update_time": 2, **fields}
 
 
@@ -318,6 +318,6 @@ class TestPackages:
         assert order.packages() == []
 
     def test_numeric_ids_become_strings(self) -> None:
-        order = TikTokOrder.model_validate(minimal_order(576461413038785752, packages=[{"id": 11}]))  # type: ignore[arg-type]
+        order = TikTokOrder.model_validate(minimal_order(576461413038785752, packages=[{"id": 11}]))
         assert order.id == "576461413038785752"
         assert order.packages()[0].package_id == "11"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from random import Random
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.support.builders import T0, an_event
+from trackguard.domain.events import CarrierEvent
 from trackguard.domain.shipment import derive_state
 from trackguard.domain.status import ExceptionReason, TrackingStatus
 
@@ -23,7 +25,7 @@ JOURNEY = [
 
 
 @given(st.lists(st.sampled_from(JOURNEY), min_size=1, max_size=30), st.randoms())
-def test_any_order_and_any_duplicates_give_the_same_state(events, random) -> None:  # type: ignore[no-untyped-def]
+def test_any_order_and_any_duplicates_give_the_same_state(events: list[CarrierEvent], random: Random) -> None:
     shuffled = list(events)
     random.shuffle(shuffled)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import botocore.session
@@ -26,7 +26,7 @@ def meter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Meter:
     return Meter(tmp_path, "carrier_webhook")
 
 
-def _client(service: str) -> Any:
+def _client(service: Literal["dynamodb", "events"]) -> Any:
     return boto3.client(
         service, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from trackguard_dev.local.payload import (
@@ -24,21 +25,27 @@ SCOPE = RequestScope(
 
 
 def request(
-    body: bytes = b"", content_type: str | None = "application/json", **overrides: object
+    body: bytes = b"",
+    content_type: str | None = "application/json",
+    *,
+    method: str = "POST",
+    raw_query: str = "status=open&tag=a&tag=b",
+    headers: Sequence[tuple[str, str]] | None = None,
 ) -> HttpRequest:
-    headers = [("Host", "127.0.0.1:3000"), ("User-Agent", "curl/8"), ("X-Multi", "a"), ("x-multi", "b")]
-    if content_type:
-        headers.append(("Content-Type", content_type))
-    fields = {
-        "method": "POST",
-        "raw_path": "/sellers/shop-1/flags",
-        "raw_query": "status=open&tag=a&tag=b",
-        "headers": headers,
-        "body": body,
-        "source_ip": "127.0.0.9",
-    }
-    fields.update(overrides)
-    return HttpRequest(**fields)  # type: ignore[arg-type]
+    """A request to the flags route; ``headers`` replace the default ones, content type included."""
+    if headers is None:
+        default = [("Host", "127.0.0.1:3000"), ("User-Agent", "curl/8"), ("X-Multi", "a"), ("x-multi", "b")]
+        if content_type:
+            default.append(("Content-Type", content_type))
+        headers = default
+    return HttpRequest(
+        method=method,
+        raw_path="/sellers/shop-1/flags",
+        raw_query=raw_query,
+        headers=headers,
+        body=body,
+        source_ip="127.0.0.9",
+    )
 
 
 def test_event_carries_the_2_0_fields() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime
+from typing import Any
 
 from trackguard_dev.local.model import StreamSourceSpec
 from trackguard_dev.local.streams import first_failed_index, matches, stream_record
@@ -13,7 +14,7 @@ SPEC = StreamSourceSpec("Fn", "Table", "t", "arn:stream", 100, "TRIM_HORIZON", T
 DELIVERIES = {"eventName": ["INSERT"], "dynamodb": {"Keys": {"pk": {"S": [{"prefix": "DELIVERY#"}]}}}}
 
 
-def record(pk: str, event_name: str = "INSERT", sequence: str = "1") -> dict:
+def record(pk: str, event_name: str = "INSERT", sequence: str = "1") -> dict[str, Any]:
     return {"eventName": event_name, "dynamodb": {"Keys": {"pk": {"S": pk}}, "SequenceNumber": sequence}}
 
 

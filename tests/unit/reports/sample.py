@@ -57,7 +57,11 @@ def known_flags() -> tuple[list[Flag], list[Flag]]:
 
 def sample_report() -> SellerReport:
     open_flags, resolved = known_flags()
-    carriers = {("o-1", "p-1"): "ups", ("o-2", "p-2"): "usps", ("o-3", "p-3"): "fedex"}
+    carriers: dict[tuple[str, str], str | None] = {
+        ("o-1", "p-1"): "ups",
+        ("o-2", "p-2"): "usps",
+        ("o-3", "p-3"): "fedex",
+    }
     return SellerReport(
         seller_id=SELLER,
         timezone="America/Los_Angeles",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 from moto import mock_aws
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from tests.support.builders import T0
@@ -21,18 +21,21 @@ from trackguard.domain.sellers import Seller
 from trackguard.services.reports import ReportDelivery, render
 from trackguard.storage.reports import ReportStore
 
+if TYPE_CHECKING:
+    from mypy_boto3_ses.client import SESClient
+
 SENDER = "reports@trackguard.test"
 
 
 @pytest.fixture
-def ses() -> Iterator[Any]:
+def ses() -> Iterator[SESClient]:
     with mock_aws():
         client = boto3.client("ses", region_name="us-east-1")
         client.verify_email_identity(EmailAddress=SENDER)
         yield client
 
 
-def deliver_email(ses: Any) -> Any:
+def deliver_email(ses: SESClient) -> Any:
     seller = Seller(seller_id="shop-1", platform="tiktok_shop", created_at=T0, email="owner@shop.test")
     delivery = ReportDelivery(
         objects=ReportStore("unused"),
@@ -48,7 +51,7 @@ def sent_messages() -> list[Any]:
     return list(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages)
 
 
-def test_the_email_is_mixed_with_text_and_html_alternatives_and_the_csv(ses: Any) -> None:
+def test_the_email_is_mixed_with_text_and_html_alternatives_and_the_csv(ses: SESClient) -> None:
     outcome = deliver_email(ses)
     assert outcome.status == "delivered"
     [sent] = sent_messages()
@@ -74,7 +77,7 @@ def test_the_email_is_mixed_with_text_and_html_alternatives_and_the_csv(ses: Any
     assert len(csv_text.splitlines()) == 5
 
 
-def test_an_unverified_sender_is_recorded_as_a_failure(ses: Any) -> None:
+def test_an_unverified_sender_is_recorded_as_a_failure(ses: SESClient) -> None:
     ses.delete_identity(Identity=SENDER)
     outcome = deliver_email(ses)
     assert outcome.status == "failed"

@@ -10,24 +10,32 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypedDict, Unpack
 
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from tests.support.receiver import receiver
 from trackguard.clients.seller_webhooks import SellerWebhookSender, WebhookPolicy, sign
+from trackguard.clients.ssrf import Resolver
 
 SECRET = "whsec_" + base64.b64encode(b"report-webhook-test-secret-32byt").decode()
 BODY = json.dumps({"type": "report.daily", "data": {"report": {"seller_id": "shop-1"}}}).encode()
 
 
+class SenderOptions(TypedDict, total=False):
+    resolver: Resolver
+    policy: WebhookPolicy
+    clock: Callable[[], float]
+
+
 def sender(
-    delays: list[float] | None = None, allow_loopback: bool = True, **options: object
+    delays: list[float] | None = None, allow_loopback: bool = True, **options: Unpack[SenderOptions]
 ) -> SellerWebhookSender:
     sleeps = delays if delays is not None else []
-    return SellerWebhookSender(allow_loopback=allow_loopback, sleep=sleeps.append, **options)  # type: ignore[arg-type]
+    return SellerWebhookSender(allow_loopback=allow_loopback, sleep=sleeps.append, **options)
 
 
 def test_a_receiver_verifies_the_signature_with_the_standardwebhooks_package() -> None:

@@ -6,10 +6,10 @@ import ipaddress
 
 import pytest
 
-from trackguard.clients.ssrf import UnsafeUrlError, pin_url, refusal_reason
+from trackguard.clients.ssrf import Resolver, UnsafeUrlError, pin_url, refusal_reason
 
 
-def resolves_to(*addresses: str):  # type: ignore[no-untyped-def]
+def resolves_to(*addresses: str) -> Resolver:
     return lambda _host, _port: list(addresses)
 
 

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
+from tests.support.fakes import RecordingPublisher, UnreadTable
+from trackguard.rules.thresholds import Thresholds
+from trackguard.services.judging import Judgement, OrderJudge
 from trackguard.services.messages import TrackingUpdateMessage
 from trackguard.services.processing import OrderKey, Processor, ShopSync
+from trackguard.services.shipments import ShipmentUpdater
+from trackguard.storage.sellers import SellerRepository
+from trackguard.storage.store import Store
 
 NOW = datetime(2026, 11, 3, 15, tzinfo=UTC)
 
 
-class Refreshes:
-    def __init__(self) -> None:
+class ActiveSellers(SellerRepository):
+    def is_active(self, seller_id: str) -> bool:
+        return True
+
+
+class Refreshes(ShipmentUpdater):
+    def __init__(self, store: Store) -> None:
+        super().__init__(store, RecordingPublisher())
         self.refreshed: list[set[str]] = []
 
     def refresh(self, numbers: Iterable[str], now: datetime) -> set[OrderKey]:
@@ -21,17 +33,14 @@ class Refreshes:
         return {("shop-1", "o-1")}
 
 
-class Judges:
-    def __init__(self) -> None:
+class Judges(OrderJudge):
+    def __init__(self, store: Store) -> None:
+        super().__init__(store, RecordingPublisher(), Thresholds())
         self.judged: list[OrderKey] = []
 
-    def judge(self, seller_id: str, order_id: str, now: datetime, catch_up: bool) -> None:
+    def judge(self, seller_id: str, order_id: str, as_of: datetime, catch_up: bool = False) -> Judgement:
         self.judged.append((seller_id, order_id))
-
-
-class ActiveSellers:
-    def is_active(self, seller_id: str) -> bool:
-        return True
+        return Judgement()
 
 
 def no_shop_sync() -> ShopSync:
@@ -39,9 +48,11 @@ def no_shop_sync() -> ShopSync:
 
 
 def test_a_batch_of_carrier_events_is_judged_without_building_the_shop_sync() -> None:
-    updater, judge = Refreshes(), Judges()
+    table = UnreadTable("unused")
+    store = replace(Store.for_table(table, due_shards=1), sellers=ActiveSellers(table))
+    updater, judge = Refreshes(store), Judges(store)
     processor = Processor(
-        store=SimpleNamespace(sellers=ActiveSellers()),  # reads no delivery; asks if sellers are active
+        store=store,  # reads no delivery; asks if sellers are active
         build_shop_sync=no_shop_sync,
         updater=updater,
         judge=judge,

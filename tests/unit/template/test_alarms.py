@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -41,7 +42,7 @@ def watched(alarm: dict[str, Any]) -> Watched:
     return alarm["Namespace"], alarm["MetricName"], target
 
 
-def scope(template: dict[str, Any], name: str) -> list[str | None]:
+def scope(template: dict[str, Any], name: str) -> Sequence[str | None]:
     """The logical ids a documented scope covers in this template."""
     resources = template["Resources"]
     queues = of_type(template, "AWS::SQS::Queue")
@@ -50,7 +51,7 @@ def scope(template: dict[str, Any], name: str) -> list[str | None]:
         for m in of_type(template, "AWS::Lambda::EventSourceMapping").values()
         if m["Properties"]["EventSourceArn"]["Fn::GetAtt"][1] == "Arn"
     }
-    scopes: dict[str, list[str | None]] = {
+    scopes: dict[str, Sequence[str | None]] = {
         "every function": sorted(of_type(template, "AWS::Lambda::Function")),
         "every dead-letter queue": sorted(set(queues) - consumed),
         "every consumed queue": sorted(consumed),

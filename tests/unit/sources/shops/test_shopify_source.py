@@ -14,6 +14,7 @@ from tests.unit.sources.shops.shopify_payloads import FULFILLMENT, ORDER
 from trackguard.errors import PayloadError, SignatureError
 from trackguard.sources.base import RawDelivery
 from trackguard.sources.shops import shopify
+from trackguard.sources.shops.shopify import webhook
 from trackguard.sources.shops.shopify.webhook import ShopifyCustomersRedact
 
 CLIENT_SECRET = "dev-shopify-client-secret"
@@ -46,32 +47,32 @@ def body_of(document: dict[str, Any]) -> bytes:
 
 def kept_body(delivery: RawDelivery) -> bytes:
     """What ingestion keeps of a delivery Shopify signed."""
-    return shopify.parse(delivery).stored_body(delivery.body)
+    return webhook.parse(delivery).stored_body(delivery.body)
 
 
 class TestVerify:
     def test_accepts_the_documented_signature(self) -> None:
-        shopify.verify(signed(body_of(ORDER)), dev_secret("shopify"))
+        webhook.verify(signed(body_of(ORDER)), dev_secret("shopify"))
 
     def test_refuses_a_signature_over_another_body(self) -> None:
         delivery = signed(body_of(ORDER))
         tampered = RawDelivery(headers=delivery.headers, body=delivery.body.replace(b"#1042", b"#1043"))
         with pytest.raises(SignatureError, match="does not match"):
-            shopify.verify(tampered, dev_secret("shopify"))
+            webhook.verify(tampered, dev_secret("shopify"))
 
     def test_refuses_a_signature_made_with_another_secret(self) -> None:
         with pytest.raises(SignatureError):
-            shopify.verify(signed(body_of(ORDER), secret="another-app-secret"), dev_secret("shopify"))
+            webhook.verify(signed(body_of(ORDER), secret="another-app-secret"), dev_secret("shopify"))
 
     def test_refuses_a_hex_encoded_signature(self) -> None:
         body = body_of(ORDER)
         hex_signature = hmac.new(CLIENT_SECRET.encode(), body, hashlib.sha256).hexdigest()
         with pytest.raises(SignatureError):
-            shopify.verify(signed(body, x_shopify_hmac_sha256=hex_signature), dev_secret("shopify"))
+            webhook.verify(signed(body, x_shopify_hmac_sha256=hex_signature), dev_secret("shopify"))
 
     def test_refuses_a_missing_signature(self) -> None:
         with pytest.raises(SignatureError, match="missing"):
-            shopify.verify(signed(body_of(ORDER), x_shopify_hmac_sha256=""), dev_secret("shopify"))
+            webhook.verify(signed(body_of(ORDER), x_shopify_hmac_sha256=""), dev_secret("shopify"))
 
 
 class TestParseOrders:
@@ -79,7 +80,7 @@ class TestParseOrders:
         "topic", ["orders/create", "orders/updated", "orders/cancelled", "orders/fulfilled", "orders/paid"]
     )
     def test_every_order_topic_carries_the_order(self, topic: str) -> None:
-        notification = shopify.parse(signed(body_of(ORDER), topic=topic))
+        notification = webhook.parse(signed(body_of(ORDER), topic=topic))
         assert notification.topic == topic
         assert notification.handled
         assert notification.order is not None
@@ -87,7 +88,7 @@ class TestParseOrders:
         assert notification.fulfillment is None
 
     def test_order_fields(self) -> None:
-        notification = shopify.parse(signed(body_of(ORDER)))
+        notification = webhook.parse(signed(body_of(ORDER)))
         order = notification.order
         assert order is not None
         assert order.name == "#1042"
@@ -97,7 +98,7 @@ class TestParseOrders:
         assert notification.shop_domain == "trail-gear.myshopify.com"
 
     def test_only_the_destination_of_the_shipping_address_is_kept(self) -> None:
-        order = shopify.parse(signed(body_of(ORDER))).order
+        order = webhook.parse(signed(body_of(ORDER))).order
         assert order is not None
         assert order.shipping_address is not None
         assert order.shipping_address.model_dump() == {
@@ -112,13 +113,13 @@ class TestParseOrders:
 
     def test_an_order_with_fulfillments(self) -> None:
         fulfilled = {**ORDER, "fulfillment_status": "fulfilled", "fulfillments": [FULFILLMENT]}
-        order = shopify.parse(signed(body_of(fulfilled), topic="orders/fulfilled")).order
+        order = webhook.parse(signed(body_of(fulfilled), topic="orders/fulfilled")).order
         assert order is not None
         assert [f.tracking_number for f in order.fulfillments] == ["1Z999AA10123456784"]
 
     def test_a_cancelled_order(self) -> None:
         cancelled = {**ORDER, "cancelled_at": "2024-05-02T09:00:00-04:00", "financial_status": "refunded"}
-        order = shopify.parse(signed(body_of(cancelled), topic="orders/cancelled")).order
+        order = webhook.parse(signed(body_of(cancelled), topic="orders/cancelled")).order
         assert order is not None
         assert order.cancelled_at == datetime(2024, 5, 2, 13, 0, tzinfo=UTC)
 
@@ -126,7 +127,7 @@ class TestParseOrders:
 class TestParseFulfillments:
     @pytest.mark.parametrize("topic", ["fulfillments/create", "fulfillments/update"])
     def test_every_fulfillment_topic_carries_the_fulfillment(self, topic: str) -> None:
-        notification = shopify.parse(signed(body_of(FULFILLMENT), topic=topic))
+        notification = webhook.parse(signed(body_of(FULFILLMENT), topic=topic))
         fulfillment = notification.fulfillment
         assert notification.order is None
         assert fulfillment is not None
@@ -139,67 +140,67 @@ class TestParseFulfillments:
 
     def test_a_delivered_shipment_status(self) -> None:
         update = {**FULFILLMENT, "shipment_status": "delivered"}
-        fulfillment = shopify.parse(signed(body_of(update), topic="fulfillments/update")).fulfillment
+        fulfillment = webhook.parse(signed(body_of(update), topic="fulfillments/update")).fulfillment
         assert fulfillment is not None
         assert fulfillment.shipment_status == "delivered"
 
 
 class TestOtherTopics:
     def test_are_accepted_and_ignored(self) -> None:
-        notification = shopify.parse(signed(b'{"id": 1, "title": "Trail Runner"}', topic="products/update"))
+        notification = webhook.parse(signed(b'{"id": 1, "title": "Trail Runner"}', topic="products/update"))
         assert not notification.handled
         assert notification.order is None
         assert notification.fulfillment is None
         assert notification.updated_at is None
 
     def test_topic_is_matched_case_insensitively(self) -> None:
-        assert shopify.parse(signed(body_of(ORDER), topic="Orders/Create")).order is not None
+        assert webhook.parse(signed(body_of(ORDER), topic="Orders/Create")).order is not None
 
 
 class TestDeliveryId:
     def test_is_the_event_id(self) -> None:
-        assert shopify.parse(signed(body_of(ORDER))).delivery_id == "98880550-7158-44d4-b7cd-2c97c8a091b5"
+        assert webhook.parse(signed(body_of(ORDER))).delivery_id == "98880550-7158-44d4-b7cd-2c97c8a091b5"
 
     def test_falls_back_to_the_webhook_id(self) -> None:
         delivery = signed(body_of(ORDER), x_shopify_event_id="")
-        assert shopify.parse(delivery).delivery_id == "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"
+        assert webhook.parse(delivery).delivery_id == "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"
 
     def test_falls_back_to_the_body_hash(self) -> None:
         body = body_of(ORDER)
         delivery = signed(body, x_shopify_event_id="", x_shopify_webhook_id="")
-        assert shopify.parse(delivery).delivery_id == "sha256:" + hashlib.sha256(body).hexdigest()
+        assert webhook.parse(delivery).delivery_id == "sha256:" + hashlib.sha256(body).hexdigest()
 
 
 class TestPayloadErrors:
     def test_missing_topic(self) -> None:
         with pytest.raises(PayloadError, match="x-shopify-topic") as caught:
-            shopify.parse(signed(body_of(ORDER), topic=None))
+            webhook.parse(signed(body_of(ORDER), topic=None))
         assert caught.value.details[0]["loc"] == ["headers", "x-shopify-topic"]
 
     def test_missing_shop_domain(self) -> None:
         with pytest.raises(PayloadError, match="x-shopify-shop-domain"):
-            shopify.parse(signed(body_of(ORDER), x_shopify_shop_domain=""))
+            webhook.parse(signed(body_of(ORDER), x_shopify_shop_domain=""))
 
     def test_not_json(self) -> None:
         with pytest.raises(PayloadError, match="not JSON"):
-            shopify.parse(signed(b"<order/>"))
+            webhook.parse(signed(b"<order/>"))
 
     def test_an_order_without_updated_at(self) -> None:
         incomplete = {key: value for key, value in ORDER.items() if key != "updated_at"}
         with pytest.raises(PayloadError) as caught:
-            shopify.parse(signed(body_of(incomplete)))
+            webhook.parse(signed(body_of(incomplete)))
         assert caught.value.details == [{"loc": ["updated_at"], "msg": "Field required", "type": "missing"}]
 
     def test_a_fulfillment_without_order_id(self) -> None:
         incomplete = {key: value for key, value in FULFILLMENT.items() if key != "order_id"}
         with pytest.raises(PayloadError) as caught:
-            shopify.parse(signed(body_of(incomplete), topic="fulfillments/create"))
+            webhook.parse(signed(body_of(incomplete), topic="fulfillments/create"))
         assert [detail["loc"] for detail in caught.value.details] == [["order_id"]]
 
     def test_details_never_echo_values(self) -> None:
         broken = {**FULFILLMENT, "created_at": "Jane Buyer, 123 Elm Street"}
         with pytest.raises(PayloadError) as caught:
-            shopify.parse(signed(body_of(broken), topic="fulfillments/create"))
+            webhook.parse(signed(body_of(broken), topic="fulfillments/create"))
         details = json.dumps(caught.value.details)
         assert "created_at" in details
         assert "Elm Street" not in details
@@ -214,12 +215,12 @@ class TestSecretRotation:
     @pytest.mark.parametrize("signing_secret", ["new-client-secret-0001", CLIENT_SECRET])
     def test_the_current_and_the_previous_secret_both_verify(self, signing_secret: str) -> None:
         rotating = shopify.SOURCE.secret_model.model_validate(self.ROTATING)
-        shopify.verify(signed(body_of(ORDER), secret=signing_secret), rotating)
+        webhook.verify(signed(body_of(ORDER), secret=signing_secret), rotating)
 
     def test_a_third_secret_does_not(self) -> None:
         rotating = shopify.SOURCE.secret_model.model_validate(self.ROTATING)
         with pytest.raises(SignatureError):
-            shopify.verify(signed(body_of(ORDER), secret="revoked-long-ago-0003"), rotating)
+            webhook.verify(signed(body_of(ORDER), secret="revoked-long-ago-0003"), rotating)
 
 
 class TestShopDomain:
@@ -239,13 +240,13 @@ class TestShopDomain:
     )
     def test_only_a_myshopify_com_host_is_a_shop(self, domain: str) -> None:
         with pytest.raises(PayloadError, match=r"myshopify\.com") as caught:
-            shopify.parse(signed(body_of(ORDER), x_shopify_shop_domain=domain))
+            webhook.parse(signed(body_of(ORDER), x_shopify_shop_domain=domain))
         assert caught.value.details[0]["loc"] == ["headers", "x-shopify-shop-domain"]
         assert json.dumps(domain) not in json.dumps(caught.value.details), "the value is not echoed"
 
     def test_case_and_surrounding_space_do_not_make_another_shop(self) -> None:
         delivery = signed(body_of(ORDER), x_shopify_shop_domain=" Trail-Gear.MyShopify.com ")
-        assert shopify.parse(delivery).shop_domain == "trail-gear.myshopify.com"
+        assert webhook.parse(delivery).shop_domain == "trail-gear.myshopify.com"
 
     @pytest.mark.parametrize(
         ("topic", "body"),
@@ -258,7 +259,7 @@ class TestShopDomain:
     )
     def test_the_header_must_name_the_shop_of_the_signed_body(self, topic: str, body: dict[str, Any]) -> None:
         with pytest.raises(PayloadError, match="differs"):
-            shopify.parse(signed(body_of(body), topic=topic))
+            webhook.parse(signed(body_of(body), topic=topic))
 
 
 class TestLifecycleTopics:
@@ -272,7 +273,7 @@ class TestLifecycleTopics:
             "orders_to_redact": [299938, 280263],
         }
         delivery = signed(body_of(body), topic="customers/redact")
-        notification = shopify.parse(delivery)
+        notification = webhook.parse(delivery)
 
         assert isinstance(notification.lifecycle, ShopifyCustomersRedact)
         assert notification.lifecycle.orders_to_redact == ("299938", "280263")
@@ -312,7 +313,7 @@ class TestLifecycleTopics:
         assert json.loads(stored) == {"myshopify_domain": "trail-gear.myshopify.com"}
 
     def test_the_trigger_time_is_read(self) -> None:
-        notification = shopify.parse(
+        notification = webhook.parse(
             signed(body_of({"shop_domain": "trail-gear.myshopify.com"}), "shop/redact")
         )
         assert notification.triggered_time == datetime(2024, 5, 2, 14, 15, 4, 617000, tzinfo=UTC)
@@ -321,7 +322,7 @@ class TestLifecycleTopics:
 class TestStoredBody:
     def test_an_order_is_kept_without_the_buyers_name_street_phone_or_email(self) -> None:
         delivery = signed(body_of(ORDER))
-        notification = shopify.parse(delivery)
+        notification = webhook.parse(delivery)
 
         stored = notification.stored_body(delivery.body)
 
@@ -332,18 +333,18 @@ class TestStoredBody:
     def test_what_is_kept_parses_to_the_same_order(self) -> None:
         """Replay reads the kept body: it must mean exactly what the delivery meant."""
         delivery = signed(body_of({**ORDER, "fulfillments": [FULFILLMENT]}))
-        notification = shopify.parse(delivery)
+        notification = webhook.parse(delivery)
         kept = RawDelivery(headers=signed(b"{}").headers, body=notification.stored_body(delivery.body))
 
-        assert shopify.parse(kept).order == notification.order
+        assert webhook.parse(kept).order == notification.order
 
     def test_a_fulfillment_is_kept_parseable_and_names_its_order(self) -> None:
         delivery = signed(body_of(FULFILLMENT), topic="fulfillments/create")
-        notification = shopify.parse(delivery)
+        notification = webhook.parse(delivery)
         kept = RawDelivery(
             headers=signed(b"{}", topic="fulfillments/create").headers,
             body=notification.stored_body(delivery.body),
         )
 
-        assert shopify.parse(kept).fulfillment == notification.fulfillment
+        assert webhook.parse(kept).fulfillment == notification.fulfillment
         assert notification.order_ids == ("5736153350282",)
