@@ -65,7 +65,10 @@ def main(names: list[str]) -> int:
         results.update(measured)
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {RESULTS}" + (f"; {missed} goal(s) missed" if missed else ""))
-    print(f"wrote {capacity.write()}")
+    try:
+        print(f"wrote {capacity.write()}")
+    except capacity.MissingFiguresError as missing:
+        print(missing)
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0

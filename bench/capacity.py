@@ -27,7 +27,10 @@ FUNCTIONS = (
     "reconcile_planner",
     "reconcile_worker",
     "reports",
+    "report_worker",
 )
+# Without the metered day (bench.cost, bench.day) every rate would read 0: the document is then left as is.
+REQUIRED = ("cost_usd_per_1000_orders", "day_orders")
 
 ASSUMPTIONS = {
     "peak_factor": 3.0,  # the busiest hour's rate over the day's average (evening orders, morning scans)
@@ -303,8 +306,15 @@ def _is_input(key: str) -> bool:
     return key.startswith(("day_", "cost_usd_per_1000_orders", "cost_per_1000_orders_seventeen"))
 
 
+class MissingFiguresError(LookupError):
+    """The results lack the metered day, so the document would describe nothing."""
+
+
 def write() -> Path:
-    results: dict[str, float] = json.loads(RESULTS.read_text(encoding="utf-8"))
+    results: dict[str, float] = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else {}
+    missing = [key for key in REQUIRED if key not in results]
+    if missing:
+        raise MissingFiguresError(f"{DOCUMENT} left as it was: {RESULTS} lacks {', '.join(missing)}")
     DOCUMENT.write_text(document(results), encoding="utf-8")
     return DOCUMENT
 
