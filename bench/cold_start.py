@@ -55,7 +55,7 @@ GOALS: dict[str, tuple[str, float]] = {
     "cold_init_network_connections": ("==", 0.0),
 }
 
-RUNS = 5
+RUNS = 9  # samples per function and variant; the medians of 5 moved by ±10 % between runs
 HEAVIEST_IMPORTS = 60
 EVENTS = ROOT / "events"
 FIRST_CALL_EVENTS = {

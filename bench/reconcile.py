@@ -10,7 +10,7 @@ as seeded again, so every round judges the same 1 000. Times are the medians of 
 moment on this shared machine cannot land on one size alone. The items a round reads are counted from
 DynamoDB's own answers (Query ScannedCount, returned items of GetItem and BatchGetItem). Then 1 000
 silent numbers are polled against the 17TRACK sandbox over loopback HTTP, counting the requests it
-receives.
+receives: register and gettrackinfo for 40 numbers each, and the one getquota read before registering.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from tests.support.builders import T0, an_order
 from tests.support.fakes import RecordingPublisher
 from tests.support.sandbox_server import SandboxServer
 from tests.support.tables import create_table
-from trackguard.clients.seventeen_track import SeventeenTrackClient
+from trackguard.clients.seventeen_track import QUOTA_PATH, SeventeenTrackClient
 from trackguard.rules.thresholds import Thresholds
 from trackguard.services.judging import OrderJudge
 from trackguard.services.polling import SilentNumberPoller
@@ -51,6 +51,7 @@ GOALS: dict[str, tuple[str, float]] = {
     "reconcile_items_read_ratio_100k_vs_10k": ("<=", 1.05),
     "reconcile_time_ratio_100k_vs_10k": ("<=", 1.3),
     "polling_requests_per_1000_silent": ("==", 50.0),
+    "polling_quota_checks_per_1000_silent": ("==", 1.0),
 }
 
 DUE = 1_000
@@ -110,7 +111,7 @@ def run() -> dict[str, float]:
             for size in sorted(tables, reverse=number % 2 == 1):
                 _seed_due(tables[size], size)
                 rounds[size].append(_reconcile(clients[size], tables[size]))
-        requests = _poll_silent_numbers(clients[10_000])
+        requests, quota_checks = _poll_silent_numbers(clients[10_000])
     small, large = _summary(rounds[10_000]), _summary(rounds[100_000])
     return {
         "reconcile_items_read_10k": small.items,
@@ -120,6 +121,7 @@ def run() -> dict[str, float]:
         "reconcile_items_read_ratio_100k_vs_10k": large.items / small.items,
         "reconcile_time_ratio_100k_vs_10k": large.seconds / small.seconds,
         "polling_requests_per_1000_silent": requests,
+        "polling_quota_checks_per_1000_silent": quota_checks,
     }
 
 
@@ -212,7 +214,8 @@ def _write(table: Table, chunk: list[dict[str, Any]]) -> None:
         pending = dict(table.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {})
 
 
-def _poll_silent_numbers(client: Any) -> float:
+def _poll_silent_numbers(client: Any) -> tuple[float, float]:
+    """Register and gettrackinfo requests (40 numbers each), and getquota reads, for SILENT_NUMBERS."""
     table = Table(f"bench-polling-{uuid.uuid4().hex[:6]}", client)
     create_table(client, table.name)
     store = Store.for_table(table, SHARDS)
@@ -232,4 +235,5 @@ def _poll_silent_numbers(client: Any) -> float:
                 raise RuntimeError(
                     f"expected {SILENT_NUMBERS} numbers with a stored event, got {len(changed)}"
                 )
-            return float(server.request_count)
+            quota_checks = server.count("POST", QUOTA_PATH)
+            return float(server.request_count - quota_checks), float(quota_checks)
