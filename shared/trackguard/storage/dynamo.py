@@ -42,7 +42,7 @@ def dynamodb_client() -> DynamoDBClient:
 
 def to_attributes(item: Mapping[str, Any]) -> dict[str, Any]:
     """Python values → DynamoDB attribute values (floats become Decimals; None values are dropped)."""
-    return {str(key): to_value(value) for key, value in item.items() if value is not None}
+    return {key: to_value(value) for key, value in item.items() if value is not None}
 
 
 def to_value(value: Any) -> Any:
