@@ -30,6 +30,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
@@ -354,16 +355,23 @@ class _AnsweredInProcess:
         return AWSResponse(request.url, 200, headers, self)
 
 
+@contextmanager
+def _answered_in_process(bench: _Bench) -> Iterator[None]:
+    """The handler's BatchWriteItems answered without sending, for as long as the block runs."""
+    answer: Any = _AnsweredInProcess()  # botocore's stubs type hooks as returning None; this one answers
+    bench.client.meta.events.register_first("before-send.dynamodb.BatchWriteItem", answer)
+    try:
+        yield
+    finally:
+        bench.client.meta.events.unregister("before-send.dynamodb.BatchWriteItem", answer)
+
+
 def _without_io(bench: _Bench) -> float:
     """The handler's own CPU time per callback: every step, botocore's building, signing and parsing of
     its request included, with only the network and DynamoDB's work taken away. Unlike the difference
     of two timed requests, it is not moved by DynamoDB Local sharing this machine's cores."""
-    answer: Any = _AnsweredInProcess()  # botocore's stubs type hooks as returning None; this one answers
-    bench.client.meta.events.register_first("before-send.dynamodb.BatchWriteItem", answer)
-    try:
+    with _answered_in_process(bench):
         return median([bench.callback() for _ in range(TIMED_PAIRS)])
-    finally:
-        bench.client.meta.events.unregister("before-send.dynamodb.BatchWriteItem", answer)
 
 
 def _measure(bench: _Bench) -> dict[str, float]:
@@ -391,14 +399,12 @@ def _profile(bench: _Bench, report: io.TextIOBase) -> None:
     """The handler's own time (DynamoDB answered in-process, as in `_without_io`), by function."""
     for _ in range(WARM_UP_CALLS):
         bench.callback()
-    answer: Any = _AnsweredInProcess()
-    bench.client.meta.events.register_first("before-send.dynamodb.BatchWriteItem", answer)
     profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(PROFILED_CALLS):
-        bench.callback()
-    profiler.disable()
-    bench.client.meta.events.unregister("before-send.dynamodb.BatchWriteItem", answer)
+    with _answered_in_process(bench):
+        profiler.enable()
+        for _ in range(PROFILED_CALLS):
+            bench.callback()
+        profiler.disable()
     stats = pstats.Stats(profiler, stream=report)  # type: ignore[arg-type]
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(30)
